@@ -1,0 +1,122 @@
+//! Server functions for accounts: thin wrappers that identify the caller and call the service.
+
+use super::{CurrentUser, OrgSummary, OutboxMail, SessionView, UserSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::server_ctx::{client_info, optional_principal, principal, services, set_cookie};
+
+#[server]
+pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
+    Ok(optional_principal().await?.map(|p| p.user))
+}
+
+#[server]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use super::service::LoginRequest;
+    use super::SessionKind;
+    let services = services()?;
+    let (ip, ua) = client_info();
+    let issued = services
+        .accounts
+        .login(LoginRequest { email: &email, password: &password, ip: ip.as_deref(), user_agent: ua.as_deref(), kind: SessionKind::Web })
+        .await?;
+    let max_age = services.accounts.settings().absolute_timeout.num_seconds();
+    set_cookie(&services.session_cookie(&issued.token, max_age));
+    leptos_axum::redirect("/panel");
+    Ok(())
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    let services = services()?;
+    if let Some(p) = optional_principal().await? {
+        services.accounts.logout(&p).await?;
+    }
+    set_cookie(&services.clear_cookie());
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+pub async fn my_sessions() -> Result<Vec<SessionView>, AppError> {
+    let p = principal().await?;
+    services()?.accounts.sessions(&p).await
+}
+
+#[server]
+pub async fn revoke_session(id: i64) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?.accounts.revoke_session(&p, id).await
+}
+
+#[server]
+pub async fn sign_out_others() -> Result<u64, AppError> {
+    let p = principal().await?;
+    services()?.accounts.sign_out_others(&p).await
+}
+
+#[server]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?.accounts.change_password(&p, &current, &new).await
+}
+
+#[server]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    services()?.accounts.request_password_reset(&email).await
+}
+
+#[server]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    services()?.accounts.reset_password(&token, &password).await
+}
+
+#[server]
+pub async fn list_orgs() -> Result<Vec<OrgSummary>, AppError> {
+    let p = principal().await?;
+    services()?.accounts.list_orgs(&p).await
+}
+
+#[server]
+pub async fn my_org() -> Result<Option<OrgSummary>, AppError> {
+    let p = principal().await?;
+    match p.org_id() {
+        Some(id) => Ok(Some(services()?.accounts.get_org(&p, id).await?)),
+        None => Ok(None),
+    }
+}
+
+#[server]
+pub async fn create_org(name: String, plan: String) -> Result<OrgSummary, AppError> {
+    let p = principal().await?;
+    services()?.accounts.create_org(&p, &name, &plan).await
+}
+
+#[server]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    let p = principal().await?;
+    services()?.accounts.list_users(&p).await
+}
+
+#[server]
+pub async fn invite_user(email: String, name: String, role: String, organization_id: String) -> Result<UserSummary, AppError> {
+    use super::service::Invite;
+    use crate::error::ErrorCode;
+    let p = principal().await?;
+    let org_id = match organization_id.trim() {
+        "" => None,
+        raw => Some(raw.parse::<i64>().map_err(|_| AppError::field(ErrorCode::OrgRequired, "organization_id"))?),
+    };
+    services()?
+        .accounts
+        .invite_user(&p, Invite { email: &email, name: &name, role: &role, org_id })
+        .await
+}
+
+#[server]
+pub async fn outbox() -> Result<Vec<OutboxMail>, AppError> {
+    let p = principal().await?;
+    services()?.accounts.outbox(&p).await
+}

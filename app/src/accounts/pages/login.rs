@@ -1,0 +1,37 @@
+use crate::accounts::api::Login;
+use crate::i18n::*;
+use crate::ui::{use_session_epoch, FormError};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let login = ServerAction::<Login>::new();
+    let pending = login.pending();
+    let epoch = use_session_epoch();
+    Effect::new(move |_| {
+        if matches!(login.value().get(), Some(Ok(()))) {
+            epoch.bump();
+        }
+    });
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), login.title)/>
+        <section class="card narrow">
+            <h1>{t!(i18n, login.title)}</h1>
+            <p class="muted">{t!(i18n, login.lead)}</p>
+            <ActionForm action=login attr:class="form" attr:data-testid="login-form">
+                <label for="email">{t!(i18n, login.email)}</label>
+                <input id="email" name="email" type="email" autocomplete="username" required inputmode="email"/>
+                <label for="password">{t!(i18n, login.password)}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                <FormError result=login.value().into()/>
+                <button type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { td_string!(i18n.get_locale(), login.submitting) } else { td_string!(i18n.get_locale(), login.submit) }}
+                </button>
+            </ActionForm>
+            <p><A href="/recuperar-contrasena">{t!(i18n, login.forgot)}</A></p>
+        </section>
+    }
+}

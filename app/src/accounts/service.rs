@@ -1,0 +1,467 @@
+//! Account use cases. Server functions and REST handlers both call these; no logic lives twice.
+
+use super::store::{AccountStore, NewMail, NewSession, NewUser, OutboxStore, StoreError, TokenPurpose, UserRecord};
+use super::tokens::{new_token, TokenKey};
+use super::{CurrentUser, OrgRef, OrgSummary, OutboxMail, SessionKind, SessionView, UserSummary};
+use crate::domain::{Email, OrgName, Password, PersonName, Role, SupportPlan};
+use crate::error::{AppError, ErrorCode};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
+
+/// Failed sign-ins allowed per email (and, more generously, per IP) in the window below.
+const MAX_FAILED_PER_EMAIL: i64 = 5;
+const MAX_FAILED_PER_IP: i64 = 30;
+const ATTEMPT_WINDOW_MINUTES: i64 = 15;
+const RESET_TOKEN_MINUTES: i64 = 60;
+const INVITE_TOKEN_DAYS: i64 = 7;
+/// A session's `last_seen_at` is written at most this often, not on every request.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    pub idle_timeout: Duration,
+    pub absolute_timeout: Duration,
+    /// Base URL for links in emails, e.g. `https://portal.any2cloud.com`.
+    pub public_url: String,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            idle_timeout: Duration::hours(8),
+            absolute_timeout: Duration::days(7),
+            public_url: "http://127.0.0.1:3000".into(),
+        }
+    }
+}
+
+/// Who is calling: the user and the session (web cookie or API token) they came with.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: CurrentUser,
+    pub session_id: i64,
+}
+
+impl Principal {
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// Fails with 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(ErrorCode::Forbidden.into())
+        }
+    }
+
+    pub fn org_id(&self) -> Option<i64> {
+        self.user.organization.as_ref().map(|o| o.id)
+    }
+}
+
+/// A freshly created session: the secret goes to the client once and is never stored.
+pub struct IssuedSession {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: CurrentUser,
+}
+
+pub struct LoginRequest<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub kind: SessionKind,
+}
+
+pub struct Invite<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub org_id: Option<i64>,
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    store: Arc<dyn AccountStore>,
+    outbox: Arc<dyn OutboxStore>,
+    key: TokenKey,
+    settings: AuthSettings,
+    /// A real hash to verify against when the email is unknown, so timing does not reveal accounts.
+    dummy_hash: Arc<String>,
+}
+
+pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "internal error");
+    AppError::new(ErrorCode::Internal)
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => AppError::new(ErrorCode::NotFound),
+            StoreError::Conflict(what) => {
+                tracing::debug!(what, "conflict");
+                AppError::new(ErrorCode::InvalidInput)
+            }
+            StoreError::Backend(e) => internal(e),
+        }
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP: Argon2id, 19 MiB, 2 iterations, 1 lane.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_else(|_| unreachable!("valid constants"));
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes on a blocking thread: Argon2 takes tens of milliseconds of CPU by design.
+pub async fn hash_password(password: &Password) -> Result<String, AppError> {
+    let plain = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2().hash_password(plain.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)
+}
+
+async fn verify_password(hash: String, plain: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(internal)?;
+        Ok(argon2().verify_password(plain.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(internal)?
+}
+
+fn current_user(record: &UserRecord) -> CurrentUser {
+    CurrentUser {
+        id: record.id,
+        email: record.email.clone(),
+        name: record.name.clone(),
+        role: record.role,
+        organization: match (record.org_id, &record.org_name, record.org_plan) {
+            (Some(id), Some(name), Some(plan)) => Some(OrgRef { id, name: name.clone(), plan }),
+            _ => None,
+        },
+    }
+}
+
+fn parse_email(raw: &str) -> Result<Email, AppError> {
+    Email::parse(raw).ok_or_else(|| AppError::field(ErrorCode::EmailInvalid, "email"))
+}
+
+fn parse_password(raw: &str, field: &str) -> Result<Password, AppError> {
+    Password::new(raw.to_owned()).map_err(|p| AppError::field(p.into(), field))
+}
+
+impl Accounts {
+    pub async fn new(
+        store: Arc<dyn AccountStore>,
+        outbox: Arc<dyn OutboxStore>,
+        key: TokenKey,
+        settings: AuthSettings,
+    ) -> Result<Self, AppError> {
+        let dummy = Password::new(new_token()).map_err(|_| internal("dummy password"))?;
+        let dummy_hash = Arc::new(hash_password(&dummy).await?);
+        Ok(Accounts { store, outbox, key, settings, dummy_hash })
+    }
+
+    pub fn settings(&self) -> &AuthSettings {
+        &self.settings
+    }
+
+    async fn send_mail(&self, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
+        self.outbox
+            .enqueue(NewMail { to, subject, body, now: Utc::now() })
+            .await?;
+        Ok(())
+    }
+
+    /// Signs in with email and password; creates a web session or an API token.
+    pub async fn login(&self, req: LoginRequest<'_>) -> Result<IssuedSession, AppError> {
+        let now = Utc::now();
+        // Unparseable emails are simply wrong credentials: no hint about which part failed.
+        let email = Email::parse(req.email).map(|e| e.to_string()).unwrap_or_default();
+        let since = now - Duration::minutes(ATTEMPT_WINDOW_MINUTES);
+        let (by_email, by_ip) = self.store.failed_attempts(&email, req.ip, since).await?;
+        if by_email >= MAX_FAILED_PER_EMAIL || by_ip >= MAX_FAILED_PER_IP {
+            tracing::warn!(email = %email, ip = ?req.ip, "sign-in rate limited");
+            return Err(ErrorCode::RateLimited.into());
+        }
+        let user = self.store.find_user_by_email(&email).await?;
+        let hash = user
+            .as_ref()
+            .and_then(|u| u.password_hash.clone())
+            .unwrap_or_else(|| self.dummy_hash.as_ref().clone());
+        let matches = verify_password(hash, req.password.to_owned()).await?;
+        let user = match user {
+            Some(u) if matches && u.password_hash.is_some() => u,
+            _ => {
+                self.store.record_login_attempt(&email, req.ip, false, now).await?;
+                return Err(ErrorCode::InvalidCredentials.into());
+            }
+        };
+        self.store.record_login_attempt(&email, req.ip, true, now).await?;
+        let token = new_token();
+        let expires_at = now + self.settings.absolute_timeout;
+        self.store
+            .create_session(NewSession {
+                user_id: user.id,
+                token_hash: &self.key.hash(&token),
+                kind: req.kind,
+                user_agent: req.user_agent,
+                ip: req.ip,
+                now,
+                expires_at,
+            })
+            .await?;
+        tracing::info!(user.id = user.id, kind = req.kind.as_str(), "signed in");
+        Ok(IssuedSession { token, expires_at, user: current_user(&user) })
+    }
+
+    /// Resolves a session cookie or bearer token; enforces idle and absolute timeouts.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(ErrorCode::Unauthenticated.into());
+        }
+        let now = Utc::now();
+        let Some((session, user)) = self.store.session_by_token(&self.key.hash(token)).await? else {
+            return Err(ErrorCode::Unauthenticated.into());
+        };
+        let idle_limit = match session.kind {
+            SessionKind::Web => self.settings.idle_timeout,
+            // API tokens are used by integrations that may run daily; they only expire absolutely.
+            SessionKind::Api => self.settings.absolute_timeout,
+        };
+        if now >= session.expires_at || now - session.last_seen_at >= idle_limit {
+            self.store.revoke_session(user.id, session.id, now).await.ok();
+            return Err(ErrorCode::Unauthenticated.into());
+        }
+        if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+            self.store.touch_session(session.id, now).await?;
+        }
+        Ok(Principal { user: current_user(&user), session_id: session.id })
+    }
+
+    pub async fn logout(&self, principal: &Principal) -> Result<(), AppError> {
+        self.store
+            .revoke_session(principal.user.id, principal.session_id, Utc::now())
+            .await
+            .or_else(|e| match e {
+                StoreError::NotFound => Ok(()),
+                other => Err(other.into()),
+            })
+    }
+
+    pub async fn sessions(&self, principal: &Principal) -> Result<Vec<SessionView>, AppError> {
+        let mut sessions = self.store.list_sessions(principal.user.id, Utc::now()).await?;
+        for s in &mut sessions {
+            s.current = s.id == principal.session_id;
+        }
+        Ok(sessions)
+    }
+
+    pub async fn revoke_session(&self, principal: &Principal, session_id: i64) -> Result<(), AppError> {
+        Ok(self.store.revoke_session(principal.user.id, session_id, Utc::now()).await?)
+    }
+
+    /// "Sign out everywhere": every other session and API token of this user stops working.
+    pub async fn sign_out_others(&self, principal: &Principal) -> Result<u64, AppError> {
+        Ok(self
+            .store
+            .revoke_other_sessions(principal.user.id, Some(principal.session_id), Utc::now())
+            .await?)
+    }
+
+    pub async fn change_password(&self, principal: &Principal, current: &str, new: &str) -> Result<(), AppError> {
+        let user = self.store.get_user(principal.user.id).await?.ok_or(ErrorCode::NotFound)?;
+        let hash = user.password_hash.ok_or(ErrorCode::PasswordWrong)?;
+        if !verify_password(hash, current.to_owned()).await? {
+            return Err(AppError::field(ErrorCode::PasswordWrong, "current"));
+        }
+        let password = parse_password(new, "new")?;
+        let now = Utc::now();
+        self.store.set_password(user.id, &hash_password(&password).await?, now).await?;
+        self.store.revoke_other_sessions(user.id, Some(principal.session_id), now).await?;
+        Ok(())
+    }
+
+    /// Emails a single-use reset link. Answers the same whether or not the account exists.
+    pub async fn request_password_reset(&self, raw_email: &str) -> Result<(), AppError> {
+        let email = parse_email(raw_email)?;
+        let Some(user) = self.store.find_user_by_email(email.as_str()).await? else {
+            tracing::info!("password reset requested for an unknown email");
+            return Ok(());
+        };
+        let now = Utc::now();
+        let token = new_token();
+        self.store
+            .create_token(user.id, TokenPurpose::PasswordReset, &self.key.hash(&token), now, now + Duration::minutes(RESET_TOKEN_MINUTES))
+            .await?;
+        let link = format!("{}/restablecer-contrasena?token={token}", self.settings.public_url);
+        let body = format!(
+            "Hola {name}:\n\nRecibimos una solicitud para restablecer la contraseña de su cuenta en Any2cloud Portal.\n\
+             Use este enlace dentro de la próxima hora (sirve una sola vez):\n\n{link}\n\n\
+             Si usted no lo solicitó, ignore este mensaje: su contraseña no cambia.\n\n\
+             --\nHello {name}: use the link above within one hour to reset your password. If you did not ask for it, ignore this message.\n",
+            name = user.name
+        );
+        self.send_mail(&user.email, "Restablecer contraseña · Any2cloud Portal", &body).await
+    }
+
+    /// Sets a new password from an emailed reset or invite link; signs out every session.
+    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AppError> {
+        let password = parse_password(new_password, "password")?;
+        let now = Utc::now();
+        let hash = self.key.hash(token);
+        let mut user_id = None;
+        for purpose in [TokenPurpose::PasswordReset, TokenPurpose::Invite] {
+            if let Some(id) = self.store.consume_token(purpose, &hash, now).await? {
+                user_id = Some(id);
+                break;
+            }
+        }
+        let user_id = user_id.ok_or(ErrorCode::TokenInvalid)?;
+        self.store.set_password(user_id, &hash_password(&password).await?, now).await?;
+        self.store.revoke_other_sessions(user_id, None, now).await?;
+        tracing::info!(user.id = user_id, "password set from emailed link");
+        Ok(())
+    }
+
+    // ----- organisations and users (administration) -----
+
+    pub async fn create_org(&self, principal: &Principal, name: &str, plan: &str) -> Result<OrgSummary, AppError> {
+        principal.require(&[Role::Admin])?;
+        let name = OrgName::parse(name).ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
+        let plan: SupportPlan = plan.parse().map_err(|_| AppError::field(ErrorCode::PlanInvalid, "plan"))?;
+        let id = self.store.create_org(name.as_str(), plan, Utc::now()).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::field(ErrorCode::OrgNameTaken, "name"),
+            other => other.into(),
+        })?;
+        self.store.get_org(id).await?.ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// Staff see every organisation; a customer sees only their own.
+    pub async fn list_orgs(&self, principal: &Principal) -> Result<Vec<OrgSummary>, AppError> {
+        match principal.role() {
+            Role::Admin | Role::Agent => Ok(self.store.list_orgs().await?),
+            Role::Customer => match principal.org_id() {
+                Some(id) => Ok(self.store.get_org(id).await?.into_iter().collect()),
+                None => Ok(vec![]),
+            },
+            Role::Editor => Err(ErrorCode::Forbidden.into()),
+        }
+    }
+
+    /// One organisation. Another organisation's id answers 404 to a customer, like a missing one.
+    pub async fn get_org(&self, principal: &Principal, id: i64) -> Result<OrgSummary, AppError> {
+        match principal.role() {
+            Role::Admin | Role::Agent => {}
+            Role::Customer if principal.org_id() == Some(id) => {}
+            Role::Customer => return Err(ErrorCode::NotFound.into()),
+            Role::Editor => return Err(ErrorCode::Forbidden.into()),
+        }
+        self.store.get_org(id).await?.ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    pub async fn list_users(&self, principal: &Principal) -> Result<Vec<UserSummary>, AppError> {
+        principal.require(&[Role::Admin])?;
+        Ok(self.store.list_users().await?)
+    }
+
+    /// Creates an account without a password and emails a link to set one.
+    pub async fn invite_user(&self, principal: &Principal, invite: Invite<'_>) -> Result<UserSummary, AppError> {
+        principal.require(&[Role::Admin])?;
+        let email = parse_email(invite.email)?;
+        let name = PersonName::parse(invite.name).ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
+        let role: Role = invite.role.parse().map_err(|_| AppError::field(ErrorCode::RoleInvalid, "role"))?;
+        match (role, invite.org_id) {
+            (Role::Customer, None) => return Err(AppError::field(ErrorCode::OrgRequired, "organization_id")),
+            (Role::Customer, Some(org)) => {
+                self.store
+                    .get_org(org)
+                    .await?
+                    .ok_or_else(|| AppError::field(ErrorCode::OrgRequired, "organization_id"))?;
+            }
+            (_, Some(_)) => return Err(AppError::field(ErrorCode::OrgNotAllowed, "organization_id")),
+            (_, None) => {}
+        }
+        let now = Utc::now();
+        let id = self
+            .store
+            .create_user(NewUser { email: email.as_str(), name: name.as_str(), role, org_id: invite.org_id, password_hash: None, now })
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::field(ErrorCode::EmailTaken, "email"),
+                other => other.into(),
+            })?;
+        let token = new_token();
+        self.store
+            .create_token(id, TokenPurpose::Invite, &self.key.hash(&token), now, now + Duration::days(INVITE_TOKEN_DAYS))
+            .await?;
+        let link = format!("{}/restablecer-contrasena?token={token}", self.settings.public_url);
+        let body = format!(
+            "Hola {name}:\n\n{inviter} le invitó a Any2cloud Portal, el portal de soporte de Any2cloud.\n\
+             Cree su contraseña con este enlace (vence en 7 días):\n\n{link}\n\n\
+             --\nHello {name}: {inviter} invited you to Any2cloud Portal. Set your password with the link above (valid 7 days).\n",
+            name = name.as_str(),
+            inviter = principal.user.name,
+        );
+        self.send_mail(email.as_str(), "Invitación a Any2cloud Portal", &body).await?;
+        self.store
+            .list_users()
+            .await?
+            .into_iter()
+            .find(|u| u.id == id)
+            .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    pub async fn outbox(&self, principal: &Principal) -> Result<Vec<OutboxMail>, AppError> {
+        principal.require(&[Role::Admin])?;
+        Ok(self.outbox.list(200).await?)
+    }
+
+    // ----- demo data -----
+
+    /// Loads the demo organisations and accounts; safe to run at every start.
+    pub async fn seed_demo(&self) -> Result<(), AppError> {
+        const PASSWORD: &str = "Demo-2026!";
+        let now = Utc::now();
+        let mut org_ids = Vec::new();
+        for (name, plan) in [("Demo S.A.", SupportPlan::Premium), ("Otra Empresa S.R.L.", SupportPlan::Estandar)] {
+            let id = match self.store.find_org_by_name(name).await? {
+                Some(id) => id,
+                None => self.store.create_org(name, plan, now).await?,
+            };
+            org_ids.push(id);
+        }
+        let people = [
+            ("admin@demo.test", "Ana Administradora", Role::Admin, None),
+            ("agente@demo.test", "Andrés Agente", Role::Agent, None),
+            ("editor@demo.test", "Elena Editora", Role::Editor, None),
+            ("cliente@demo.test", "Carlos Cliente", Role::Customer, Some(org_ids[0])),
+            ("cliente2@otra.test", "Olga Otra", Role::Customer, Some(org_ids[1])),
+        ];
+        let mut hash = None;
+        for (email, name, role, org_id) in people {
+            if self.store.find_user_by_email(email).await?.is_some() {
+                continue;
+            }
+            if hash.is_none() {
+                let password = Password::new(PASSWORD.into()).map_err(|_| internal("demo password"))?;
+                hash = Some(hash_password(&password).await?);
+            }
+            self.store
+                .create_user(NewUser { email, name, role, org_id, password_hash: hash.as_deref(), now })
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! Storage interface for accounts (implemented for SQLite and PostgreSQL in the server crate).
+
+use super::{MailStatus, OrgSummary, OutboxMail, SessionKind, SessionView, UserSummary};
+use crate::domain::{Role, SupportPlan};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict on {0}")]
+    Conflict(&'static str),
+    #[error("storage backend: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A user row including the password hash: stays on the server, never serialized.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub org_id: Option<i64>,
+    pub org_name: Option<String>,
+    pub org_plan: Option<SupportPlan>,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: SessionKind,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    pub org_id: Option<i64>,
+    pub password_hash: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+pub struct NewSession<'a> {
+    pub user_id: i64,
+    pub token_hash: &'a str,
+    pub kind: SessionKind,
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub struct NewMail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// Purpose of a single-use emailed token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    PasswordReset,
+    Invite,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::PasswordReset => "password_reset",
+            TokenPurpose::Invite => "invite",
+        }
+    }
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    async fn create_org(&self, name: &str, plan: SupportPlan, now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn find_org_by_name(&self, name: &str) -> StoreResult<Option<i64>>;
+    async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>>;
+    async fn list_orgs(&self) -> StoreResult<Vec<OrgSummary>>;
+
+    async fn create_user(&self, user: NewUser<'_>) -> StoreResult<i64>;
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>>;
+    async fn get_user(&self, id: i64) -> StoreResult<Option<UserRecord>>;
+    async fn list_users(&self) -> StoreResult<Vec<UserSummary>>;
+    async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+
+    async fn create_session(&self, session: NewSession<'_>) -> StoreResult<i64>;
+    /// The live (not revoked) session with this token hash, with its user.
+    async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<(SessionRecord, UserRecord)>>;
+    async fn touch_session(&self, session_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn list_sessions(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<SessionView>>;
+    /// Revokes one of the user's sessions; `NotFound` when it is not theirs or already gone.
+    async fn revoke_session(&self, user_id: i64, session_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Revokes every session of the user except `keep`; returns how many.
+    async fn revoke_other_sessions(&self, user_id: i64, keep: Option<i64>, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    async fn create_token(&self, user_id: i64, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    /// Atomically marks a live token as used and returns its user; `None` if unknown, used or expired.
+    async fn consume_token(&self, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>>;
+
+    async fn record_login_attempt(&self, email: &str, ip: Option<&str>, success: bool, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Failed attempts since `since`: (for this email, from this IP).
+    async fn failed_attempts(&self, email: &str, ip: Option<&str>, since: DateTime<Utc>) -> StoreResult<(i64, i64)>;
+}
+
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    async fn enqueue(&self, mail: NewMail<'_>) -> StoreResult<i64>;
+    async fn list(&self, limit: i64) -> StoreResult<Vec<OutboxMail>>;
+    async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>>;
+    async fn mark(&self, id: i64, status: MailStatus, error: Option<&str>, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> StoreResult<()>;
+}

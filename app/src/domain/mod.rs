@@ -1,0 +1,19 @@
+//! Pure domain types and rules: no I/O, no framework. Compiled for the browser and the server.
+
+mod contact;
+mod email;
+mod names;
+mod nav;
+mod password;
+mod plan;
+mod role;
+mod time;
+
+pub use contact::{ContactChannel, CONTACT_CHANNELS};
+pub use email::Email;
+pub use names::{OrgName, PersonName};
+pub use nav::{nav_items, NavItem};
+pub use password::{Password, PasswordProblem};
+pub use plan::{Priority, SupportPlan};
+pub use role::Role;
+pub use time::{format_cr, COSTA_RICA};

@@ -1,0 +1,45 @@
+use super::Role;
+
+/// A navigation entry: the path and the i18n key (under `nav.`) of its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NavItem {
+    pub path: &'static str,
+    pub key: &'static str,
+}
+
+const fn item(path: &'static str, key: &'static str) -> NavItem {
+    NavItem { path, key }
+}
+
+/// The navigation each role sees once signed in (anonymous visitors see none of these).
+pub fn nav_items(role: Role) -> Vec<NavItem> {
+    let mut items = vec![item("/panel", "dashboard")];
+    match role {
+        Role::Customer => items.push(item("/organizacion", "organization")),
+        Role::Agent => items.push(item("/admin/organizaciones", "organizations")),
+        Role::Editor => {}
+        Role::Admin => items.extend([
+            item("/admin/organizaciones", "organizations"),
+            item("/admin/usuarios", "users"),
+            item("/admin/correo", "outbox"),
+        ]),
+    }
+    items.push(item("/cuenta", "account"));
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admins_see_administration_customers_do_not() {
+        let paths = |r| nav_items(r).into_iter().map(|i| i.path).collect::<Vec<_>>();
+        assert!(paths(Role::Admin).contains(&"/admin/usuarios"));
+        assert!(!paths(Role::Customer).iter().any(|p| p.starts_with("/admin")));
+        assert!(!paths(Role::Editor).iter().any(|p| p.starts_with("/admin")));
+        for role in Role::ALL {
+            assert_eq!(paths(role).last(), Some(&"/cuenta"));
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The one error type that crosses the wire: server functions and the REST API both use it.
+//! It carries a stable machine code; the browser and the API translate it for the user.
+
+use crate::i18n::{td_string, Locale};
+use crate::domain::PasswordProblem;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    InvalidCredentials,
+    RateLimited,
+    EmailInvalid,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordCommon,
+    PasswordWrong,
+    NameRequired,
+    EmailTaken,
+    OrgNameTaken,
+    OrgRequired,
+    OrgNotAllowed,
+    PlanInvalid,
+    RoleInvalid,
+    TokenInvalid,
+    InvalidInput,
+    Csrf,
+    Internal,
+    Network,
+}
+
+impl ErrorCode {
+    /// The HTTP status this error answers with.
+    pub fn status(self) -> u16 {
+        use ErrorCode::*;
+        match self {
+            Unauthenticated | InvalidCredentials => 401,
+            Forbidden | Csrf => 403,
+            NotFound => 404,
+            EmailTaken | OrgNameTaken => 409,
+            RateLimited => 429,
+            InvalidInput => 400,
+            Internal | Network => 500,
+            EmailInvalid | PasswordTooShort | PasswordTooLong | PasswordCommon | PasswordWrong
+            | NameRequired | OrgRequired | OrgNotAllowed | PlanInvalid | RoleInvalid
+            | TokenInvalid => 422,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            Unauthenticated => "unauthenticated",
+            Forbidden => "forbidden",
+            NotFound => "not_found",
+            InvalidCredentials => "invalid_credentials",
+            RateLimited => "rate_limited",
+            EmailInvalid => "email_invalid",
+            PasswordTooShort => "password_too_short",
+            PasswordTooLong => "password_too_long",
+            PasswordCommon => "password_common",
+            PasswordWrong => "password_wrong",
+            NameRequired => "name_required",
+            EmailTaken => "email_taken",
+            OrgNameTaken => "org_name_taken",
+            OrgRequired => "org_required",
+            OrgNotAllowed => "org_not_allowed",
+            PlanInvalid => "plan_invalid",
+            RoleInvalid => "role_invalid",
+            TokenInvalid => "token_invalid",
+            InvalidInput => "invalid_input",
+            Csrf => "csrf",
+            Internal => "internal",
+            Network => "network",
+        }
+    }
+
+    /// The message a person reads, in their language (texts live in `locales/*.json`).
+    pub fn message(self, locale: Locale) -> String {
+        use ErrorCode::*;
+        let text = match self {
+            Unauthenticated => td_string!(locale, errors.unauthenticated),
+            Forbidden => td_string!(locale, errors.forbidden),
+            NotFound => td_string!(locale, errors.not_found),
+            InvalidCredentials => td_string!(locale, errors.invalid_credentials),
+            RateLimited => td_string!(locale, errors.rate_limited),
+            EmailInvalid => td_string!(locale, errors.email_invalid),
+            PasswordTooShort => td_string!(locale, errors.password_too_short),
+            PasswordTooLong => td_string!(locale, errors.password_too_long),
+            PasswordCommon => td_string!(locale, errors.password_common),
+            PasswordWrong => td_string!(locale, errors.password_wrong),
+            NameRequired => td_string!(locale, errors.name_required),
+            EmailTaken => td_string!(locale, errors.email_taken),
+            OrgNameTaken => td_string!(locale, errors.org_name_taken),
+            OrgRequired => td_string!(locale, errors.org_required),
+            OrgNotAllowed => td_string!(locale, errors.org_not_allowed),
+            PlanInvalid => td_string!(locale, errors.plan_invalid),
+            RoleInvalid => td_string!(locale, errors.role_invalid),
+            TokenInvalid => td_string!(locale, errors.token_invalid),
+            InvalidInput => td_string!(locale, errors.invalid_input),
+            Csrf => td_string!(locale, errors.csrf),
+            Internal => td_string!(locale, errors.internal),
+            Network => td_string!(locale, errors.network),
+        };
+        text.to_string()
+    }
+}
+
+/// An error with its code and, for validation errors, the form field it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", code.as_str())]
+pub struct AppError {
+    pub code: ErrorCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode) -> Self {
+        AppError { code, field: None }
+    }
+
+    pub fn field(code: ErrorCode, field: &str) -> Self {
+        AppError { code, field: Some(field.to_owned()) }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+}
+
+impl From<ErrorCode> for AppError {
+    fn from(code: ErrorCode) -> Self {
+        AppError::new(code)
+    }
+}
+
+impl From<PasswordProblem> for ErrorCode {
+    fn from(problem: PasswordProblem) -> Self {
+        match problem {
+            PasswordProblem::TooShort => ErrorCode::PasswordTooShort,
+            PasswordProblem::TooLong => ErrorCode::PasswordTooLong,
+            PasswordProblem::TooCommon => ErrorCode::PasswordCommon,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                AppError::new(ErrorCode::Network)
+            }
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                AppError::new(ErrorCode::InvalidInput)
+            }
+            _ => AppError::new(ErrorCode::Internal),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_http_semantics() {
+        assert_eq!(ErrorCode::Unauthenticated.status(), 401);
+        assert_eq!(ErrorCode::Forbidden.status(), 403);
+        assert_eq!(ErrorCode::EmailTaken.status(), 409);
+        assert_eq!(ErrorCode::PasswordTooShort.status(), 422);
+        assert_eq!(ErrorCode::InvalidInput.status(), 400);
+    }
+
+    #[test]
+    fn messages_exist_in_both_languages() {
+        let es = ErrorCode::InvalidCredentials.message(Locale::es);
+        let en = ErrorCode::InvalidCredentials.message(Locale::en);
+        assert_eq!(es, "Correo o contraseña incorrectos.");
+        assert_eq!(en, "Wrong email or password.");
+    }
+
+    #[test]
+    fn code_text_matches_serde() {
+        let json = serde_json::to_string(&ErrorCode::OrgNameTaken).unwrap_or_default();
+        assert_eq!(json, format!("\"{}\"", ErrorCode::OrgNameTaken.as_str()));
+    }
+}

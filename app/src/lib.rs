@@ -1,0 +1,87 @@
+//! Any2cloud Portal: the Leptos application, shared by the server (SSR) and the browser (hydrate).
+
+#![recursion_limit = "256"]
+
+pub mod accounts;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server_ctx;
+pub mod ui;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// CSP for HTML pages: scripts only from this origin or with this response's nonce
+/// (the hydration bootstrap), WASM compilation allowed, no framing.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    use http::header::CONTENT_SECURITY_POLICY;
+    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            res.insert_header(CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/portal.css"/>
+            <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+            <Meta name="description" content="Any2cloud Portal: soporte de TI, base de conocimiento, tickets con SLA y proyectos."/>
+            <Title formatter=|text: String| if text.is_empty() { "Any2cloud Portal".to_owned() } else { format!("{text} · Any2cloud Portal") }/>
+            <Router>
+                <ui::UserProvider>
+                    <ui::Layout>
+                        <Routes fallback=pages::NotFound>
+                            <Route path=path!("/") view=pages::Home/>
+                            <Route path=path!("/ingresar") view=accounts::pages::LoginPage/>
+                            <Route path=path!("/recuperar-contrasena") view=accounts::pages::ForgotPage/>
+                            <Route path=path!("/restablecer-contrasena") view=accounts::pages::ResetPage/>
+                            <Route path=path!("/panel") view=pages::Dashboard/>
+                            <Route path=path!("/organizacion") view=accounts::pages::MyOrgPage/>
+                            <Route path=path!("/cuenta") view=accounts::pages::AccountPage/>
+                            <Route path=path!("/admin/organizaciones") view=accounts::pages::OrgsPage/>
+                            <Route path=path!("/admin/usuarios") view=accounts::pages::UsersPage/>
+                            <Route path=path!("/admin/correo") view=accounts::pages::OutboxPage/>
+                        </Routes>
+                    </ui::Layout>
+                </ui::UserProvider>
+            </Router>
+        </I18nContextProvider>
+    }
+}

@@ -1,0 +1,58 @@
+use crate::accounts::CurrentUser;
+use crate::domain::Role;
+use crate::i18n::*;
+use crate::pages::home::plan_label;
+use crate::pages::SlaTable;
+use crate::ui::Authorized;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+pub fn role_label(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Customer => td_string!(locale, role.customer),
+        Role::Agent => td_string!(locale, role.agent),
+        Role::Editor => td_string!(locale, role.editor),
+        Role::Admin => td_string!(locale, role.admin),
+    }
+}
+
+#[component]
+fn DashboardFor(user: CurrentUser) -> impl IntoView {
+    let i18n = use_i18n();
+    let role = user.role;
+    let org = user.organization.clone().map(|org| {
+        let plan = org.plan;
+        view! {
+            <section class="card" data-testid="org-card">
+                <h2>{t!(i18n, dashboard.your_org)}": "{org.name.clone()}</h2>
+                <dl class="facts">
+                    <dt>{t!(i18n, dashboard.your_plan)}</dt>
+                    <dd data-testid="plan">{move || plan_label(i18n.get_locale(), plan)}</dd>
+                    <dt>{t!(i18n, dashboard.schedule)}</dt>
+                    <dd>{move || if plan.includes_saturday() { td_string!(i18n.get_locale(), dashboard.schedule_premium) } else { td_string!(i18n.get_locale(), dashboard.schedule_weekdays) }}</dd>
+                    <dt>{t!(i18n, dashboard.modality)}</dt>
+                    <dd>{move || if plan.allows_on_site() { td_string!(i18n.get_locale(), dashboard.modality_onsite) } else { td_string!(i18n.get_locale(), dashboard.modality_remote) }}</dd>
+                </dl>
+                <h3>{t!(i18n, dashboard.sla_for_plan)}</h3>
+                <SlaTable plans=vec![plan]/>
+            </section>
+        }
+    });
+    view! {
+        <section class="card">
+            <h1>{t!(i18n, dashboard.welcome)}", "{user.name.clone()}</h1>
+            <p>{t!(i18n, dashboard.your_role)}": "<strong data-testid="role">{move || role_label(i18n.get_locale(), role)}</strong></p>
+            {role.is_staff().then(|| view! { <p class="muted">{t!(i18n, dashboard.staff_lead)}</p> })}
+        </section>
+        {org}
+    }
+}
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), dashboard.title)/>
+        <Authorized let:user><DashboardFor user/></Authorized>
+    }
+}

@@ -1,0 +1,104 @@
+//! Server-side glue for server functions and SSR: the shared services, the caller's identity,
+//! and the session cookie.
+
+use crate::accounts::service::{Accounts, Principal};
+use crate::error::{AppError, ErrorCode};
+use http::header::{COOKIE, SET_COOKIE};
+use http::request::Parts;
+use http::HeaderValue;
+use leptos::prelude::*;
+
+/// Everything a server function or REST handler needs; provided as Leptos context and axum state.
+#[derive(Clone)]
+pub struct Services {
+    pub accounts: Accounts,
+    /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+}
+
+impl Services {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-portal_session"
+        } else {
+            "portal_session"
+        }
+    }
+
+    /// The session token from the request's `Cookie` header, if any.
+    pub fn session_token(&self, headers: &http::HeaderMap) -> Option<String> {
+        let name = self.cookie_name();
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+
+    /// `Set-Cookie` value for a new session (no Max-Age: the server enforces the timeouts;
+    /// the cookie lives as long as the absolute timeout).
+    pub fn session_cookie(&self, token: &str, max_age_seconds: i64) -> String {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}",
+            self.cookie_name()
+        )
+    }
+
+    pub fn clear_cookie(&self) -> String {
+        self.session_cookie("", 0)
+    }
+}
+
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or_else(|| crate::accounts::service::internal("services missing from context"))
+}
+
+fn request_parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| crate::accounts::service::internal("request parts missing"))
+}
+
+/// The signed-in caller, or `None` for anonymous visitors.
+pub async fn optional_principal() -> Result<Option<Principal>, AppError> {
+    let services = services()?;
+    let parts = request_parts()?;
+    let Some(token) = services.session_token(&parts.headers) else {
+        return Ok(None);
+    };
+    match services.accounts.authenticate(&token).await {
+        Ok(p) => Ok(Some(p)),
+        Err(e) if e.code == ErrorCode::Unauthenticated => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The signed-in caller; 401 otherwise.
+pub async fn principal() -> Result<Principal, AppError> {
+    optional_principal().await?.ok_or_else(|| ErrorCode::Unauthenticated.into())
+}
+
+/// Client address (from the socket) and user agent, for sessions and rate limiting.
+pub fn client_info() -> (Option<String>, Option<String>) {
+    let Ok(parts) = request_parts() else {
+        return (None, None);
+    };
+    let ip = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let ua = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect());
+    (ip, ua)
+}
+
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(value)) {
+        res.append_header(SET_COOKIE, v);
+    }
+}

@@ -1,0 +1,115 @@
+use crate::accounts::api::Logout;
+use crate::domain::nav_items;
+use crate::i18n::*;
+use crate::ui::{use_session_epoch, use_user};
+use leptos::prelude::*;
+use leptos_i18n::I18nContext;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'static str {
+    move || {
+        let l = i18n.get_locale();
+        match key {
+            "dashboard" => td_string!(l, nav.dashboard),
+            "organization" => td_string!(l, nav.organization),
+            "organizations" => td_string!(l, nav.organizations),
+            "users" => td_string!(l, nav.users),
+            "outbox" => td_string!(l, nav.outbox),
+            _ => td_string!(l, nav.account),
+        }
+    }
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let toggle = move |_| {
+        let next = match i18n.get_locale() {
+            Locale::es => Locale::en,
+            Locale::en => Locale::es,
+        };
+        i18n.set_locale(next);
+    };
+    view! {
+        <button type="button" class="lang-switch" on:click=toggle
+            aria-label=move || td_string!(i18n.get_locale(), nav.language)
+            data-testid="lang-switch">
+            {t!(i18n, nav.switch_to)}
+        </button>
+    }
+}
+
+#[component]
+fn Navigation() -> impl IntoView {
+    let i18n = use_i18n();
+    let user = use_user();
+    let logout = ServerAction::<Logout>::new();
+    let epoch = use_session_epoch();
+    Effect::new(move |_| {
+        if matches!(logout.value().get(), Some(Ok(()))) {
+            epoch.bump();
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) => {
+                        let links = nav_items(u.role)
+                            .into_iter()
+                            .map(|item| view! { <li><A href=item.path>{nav_label(i18n, item.key)}</A></li> })
+                            .collect_view();
+                        view! {
+                            <ul class="nav-links" data-role=u.role.as_str()>{links}</ul>
+                            <span class="whoami" title=u.email.clone()>{u.name.clone()}</span>
+                            <ActionForm action=logout attr:class="inline">
+                                <button type="submit" class="link-button">{t!(i18n, nav.sign_out)}</button>
+                            </ActionForm>
+                        }.into_any()
+                    }
+                    _ => view! {
+                        <ul class="nav-links">
+                            <li><A href="/ingresar">{t!(i18n, nav.sign_in)}</A></li>
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let menu_open = RwSignal::new(false);
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="site-header">
+            <A href="/" attr:class="brand">
+                <img src="/logo.svg" alt="" width="28" height="28"/>
+                <span>"Any2cloud"</span><span class="brand-sub">"Portal"</span>
+            </A>
+            <button type="button" class="menu-toggle"
+                aria-expanded=move || menu_open.get().to_string()
+                aria-controls="main-nav"
+                on:click=move |_| menu_open.update(|o| *o = !*o)>
+                {t!(i18n, nav.menu)}
+            </button>
+            <nav id="main-nav" class="main-nav" class:open=move || menu_open.get()
+                aria-label=move || td_string!(i18n.get_locale(), nav.main)>
+                <Navigation/>
+                <LanguageSwitch/>
+            </nav>
+        </header>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <p>"© Any2cloud · soporte@any2cloud.com · WhatsApp +506 6303 6361"</p>
+        </footer>
+    }
+}

@@ -1,0 +1,30 @@
+import { expect, Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'Demo-2026!';
+
+/** Opens a page and waits until the WASM bundle has hydrated it. */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+}
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await open(page, '/ingresar');
+  await page.getByLabel('Correo electrónico').fill(email);
+  await page.getByLabel('Contraseña').fill(password);
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+}
+
+/** The newest mail to `to` in the admin outbox, as text. */
+export async function latestMailTo(page: Page, to: string): Promise<string> {
+  await open(page, '/admin/correo');
+  const item = page.locator('[data-testid="outbox"] li', { hasText: to }).first();
+  await item.locator('summary').click();
+  return (await item.locator('.mail-body').textContent()) ?? '';
+}
+
+export function linkIn(mail: string): string {
+  const match = mail.match(/https?:\/\/\S+token=[A-Za-z0-9_-]+/);
+  if (!match) throw new Error(`no link in mail: ${mail}`);
+  return new URL(match[0]).pathname + new URL(match[0]).search;
+}

@@ -1,0 +1,45 @@
+import { test, expect } from '@playwright/test';
+import { open } from './helpers';
+
+test('home page is in Spanish, lists the contact channels and hydrates', async ({ page }) => {
+  const wasm = page.waitForResponse((r) => r.url().endsWith('/pkg/portal.wasm') && r.ok());
+  await open(page, '/');
+  await wasm;
+  await expect(page).toHaveTitle('Any2cloud Portal');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Soporte de TI que responde a tiempo');
+  await expect(page.locator('[data-channel="whatsapp"]')).toContainText('+506 6303 6361');
+  await expect(page.locator('[data-channel="messenger"]')).toContainText('m.me/any2cloud');
+  await expect(page.locator('[data-channel="email"]')).toContainText('soporte@any2cloud.com');
+  await expect(page.locator('[data-channel="instagram"]')).toBeVisible();
+  // Premium / Alta is 4 business hours in the service model.
+  await expect(page.locator('.sla-table tbody tr').first()).toContainText('4 h');
+});
+
+test('language switch goes to English and is remembered', async ({ page }) => {
+  await open(page, '/');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('IT support that answers on time');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await open(page, '/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('IT support that answers on time');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Soporte de TI que responde a tiempo');
+});
+
+test('unknown pages answer 404 with a Spanish page', async ({ page }) => {
+  const res = await page.goto('/no-existe');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Página no encontrada');
+  await expect(page.getByRole('link', { name: 'Volver al inicio' })).toBeVisible();
+});
+
+test('narrow screens get a menu button', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await open(page, '/');
+  const nav = page.locator('#main-nav');
+  await expect(nav).toBeHidden();
+  await page.getByRole('button', { name: 'Menú' }).click();
+  await expect(nav).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Ingresar' })).toBeVisible();
+});

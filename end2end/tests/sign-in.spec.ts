@@ -1,0 +1,64 @@
+import { test, expect } from '@playwright/test';
+import { open, signIn } from './helpers';
+
+const roles = [
+  { email: 'admin@demo.test', role: 'admin', label: 'Administrador', links: ['Mi panel', 'Organizaciones', 'Usuarios', 'Correo saliente', 'Mi cuenta'] },
+  { email: 'agente@demo.test', role: 'agent', label: 'Agente', links: ['Mi panel', 'Organizaciones', 'Mi cuenta'] },
+  { email: 'editor@demo.test', role: 'editor', label: 'Editor de contenido', links: ['Mi panel', 'Mi cuenta'] },
+  { email: 'cliente@demo.test', role: 'customer', label: 'Cliente', links: ['Mi panel', 'Mi organización', 'Mi cuenta'] },
+];
+
+for (const r of roles) {
+  test(`${r.role} signs in, sees their navigation and signs out`, async ({ page }) => {
+    await signIn(page, r.email);
+    await expect(page).toHaveURL(/\/panel$/);
+    await expect(page.getByTestId('role')).toHaveText(r.label);
+    const nav = page.locator(`ul.nav-links[data-role="${r.role}"]`);
+    await expect(nav.getByRole('link')).toHaveText(r.links);
+    await page.getByRole('button', { name: 'Salir' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('link', { name: 'Ingresar', exact: true })).toBeVisible();
+    await open(page, '/panel');
+    await expect(page).toHaveURL(/\/ingresar$/);
+  });
+}
+
+test('customer sees their organisation, plan and targets', async ({ page }) => {
+  await signIn(page, 'cliente@demo.test');
+  await expect(page.getByTestId('org-card')).toContainText('Demo S.A.');
+  await expect(page.getByTestId('plan')).toHaveText('Premium');
+  await open(page, '/organizacion');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Demo S.A.');
+});
+
+test('customers cannot open administration pages', async ({ page }) => {
+  await signIn(page, 'cliente2@otra.test');
+  await expect(page).toHaveURL(/\/panel$/);
+  await open(page, '/admin/usuarios');
+  await expect(page.getByRole('alert')).toHaveText('No tiene permiso para hacer esto.');
+});
+
+test('a wrong password shows a clear Spanish message and keeps the email', async ({ page }) => {
+  await signIn(page, 'editor@demo.test', 'no-es-la-clave');
+  await expect(page.getByRole('alert')).toHaveText('Correo o contraseña incorrectos.');
+  await expect(page.getByLabel('Correo electrónico')).toHaveValue('editor@demo.test');
+  await expect(page).toHaveURL(/\/ingresar$/);
+});
+
+test('account page lists sessions and signs out other devices', async ({ browser }) => {
+  const first = await browser.newContext();
+  const second = await browser.newContext();
+  const a = await first.newPage();
+  const b = await second.newPage();
+  await signIn(a, 'agente@demo.test');
+  await signIn(b, 'agente@demo.test');
+  await expect(b).toHaveURL(/\/panel$/);
+  await open(a, '/cuenta');
+  await expect(a.getByTestId('sessions').locator('li.current')).toHaveCount(1);
+  await a.getByRole('button', { name: 'Cerrar sesión en todos los demás dispositivos' }).click();
+  await expect(a.getByText('Cerramos sus otras sesiones.')).toBeVisible();
+  await open(b, '/panel');
+  await expect(b).toHaveURL(/\/ingresar$/);
+  await first.close();
+  await second.close();
+});

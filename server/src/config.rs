@@ -1,0 +1,224 @@
+//! Typed configuration from environment variables, with defaults and one-line errors.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const HELP: &str = "\
+Any2cloud Portal server
+
+USAGE:
+    server [--help]
+
+ENVIRONMENT:
+    LEPTOS_SITE_ADDR      Address to listen on (default 127.0.0.1:3000)
+    LEPTOS_SITE_ROOT      Folder with the built site: pkg/, favicon… (default target/site)
+    DATABASE_URL          sqlite://path.db or postgres://user@host/db
+                          (unset: SQLite file data/portal.db, created on first start)
+    PORTAL_DATA_DIR       Folder for the SQLite file and the generated secret (default ./data)
+    PORTAL_DEMO           1 loads the demo organisations and accounts (idempotent)
+    PORTAL_SECRET         Key for hashing session and link tokens, at least 32 characters
+                          (unset: generated once and kept in PORTAL_DATA_DIR/secret)
+    PORTAL_PUBLIC_URL     Base URL used in emailed links (default http://<LEPTOS_SITE_ADDR>);
+                          https:// turns on Secure, __Host- session cookies
+    PORTAL_SESSION_IDLE_MINUTES     Web session idle timeout (default 480)
+    PORTAL_SESSION_MAX_HOURS        Absolute session and API token lifetime (default 168)
+    SMTP_HOST             Outgoing mail server (unset: mail stays in the outbox and the log)
+    SMTP_PORT             Default 587 (STARTTLS), 465 for SMTP_TLS=tls, 25 for SMTP_TLS=none
+    SMTP_TLS              starttls (default), tls or none
+    SMTP_USERNAME, SMTP_PASSWORD   Credentials, if the server needs them
+    SMTP_FROM             Sender address (default \"Any2cloud Portal <soporte@any2cloud.com>\")
+    RUST_LOG              Log filter (default info); PORTAL_LOG_FORMAT=json for JSON lines
+";
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    StartTls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub site_root: PathBuf,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub demo: bool,
+    pub secret: Option<Secret>,
+    pub public_url: String,
+    pub idle_minutes: i64,
+    pub max_hours: i64,
+    pub smtp: Option<SmtpConfig>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { var, problem: problem.into() }
+}
+
+impl Config {
+    /// Reads the configuration through `get` (the process environment in production).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let addr_raw = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr: SocketAddr = addr_raw
+            .parse()
+            .map_err(|_| bad("LEPTOS_SITE_ADDR", format!("'{addr_raw}' is not an address like 127.0.0.1:3000")))?;
+        let data_dir = PathBuf::from(var("PORTAL_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match var("DATABASE_URL") {
+            None => format!("sqlite://{}", data_dir.join("portal.db").display()),
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(_) => return Err(bad("DATABASE_URL", "must start with sqlite: or postgres://")),
+        };
+        let demo = match var("PORTAL_DEMO").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => return Err(bad("PORTAL_DEMO", format!("'{other}' is not 1 or 0"))),
+        };
+        let secret = match var("PORTAL_SECRET") {
+            Some(s) if s.len() < 32 => return Err(bad("PORTAL_SECRET", "must be at least 32 characters")),
+            other => other.map(Secret),
+        };
+        let public_url = var("PORTAL_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(bad("PORTAL_PUBLIC_URL", "must start with http:// or https://"));
+        }
+        let number = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+            match var(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| bad(name, format!("'{v}' is not a positive whole number"))),
+            }
+        };
+        let idle_minutes = number("PORTAL_SESSION_IDLE_MINUTES", 480)?;
+        let max_hours = number("PORTAL_SESSION_MAX_HOURS", 168)?;
+        let smtp = match var("SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                let tls = match var("SMTP_TLS").as_deref() {
+                    None | Some("starttls") => SmtpTls::StartTls,
+                    Some("tls") => SmtpTls::Tls,
+                    Some("none") => SmtpTls::None,
+                    Some(other) => return Err(bad("SMTP_TLS", format!("'{other}' is not starttls, tls or none"))),
+                };
+                let default_port = match tls {
+                    SmtpTls::StartTls => 587,
+                    SmtpTls::Tls => 465,
+                    SmtpTls::None => 25,
+                };
+                let port = match var("SMTP_PORT") {
+                    None => default_port,
+                    Some(p) => p.parse().map_err(|_| bad("SMTP_PORT", format!("'{p}' is not a port number")))?,
+                };
+                Some(SmtpConfig {
+                    host,
+                    port,
+                    tls,
+                    username: var("SMTP_USERNAME"),
+                    password: var("SMTP_PASSWORD").map(Secret),
+                    from: var("SMTP_FROM").unwrap_or_else(|| "Any2cloud Portal <soporte@any2cloud.com>".into()),
+                })
+            }
+        };
+        Ok(Config {
+            addr,
+            site_root: PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into())),
+            database_url,
+            data_dir,
+            demo,
+            secret,
+            public_url,
+            idle_minutes,
+            max_hours,
+            smtp,
+        })
+    }
+
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_to_sqlite_under_data() {
+        let cfg = parse(&[]).expect("defaults are valid");
+        assert_eq!(cfg.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(cfg.database_url, "sqlite://data/portal.db");
+        assert!(!cfg.demo && cfg.smtp.is_none() && !cfg.secure_cookies());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = parse(&[("LEPTOS_SITE_ADDR", "nope")]).err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.starts_with("LEPTOS_SITE_ADDR:")));
+        assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
+        assert!(parse(&[("PORTAL_SECRET", "short")]).is_err());
+        assert!(parse(&[("PORTAL_DEMO", "yes please")]).is_err());
+        assert!(parse(&[("SMTP_HOST", "mail"), ("SMTP_PORT", "x")]).is_err());
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let cfg = parse(&[("PORTAL_PUBLIC_URL", "https://portal.example/")]).expect("valid");
+        assert!(cfg.secure_cookies());
+        assert_eq!(cfg.public_url, "https://portal.example");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let cfg = parse(&[("PORTAL_SECRET", &"s".repeat(40))]).expect("valid");
+        assert!(!format!("{cfg:?}").contains("ssss"));
+    }
+}

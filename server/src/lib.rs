@@ -1,0 +1,10 @@
+//! The Any2cloud Portal server: configuration, storage, REST API, security and background jobs.
+
+pub mod config;
+pub mod mail;
+pub mod rest;
+pub mod secret;
+pub mod security;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

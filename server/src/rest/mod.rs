@@ -1,0 +1,157 @@
+//! The REST API under `/api/v1`: JSON in and out, bearer tokens, errors as
+//! `{"error":{"code","message"}}`. Handlers only translate HTTP to the shared services.
+
+mod accounts;
+mod openapi;
+
+use crate::startup::AppState;
+use app::accounts::service::Principal;
+use app::error::{AppError, ErrorCode};
+use app::i18n::Locale;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRef, FromRequest, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+
+pub use openapi::ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/token", post(accounts::create_token).delete(accounts::revoke_token))
+        .route("/me", get(accounts::me))
+        .route("/organizations", get(accounts::list_orgs).post(accounts::create_org))
+        .route("/organizations/{id}", get(accounts::get_org))
+        .route("/users", get(accounts::list_users).post(accounts::invite_user))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(not_found)
+}
+
+async fn not_found(locale: ApiLocale) -> ApiError {
+    ApiError { error: ErrorCode::NotFound.into(), locale: locale.0 }
+}
+
+/// The caller's language for error messages: English when `Accept-Language` prefers it.
+#[derive(Clone, Copy)]
+pub struct ApiLocale(pub Locale);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiLocale {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .trim_start()
+            .to_ascii_lowercase();
+        Ok(ApiLocale(if lang.starts_with("en") { Locale::en } else { Locale::es }))
+    }
+}
+
+/// An error response in the caller's language.
+#[derive(Debug)]
+pub struct ApiError {
+    pub error: AppError,
+    pub locale: Locale,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `unauthenticated`, `email_taken`.
+    pub code: String,
+    /// Human-readable message (Spanish, or English with `Accept-Language: en`).
+    pub message: String,
+    /// The request field the error concerns, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.error.code.as_str().to_owned(),
+                message: self.error.code.message(self.locale),
+                field: self.error.field,
+            },
+        };
+        let mut res = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Attaches the caller's locale to a service error.
+pub trait WithLocale<T> {
+    fn in_locale(self, locale: ApiLocale) -> ApiResult<T>;
+}
+
+impl<T> WithLocale<T> for Result<T, AppError> {
+    fn in_locale(self, locale: ApiLocale) -> ApiResult<T> {
+        self.map_err(|error| ApiError { error, locale: locale.0 })
+    }
+}
+
+/// JSON body extractor whose rejections are API errors (400/422 with a JSON body), never plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+{
+    type Rejection = ApiError;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let locale = ApiLocale::from_request_parts(&mut parts, state).await.unwrap_or(ApiLocale(Locale::es));
+        let req = axum::extract::Request::from_parts(parts, body);
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "bad JSON body");
+                Err(ApiError { error: ErrorCode::InvalidInput.into(), locale: locale.0 })
+            }
+        }
+    }
+}
+
+/// The authenticated caller of an API request (`Authorization: Bearer <token>`).
+pub struct ApiCaller {
+    pub principal: Principal,
+    pub locale: ApiLocale,
+}
+
+impl<S> FromRequestParts<S> for ApiCaller
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let locale = ApiLocale::from_request_parts(parts, state).await.unwrap_or(ApiLocale(Locale::es));
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .unwrap_or_default();
+        let state = AppState::from_ref(state);
+        let principal = state.services.accounts.authenticate(token).await.in_locale(locale)?;
+        Ok(ApiCaller { principal, locale })
+    }
+}

@@ -1,0 +1,32 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
+
+use super::accounts;
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Any2cloud Portal API", version = "1", description = "Integrations API. Obtain a token with POST /api/v1/auth/token and send it as `Authorization: Bearer <token>`."),
+    paths(
+        accounts::create_token, accounts::revoke_token, accounts::me,
+        accounts::list_orgs, accounts::get_org, accounts::create_org,
+        accounts::list_users, accounts::invite_user,
+    ),
+    components(schemas(super::ErrorBody, super::ErrorDetail)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,155 @@
+//! Builds the portal from a configuration: database, services, router; serves it until shutdown.
+
+use crate::config::Config;
+use crate::mail::{MailConfigError, Mailer};
+use crate::storage::{ConnectError, Db};
+use crate::{rest, security, secret};
+use app::accounts::service::{Accounts, AuthSettings};
+use app::accounts::store::{AccountStore, OutboxStore};
+use app::accounts::tokens::TokenKey;
+use app::server_ctx::Services;
+use app::{shell, App};
+use axum::extract::{FromRef, MatchedPath, State};
+use axum::http::{Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+    pub db: Db,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] ConnectError),
+    #[error(transparent)]
+    Mail(#[from] MailConfigError),
+    #[error("{0}")]
+    Secret(String),
+    #[error("cannot start: {0}")]
+    Service(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A built portal, ready to serve.
+pub struct Portal {
+    pub router: Router,
+    pub state: AppState,
+    mailer: Mailer,
+}
+
+pub async fn build(config: &Config) -> Result<Portal, StartError> {
+    let db = Db::connect(&config.database_url).await?;
+    tracing::info!(backend = db.backend(), "database ready");
+    let key = match &config.secret {
+        Some(s) => TokenKey::new(s.expose().as_bytes()),
+        None => TokenKey::new(&secret::load_or_create(&config.data_dir).map_err(StartError::Secret)?),
+    };
+    let store: Arc<dyn AccountStore> = Arc::new(db.clone());
+    let outbox: Arc<dyn OutboxStore> = Arc::new(db.clone());
+    let settings = AuthSettings {
+        idle_timeout: chrono::Duration::minutes(config.idle_minutes),
+        absolute_timeout: chrono::Duration::hours(config.max_hours),
+        public_url: config.public_url.clone(),
+    };
+    let accounts = Accounts::new(store, outbox.clone(), key, settings)
+        .await
+        .map_err(|e| StartError::Service(e.to_string()))?;
+    if config.demo {
+        accounts.seed_demo().await.map_err(|e| StartError::Service(format!("demo data: {e}")))?;
+        tracing::info!("demo data loaded");
+    }
+    let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
+    let services = Services { accounts, secure_cookies: config.secure_cookies() };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .env(leptos::config::Env::PROD)
+        .build();
+    let state = AppState { leptos_options, services, db };
+    Ok(Portal { router: router(state.clone()), state, mailer })
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let services = state.services.clone();
+        move || provide_context(services.clone())
+    };
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request<_>| {
+            let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| req.uri().path().to_owned());
+            let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            tracing::info_span!("request", method = %req.method(), route, request_id)
+        })
+        .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+            tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
+        });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/api/v1", rest::router())
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(security::csrf_guard))
+        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+pub async fn serve(portal: Portal, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = tokio::spawn(portal.mailer.run(stop_rx));
+    let app = portal.router.into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    portal.state.db.close().await;
+    result
+}
+
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })
+}

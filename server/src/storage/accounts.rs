@@ -1,0 +1,396 @@
+//! `AccountStore` and `OutboxStore` for SQLite and PostgreSQL.
+
+use super::{store_err, with_pool, Db};
+use app::accounts::store::{
+    AccountStore, NewMail, NewSession, NewUser, OutboxStore, SessionRecord, StoreError, StoreResult, TokenPurpose,
+    UserRecord,
+};
+use app::accounts::{MailStatus, OrgSummary, OutboxMail, SessionKind, SessionView, UserSummary};
+use app::domain::{Role, SupportPlan};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+fn bad_value(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+}
+
+fn parse_role(s: &str) -> StoreResult<Role> {
+    s.parse().map_err(|_| bad_value("role", s))
+}
+
+fn parse_plan(s: &str) -> StoreResult<SupportPlan> {
+    s.parse().map_err(|_| bad_value("plan", s))
+}
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: i64,
+    name: String,
+    plan: String,
+    users: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl OrgRow {
+    fn into_summary(self) -> StoreResult<OrgSummary> {
+        Ok(OrgSummary { id: self.id, name: self.name, plan: parse_plan(&self.plan)?, users: self.users, created_at: self.created_at })
+    }
+}
+
+const ORG_SELECT: &str = "SELECT o.id, o.name, o.plan, o.created_at, \
+     (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS users FROM organizations o";
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    org_id: Option<i64>,
+    org_name: Option<String>,
+    org_plan: Option<String>,
+    password_hash: Option<String>,
+}
+
+impl UserRow {
+    fn into_record(self) -> StoreResult<UserRecord> {
+        Ok(UserRecord {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            role: parse_role(&self.role)?,
+            org_id: self.org_id,
+            org_name: self.org_name,
+            org_plan: self.org_plan.as_deref().map(parse_plan).transpose()?,
+            password_hash: self.password_hash,
+        })
+    }
+}
+
+const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, \
+     o.plan AS org_plan, u.password_hash FROM users u LEFT JOIN organizations o ON o.id = u.org_id";
+
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    session_id: i64,
+    kind: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    user: UserRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    kind: String,
+    created_at: DateTime<Utc>,
+    last_seen_at: DateTime<Utc>,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserListRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    organization: Option<String>,
+    active: bool,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MailRow {
+    id: i64,
+    to_addr: String,
+    subject: String,
+    body: String,
+    status: String,
+    attempts: i32,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<MailRow> for OutboxMail {
+    fn from(r: MailRow) -> Self {
+        OutboxMail {
+            id: r.id,
+            to: r.to_addr,
+            subject: r.subject,
+            body: r.body,
+            status: MailStatus::parse(&r.status),
+            attempts: i64::from(r.attempts),
+            last_error: r.last_error,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[async_trait]
+impl AccountStore for Db {
+    async fn create_org(&self, name: &str, plan: SupportPlan, now: DateTime<Utc>) -> StoreResult<i64> {
+        let sql = "INSERT INTO organizations (name, name_key, plan, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(name)
+            .bind(name.to_lowercase())
+            .bind(plan.as_str())
+            .bind(now)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn find_org_by_name(&self, name: &str) -> StoreResult<Option<i64>> {
+        let sql = "SELECT id FROM organizations WHERE name_key = $1";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql).bind(name.to_lowercase()).fetch_optional(pool).await)
+            .map_err(store_err)
+    }
+
+    async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>> {
+        let sql = format!("{ORG_SELECT} WHERE o.id = $1");
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, OrgRow>(&sql).bind(id).fetch_optional(pool).await)
+            .map_err(store_err)?;
+        row.map(OrgRow::into_summary).transpose()
+    }
+
+    async fn list_orgs(&self) -> StoreResult<Vec<OrgSummary>> {
+        let sql = format!("{ORG_SELECT} ORDER BY o.name_key");
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, OrgRow>(&sql).fetch_all(pool).await).map_err(store_err)?;
+        rows.into_iter().map(OrgRow::into_summary).collect()
+    }
+
+    async fn create_user(&self, user: NewUser<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO users (email, name, role, org_id, password_hash, created_at, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(user.email)
+            .bind(user.name)
+            .bind(user.role.as_str())
+            .bind(user.org_id)
+            .bind(user.password_hash)
+            .bind(user.now)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("{USER_SELECT} WHERE u.email = $1");
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(pool).await)
+            .map_err(store_err)?;
+        row.map(UserRow::into_record).transpose()
+    }
+
+    async fn get_user(&self, id: i64) -> StoreResult<Option<UserRecord>> {
+        let sql = format!("{USER_SELECT} WHERE u.id = $1");
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)
+            .map_err(store_err)?;
+        row.map(UserRow::into_record).transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<UserSummary>> {
+        let sql = "SELECT u.id, u.email, u.name, u.role, o.name AS organization, \
+                   (u.password_hash IS NOT NULL) AS active, u.created_at \
+                   FROM users u LEFT JOIN organizations o ON o.id = u.org_id ORDER BY u.email";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, UserListRow>(sql).fetch_all(pool).await).map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(UserSummary {
+                    id: r.id,
+                    email: r.email,
+                    name: r.name,
+                    role: parse_role(&r.role)?,
+                    organization: r.organization,
+                    active: r.active,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
+        let done = with_pool!(self, |pool| sqlx::query(sql).bind(hash).bind(now).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))
+            .map_err(store_err)?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn create_session(&self, s: NewSession<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO sessions (user_id, token_hash, kind, user_agent, ip, created_at, last_seen_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(s.user_id)
+            .bind(s.token_hash)
+            .bind(s.kind.as_str())
+            .bind(s.user_agent)
+            .bind(s.ip)
+            .bind(s.now)
+            .bind(s.expires_at)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<(SessionRecord, UserRecord)>> {
+        let sql = "SELECT s.id AS session_id, s.kind, s.created_at, s.last_seen_at, s.expires_at, \
+                   u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, o.plan AS org_plan, u.password_hash \
+                   FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organizations o ON o.id = u.org_id \
+                   WHERE s.token_hash = $1 AND s.revoked_at IS NULL";
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, SessionUserRow>(sql).bind(token_hash).fetch_optional(pool).await)
+            .map_err(store_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let user = row.user.into_record()?;
+        let session = SessionRecord {
+            id: row.session_id,
+            user_id: user.id,
+            kind: SessionKind::parse(&row.kind),
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+            expires_at: row.expires_at,
+        };
+        Ok(Some((session, user)))
+    }
+
+    async fn touch_session(&self, session_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2";
+        with_pool!(self, |pool| sqlx::query(sql).bind(now).bind(session_id).execute(pool).await.map(|_| ())).map_err(store_err)
+    }
+
+    async fn list_sessions(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<SessionView>> {
+        let sql = "SELECT id, kind, created_at, last_seen_at, user_agent, ip FROM sessions \
+                   WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY last_seen_at DESC";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql).bind(user_id).bind(now).fetch_all(pool).await)
+            .map_err(store_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SessionView {
+                id: r.id,
+                kind: SessionKind::parse(&r.kind),
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
+                user_agent: r.user_agent,
+                ip: r.ip,
+                current: false,
+            })
+            .collect())
+    }
+
+    async fn revoke_session(&self, user_id: i64, session_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
+        let done = with_pool!(self, |pool| sqlx::query(sql).bind(now).bind(session_id).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))
+            .map_err(store_err)?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn revoke_other_sessions(&self, user_id: i64, keep: Option<i64>, now: DateTime<Utc>) -> StoreResult<u64> {
+        let sql = "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(user_id)
+            .bind(keep.unwrap_or(-1))
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)
+    }
+
+    async fn create_token(&self, user_id: i64, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "INSERT INTO auth_tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .bind(token_hash)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn consume_token(&self, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>> {
+        let sql = "UPDATE auth_tokens SET used_at = $1 \
+                   WHERE purpose = $2 AND token_hash = $3 AND used_at IS NULL AND expires_at > $1 RETURNING user_id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(now)
+            .bind(purpose.as_str())
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn record_login_attempt(&self, email: &str, ip: Option<&str>, success: bool, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "INSERT INTO login_attempts (email, ip, success, at) VALUES ($1, $2, $3, $4)";
+        with_pool!(self, |pool| sqlx::query(sql).bind(email).bind(ip).bind(success).bind(now).execute(pool).await.map(|_| ()))
+            .map_err(store_err)
+    }
+
+    async fn failed_attempts(&self, email: &str, ip: Option<&str>, since: DateTime<Utc>) -> StoreResult<(i64, i64)> {
+        let by_email = "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 AND at > $3";
+        let by_ip = "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = $2 AND at > $3";
+        let email_count = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_email).bind(email).bind(false).bind(since).fetch_one(pool).await)
+            .map_err(store_err)?;
+        let ip_count = match ip {
+            Some(ip) => with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_ip).bind(ip).bind(false).bind(since).fetch_one(pool).await)
+                .map_err(store_err)?,
+            None => 0,
+        };
+        Ok((email_count, ip_count))
+    }
+}
+
+const MAIL_SELECT: &str = "SELECT id, to_addr, subject, body, status, attempts, last_error, created_at FROM outbox";
+
+#[async_trait]
+impl OutboxStore for Db {
+    async fn enqueue(&self, mail: NewMail<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO outbox (to_addr, subject, body, status, attempts, next_attempt_at, created_at, updated_at) \
+                   VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(mail.to)
+            .bind(mail.subject)
+            .bind(mail.body)
+            .bind(mail.now)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn list(&self, limit: i64) -> StoreResult<Vec<OutboxMail>> {
+        let sql = format!("{MAIL_SELECT} ORDER BY id DESC LIMIT $1");
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql).bind(limit).fetch_all(pool).await).map_err(store_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>> {
+        let sql = format!("{MAIL_SELECT} WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2");
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql).bind(now).bind(limit).fetch_all(pool).await)
+            .map_err(store_err)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn mark(&self, id: i64, status: MailStatus, error: Option<&str>, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE outbox SET status = $1, last_error = $2, attempts = attempts + 1, \
+                   next_attempt_at = $3, updated_at = $4 WHERE id = $5";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(status.as_str())
+            .bind(error)
+            .bind(retry_at.unwrap_or(now))
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+}

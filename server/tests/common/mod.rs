@@ -1,0 +1,176 @@
+//! Test harness: a real portal on an ephemeral port with a fresh database per test, on SQLite
+//! and (when reachable, always in CI) PostgreSQL.
+
+#![allow(dead_code)]
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use server::config::Config;
+use server::startup;
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+
+pub const DEMO_PASSWORD: &str = "Demo-2026!";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database for one test. PostgreSQL databases are dropped on `cleanup`.
+pub struct TestDb {
+    pub url: String,
+    pg_name: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("PORTAL_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestDb {
+    /// `None` when PostgreSQL is unreachable and not required (`PORTAL_REQUIRE_PG` unset).
+    pub async fn new(backend: Backend) -> Option<TestDb> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => Some(TestDb { url: format!("sqlite://{}", dir.path().join("t.db").display()), pg_name: None, _dir: dir }),
+            Backend::Postgres => {
+                use sqlx::Connection;
+                let admin = pg_admin_url();
+                let mut conn = match sqlx::PgConnection::connect(&admin).await {
+                    Ok(c) => c,
+                    Err(e) if std::env::var("PORTAL_REQUIRE_PG").is_ok() => panic!("PostgreSQL required but unreachable: {e}"),
+                    Err(e) => {
+                        eprintln!("skipping PostgreSQL test: {e}");
+                        return None;
+                    }
+                };
+                let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+                let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+                Some(TestDb { url: format!("{base}/{name}"), pg_name: Some(name), _dir: dir })
+            }
+        }
+    }
+
+    pub async fn cleanup(self) {
+        if let Some(name) = self.pg_name {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+            }
+        }
+    }
+
+    pub fn config(&self, demo: bool) -> Config {
+        let url = self.url.clone();
+        let data_dir = self._dir.path().display().to_string();
+        Config::from_lookup(move |k| match k {
+            "DATABASE_URL" => Some(url.clone()),
+            "PORTAL_DATA_DIR" => Some(data_dir.clone()),
+            "PORTAL_DEMO" => Some(if demo { "1".into() } else { "0".into() }),
+            "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+            _ => None,
+        })
+        .expect("test config")
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub db: Option<TestDb>,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    /// Starts the portal with demo data; `None` if the backend is unavailable (see `TestDb`).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let db = TestDb::new(backend).await?;
+        let config = db.config(true);
+        let portal = startup::build(&config).await.expect("portal builds");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let handle = tokio::spawn(startup::serve(portal, listener, async {
+            let _ = rx.await;
+        }));
+        let client = Client::builder().cookie_store(true).build().expect("client");
+        Some(TestApp { addr, client, db: Some(db), stop: Some(tx), handle: Some(handle) })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn token(&self, email: &str, password: &str) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/token"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A bearer token for a demo account.
+    pub async fn login_as(&self, email: &str) -> String {
+        let (status, body) = self.token(email, DEMO_PASSWORD).await;
+        assert_eq!(status, StatusCode::OK, "login {email}: {body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut req = self.client.post(self.url(path)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+        if let Some(db) = self.db.take() {
+            db.cleanup().await;
+        }
+    }
+}
+
+/// Defines `sqlite` and `postgres` variants of an async test body taking a `Backend`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)(Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                ($body)(Backend::Postgres).await
+            }
+        }
+    };
+}

@@ -1,12 +1,12 @@
 //! The one error type that crosses the wire: server functions and the REST API both use it.
 //! It carries a stable machine code; the browser and the API translate it for the user.
 
-use crate::i18n::{td_string, Locale};
 use crate::domain::PasswordProblem;
+use crate::i18n::{td_string, Locale};
+use leptos::server_fn;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use leptos::server_fn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -127,7 +127,10 @@ impl AppError {
     }
 
     pub fn field(code: ErrorCode, field: &str) -> Self {
-        AppError { code, field: Some(field.to_owned()) }
+        AppError {
+            code,
+            field: Some(field.to_owned()),
+        }
     }
 
     pub fn status(&self) -> u16 {

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use leptos_router::SsrMode;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,7 +44,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[cfg(feature = "ssr")]
 fn set_content_security_policy() {
     use http::header::CONTENT_SECURITY_POLICY;
-    if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
         let policy = format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
@@ -64,20 +68,22 @@ pub fn App() -> impl IntoView {
             <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
             <Meta name="description" content="Any2cloud Portal: soporte de TI, base de conocimiento, tickets con SLA y proyectos."/>
             <Title formatter=|text: String| if text.is_empty() { "Any2cloud Portal".to_owned() } else { format!("{text} · Any2cloud Portal") }/>
+            // Pages render on the server once their data is loaded (SsrMode::Async): no streamed
+            // fragments to stitch during hydration, and titles/meta are complete for crawlers.
             <Router>
                 <ui::UserProvider>
                     <ui::Layout>
                         <Routes fallback=pages::NotFound>
-                            <Route path=path!("/") view=pages::Home/>
-                            <Route path=path!("/ingresar") view=accounts::pages::LoginPage/>
-                            <Route path=path!("/recuperar-contrasena") view=accounts::pages::ForgotPage/>
-                            <Route path=path!("/restablecer-contrasena") view=accounts::pages::ResetPage/>
-                            <Route path=path!("/panel") view=pages::Dashboard/>
-                            <Route path=path!("/organizacion") view=accounts::pages::MyOrgPage/>
-                            <Route path=path!("/cuenta") view=accounts::pages::AccountPage/>
-                            <Route path=path!("/admin/organizaciones") view=accounts::pages::OrgsPage/>
-                            <Route path=path!("/admin/usuarios") view=accounts::pages::UsersPage/>
-                            <Route path=path!("/admin/correo") view=accounts::pages::OutboxPage/>
+                            <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
+                            <Route path=path!("/ingresar") view=accounts::pages::LoginPage ssr=SsrMode::Async/>
+                            <Route path=path!("/recuperar-contrasena") view=accounts::pages::ForgotPage ssr=SsrMode::Async/>
+                            <Route path=path!("/restablecer-contrasena") view=accounts::pages::ResetPage ssr=SsrMode::Async/>
+                            <Route path=path!("/panel") view=pages::Dashboard ssr=SsrMode::Async/>
+                            <Route path=path!("/organizacion") view=accounts::pages::MyOrgPage ssr=SsrMode::Async/>
+                            <Route path=path!("/cuenta") view=accounts::pages::AccountPage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/organizaciones") view=accounts::pages::OrgsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/usuarios") view=accounts::pages::UsersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/correo") view=accounts::pages::OutboxPage ssr=SsrMode::Async/>
                         </Routes>
                     </ui::Layout>
                 </ui::UserProvider>

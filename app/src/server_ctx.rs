@@ -54,11 +54,13 @@ impl Services {
 }
 
 pub fn services() -> Result<Services, AppError> {
-    use_context::<Services>().ok_or_else(|| crate::accounts::service::internal("services missing from context"))
+    use_context::<Services>()
+        .ok_or_else(|| crate::accounts::service::internal("services missing from context"))
 }
 
 fn request_parts() -> Result<Parts, AppError> {
-    use_context::<Parts>().ok_or_else(|| crate::accounts::service::internal("request parts missing"))
+    use_context::<Parts>()
+        .ok_or_else(|| crate::accounts::service::internal("request parts missing"))
 }
 
 /// The signed-in caller, or `None` for anonymous visitors.
@@ -77,7 +79,9 @@ pub async fn optional_principal() -> Result<Option<Principal>, AppError> {
 
 /// The signed-in caller; 401 otherwise.
 pub async fn principal() -> Result<Principal, AppError> {
-    optional_principal().await?.ok_or_else(|| ErrorCode::Unauthenticated.into())
+    optional_principal()
+        .await?
+        .ok_or_else(|| ErrorCode::Unauthenticated.into())
 }
 
 /// Client address (from the socket) and user agent, for sessions and rate limiting.
@@ -98,7 +102,10 @@ pub fn client_info() -> (Option<String>, Option<String>) {
 }
 
 pub fn set_cookie(value: &str) {
-    if let (Some(res), Ok(v)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(value)) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
         res.append_header(SET_COOKIE, v);
     }
 }

@@ -85,22 +85,43 @@ pub struct ConfigError {
 }
 
 fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { var, problem: problem.into() }
+    ConfigError {
+        var,
+        problem: problem.into(),
+    }
 }
 
 impl Config {
     /// Reads the configuration through `get` (the process environment in production).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let var = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let addr_raw = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let addr: SocketAddr = addr_raw
-            .parse()
-            .map_err(|_| bad("LEPTOS_SITE_ADDR", format!("'{addr_raw}' is not an address like 127.0.0.1:3000")))?;
+        let addr: SocketAddr = addr_raw.parse().map_err(|_| {
+            bad(
+                "LEPTOS_SITE_ADDR",
+                format!("'{addr_raw}' is not an address like 127.0.0.1:3000"),
+            )
+        })?;
         let data_dir = PathBuf::from(var("PORTAL_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = match var("DATABASE_URL") {
             None => format!("sqlite://{}", data_dir.join("portal.db").display()),
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
-            Some(_) => return Err(bad("DATABASE_URL", "must start with sqlite: or postgres://")),
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                url
+            }
+            Some(_) => {
+                return Err(bad(
+                    "DATABASE_URL",
+                    "must start with sqlite: or postgres://",
+                ))
+            }
         };
         let demo = match var("PORTAL_DEMO").as_deref() {
             None | Some("0") | Some("false") => false,
@@ -108,7 +129,9 @@ impl Config {
             Some(other) => return Err(bad("PORTAL_DEMO", format!("'{other}' is not 1 or 0"))),
         };
         let secret = match var("PORTAL_SECRET") {
-            Some(s) if s.len() < 32 => return Err(bad("PORTAL_SECRET", "must be at least 32 characters")),
+            Some(s) if s.len() < 32 => {
+                return Err(bad("PORTAL_SECRET", "must be at least 32 characters"))
+            }
             other => other.map(Secret),
         };
         let public_url = var("PORTAL_PUBLIC_URL")
@@ -116,7 +139,10 @@ impl Config {
             .trim_end_matches('/')
             .to_owned();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(bad("PORTAL_PUBLIC_URL", "must start with http:// or https://"));
+            return Err(bad(
+                "PORTAL_PUBLIC_URL",
+                "must start with http:// or https://",
+            ));
         }
         let number = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
             match var(name) {
@@ -137,7 +163,12 @@ impl Config {
                     None | Some("starttls") => SmtpTls::StartTls,
                     Some("tls") => SmtpTls::Tls,
                     Some("none") => SmtpTls::None,
-                    Some(other) => return Err(bad("SMTP_TLS", format!("'{other}' is not starttls, tls or none"))),
+                    Some(other) => {
+                        return Err(bad(
+                            "SMTP_TLS",
+                            format!("'{other}' is not starttls, tls or none"),
+                        ))
+                    }
                 };
                 let default_port = match tls {
                     SmtpTls::StartTls => 587,
@@ -146,7 +177,9 @@ impl Config {
                 };
                 let port = match var("SMTP_PORT") {
                     None => default_port,
-                    Some(p) => p.parse().map_err(|_| bad("SMTP_PORT", format!("'{p}' is not a port number")))?,
+                    Some(p) => p
+                        .parse()
+                        .map_err(|_| bad("SMTP_PORT", format!("'{p}' is not a port number")))?,
                 };
                 Some(SmtpConfig {
                     host,
@@ -154,13 +187,16 @@ impl Config {
                     tls,
                     username: var("SMTP_USERNAME"),
                     password: var("SMTP_PASSWORD").map(Secret),
-                    from: var("SMTP_FROM").unwrap_or_else(|| "Any2cloud Portal <soporte@any2cloud.com>".into()),
+                    from: var("SMTP_FROM")
+                        .unwrap_or_else(|| "Any2cloud Portal <soporte@any2cloud.com>".into()),
                 })
             }
         };
         Ok(Config {
             addr,
-            site_root: PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into())),
+            site_root: PathBuf::from(
+                var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            ),
             database_url,
             data_dir,
             demo,
@@ -187,7 +223,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -201,7 +240,9 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        let err = parse(&[("LEPTOS_SITE_ADDR", "nope")]).err().map(|e| e.to_string());
+        let err = parse(&[("LEPTOS_SITE_ADDR", "nope")])
+            .err()
+            .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.starts_with("LEPTOS_SITE_ADDR:")));
         assert!(parse(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(parse(&[("PORTAL_SECRET", "short")]).is_err());

@@ -33,20 +33,33 @@ pub fn retry_delay(attempts: i64) -> Duration {
 }
 
 impl Mailer {
-    pub fn new(outbox: Arc<dyn OutboxStore>, smtp: Option<&SmtpConfig>) -> Result<Self, MailConfigError> {
+    pub fn new(
+        outbox: Arc<dyn OutboxStore>,
+        smtp: Option<&SmtpConfig>,
+    ) -> Result<Self, MailConfigError> {
         let smtp = match smtp {
             None => None,
             Some(cfg) => {
-                let from: Mailbox = cfg.from.parse().map_err(|_| MailConfigError::From(cfg.from.clone()))?;
+                let from: Mailbox = cfg
+                    .from
+                    .parse()
+                    .map_err(|_| MailConfigError::From(cfg.from.clone()))?;
                 let builder = match cfg.tls {
-                    SmtpTls::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cfg.host),
+                    SmtpTls::StartTls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cfg.host)
+                    }
                     SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host),
-                    SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host)),
+                    SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
+                        &cfg.host,
+                    )),
                 }
                 .map_err(|e| MailConfigError::Transport(e.to_string()))?;
-                let mut builder = builder.port(cfg.port).timeout(Some(std::time::Duration::from_secs(20)));
+                let mut builder = builder
+                    .port(cfg.port)
+                    .timeout(Some(std::time::Duration::from_secs(20)));
                 if let (Some(user), Some(pass)) = (&cfg.username, &cfg.password) {
-                    builder = builder.credentials(Credentials::new(user.clone(), pass.expose().to_owned()));
+                    builder = builder
+                        .credentials(Credentials::new(user.clone(), pass.expose().to_owned()));
                 }
                 Some((builder.build(), from))
             }
@@ -83,16 +96,25 @@ impl Mailer {
         };
         for mail in &due {
             let result = match self.deliver(mail).await {
-                Ok(status) => self.outbox.mark(mail.id, status, None, None, Utc::now()).await,
+                Ok(status) => {
+                    self.outbox
+                        .mark(mail.id, status, None, None, Utc::now())
+                        .await
+                }
                 Err(error) => {
                     let attempts = mail.attempts + 1;
                     let (status, retry_at) = if attempts >= MAX_ATTEMPTS {
                         (MailStatus::Failed, None)
                     } else {
-                        (MailStatus::Pending, Some(Utc::now() + retry_delay(attempts)))
+                        (
+                            MailStatus::Pending,
+                            Some(Utc::now() + retry_delay(attempts)),
+                        )
                     };
                     tracing::warn!(mail.id = mail.id, attempts, error = %error, "mail delivery failed");
-                    self.outbox.mark(mail.id, status, Some(&error), retry_at, Utc::now()).await
+                    self.outbox
+                        .mark(mail.id, status, Some(&error), retry_at, Utc::now())
+                        .await
                 }
             };
             if let Err(e) = result {

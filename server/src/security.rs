@@ -12,13 +12,28 @@ const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'self
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_CSP));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        );
     }
     res
 }
@@ -39,15 +54,23 @@ pub fn is_same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool 
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         None => true,
         Some(origin) => {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let origin_host = origin
+                .split_once("://")
+                .map(|(_, rest)| rest)
+                .unwrap_or(origin);
             !host.is_empty() && origin_host == host
         }
     }
 }
 
 pub async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
-    if req.uri().path().starts_with("/api/v1/webhooks/") || is_same_origin(req.method(), req.headers()) {
+    if req.uri().path().starts_with("/api/v1/webhooks/")
+        || is_same_origin(req.method(), req.headers())
+    {
         return next.run(req).await;
     }
     tracing::warn!(path = %req.uri().path(), "cross-site request refused");
@@ -70,15 +93,39 @@ mod tests {
 
     #[test]
     fn refuses_cross_site_posts() {
-        assert!(!is_same_origin(&Method::POST, &headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(&Method::POST, &headers(&[("origin", "https://evil.test"), ("host", "portal.test")])));
+        assert!(!is_same_origin(
+            &Method::POST,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(!is_same_origin(
+            &Method::POST,
+            &headers(&[("origin", "https://evil.test"), ("host", "portal.test")])
+        ));
     }
 
     #[test]
     fn allows_same_origin_reads_and_bearer_calls() {
-        assert!(is_same_origin(&Method::POST, &headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(is_same_origin(&Method::POST, &headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
-        assert!(is_same_origin(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(is_same_origin(&Method::POST, &headers(&[("authorization", "Bearer x"), ("sec-fetch-site", "cross-site")])));
+        assert!(is_same_origin(
+            &Method::POST,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        assert!(is_same_origin(
+            &Method::POST,
+            &headers(&[
+                ("origin", "http://127.0.0.1:3000"),
+                ("host", "127.0.0.1:3000")
+            ])
+        ));
+        assert!(is_same_origin(
+            &Method::GET,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(is_same_origin(
+            &Method::POST,
+            &headers(&[
+                ("authorization", "Bearer x"),
+                ("sec-fetch-site", "cross-site")
+            ])
+        ));
     }
 }

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::mail::{MailConfigError, Mailer};
 use crate::storage::{ConnectError, Db};
-use crate::{rest, security, secret};
+use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
 use app::accounts::tokens::TokenKey;
@@ -48,7 +48,10 @@ pub enum StartError {
     #[error("cannot start: {0}")]
     Service(String),
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// A built portal, ready to serve.
@@ -63,7 +66,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     tracing::info!(backend = db.backend(), "database ready");
     let key = match &config.secret {
         Some(s) => TokenKey::new(s.expose().as_bytes()),
-        None => TokenKey::new(&secret::load_or_create(&config.data_dir).map_err(StartError::Secret)?),
+        None => {
+            TokenKey::new(&secret::load_or_create(&config.data_dir).map_err(StartError::Secret)?)
+        }
     };
     let store: Arc<dyn AccountStore> = Arc::new(db.clone());
     let outbox: Arc<dyn OutboxStore> = Arc::new(db.clone());
@@ -76,11 +81,17 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         .await
         .map_err(|e| StartError::Service(e.to_string()))?;
     if config.demo {
-        accounts.seed_demo().await.map_err(|e| StartError::Service(format!("demo data: {e}")))?;
+        accounts
+            .seed_demo()
+            .await
+            .map_err(|e| StartError::Service(format!("demo data: {e}")))?;
         tracing::info!("demo data loaded");
     }
     let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
-    let services = Services { accounts, secure_cookies: config.secure_cookies() };
+    let services = Services {
+        accounts,
+        secure_cookies: config.secure_cookies(),
+    };
     let leptos_options = LeptosOptions::builder()
         .output_name("portal")
         .site_root(config.site_root.display().to_string())
@@ -88,8 +99,16 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         .site_addr(config.addr)
         .env(leptos::config::Env::PROD)
         .build();
-    let state = AppState { leptos_options, services, db };
-    Ok(Portal { router: router(state.clone()), state, mailer })
+    let state = AppState {
+        leptos_options,
+        services,
+        db,
+    };
+    Ok(Portal {
+        router: router(state.clone()),
+        state,
+        mailer,
+    })
 }
 
 async fn healthz() -> &'static str {
@@ -114,13 +133,28 @@ fn router(state: AppState) -> Router {
     };
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {
-            let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| req.uri().path().to_owned());
-            let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| req.uri().path().to_owned());
+            let request_id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
             tracing::info_span!("request", method = %req.method(), route, request_id)
         })
-        .on_response(|res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-            tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "response");
-        });
+        .on_response(
+            |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+                tracing::info!(
+                    status = res.status().as_u16(),
+                    latency_ms = latency.as_secs_f64() * 1000.0,
+                    "response"
+                );
+            },
+        );
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -129,7 +163,10 @@ fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
         .layer(axum::middleware::from_fn(security::csrf_guard))
         .layer(axum::middleware::from_fn(security::security_headers))
         .layer(trace)
@@ -139,11 +176,19 @@ fn router(state: AppState) -> Router {
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(portal: Portal, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    portal: Portal,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = tokio::spawn(portal.mailer.run(stop_rx));
-    let app = portal.router.into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let app = portal
+        .router
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     let _ = stop_tx.send(true);
     let _ = worker.await;
     portal.state.db.close().await;
@@ -151,5 +196,7 @@ pub async fn serve(portal: Portal, listener: TcpListener, shutdown: impl std::fu
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {
-    TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })
 }

@@ -13,7 +13,9 @@ fn login_path() -> &'static str {
 }
 
 both_backends!(token_flow_and_me, |backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let (status, body) = app.token("cliente@demo.test", DEMO_PASSWORD).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let token = body["token"].as_str().expect("token");
@@ -34,7 +36,13 @@ both_backends!(token_flow_and_me, |backend| async move {
     assert!(me["organization"].is_null(), "staff have no organization");
 
     // Revoking the token ends it.
-    let res = app.client.delete(app.url("/api/v1/auth/token")).bearer_auth(&token).send().await.expect("delete");
+    let res = app
+        .client
+        .delete(app.url("/api/v1/auth/token"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let (status, _) = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -42,7 +50,9 @@ both_backends!(token_flow_and_me, |backend| async move {
 });
 
 both_backends!(unauthenticated_calls_get_401_json, |backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     for token in [None, Some("not-a-real-token")] {
         let (status, body) = app.get("/api/v1/me", token).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -53,45 +63,77 @@ both_backends!(unauthenticated_calls_get_401_json, |backend| async move {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "invalid_credentials");
     let (status, body) = app.token("nadie@demo.test", DEMO_PASSWORD).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "unknown email looks the same: {body}");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "unknown email looks the same: {body}"
+    );
     assert_eq!(body["error"]["code"], "invalid_credentials");
     app.stop().await;
 });
 
-both_backends!(customers_never_see_other_organizations, |backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
-    let admin = app.login_as("admin@demo.test").await;
-    let (_, orgs) = app.get("/api/v1/organizations", Some(&admin)).await;
-    let orgs = orgs.as_array().expect("list").clone();
-    assert_eq!(orgs.len(), 2);
-    let id_of = |name: &str| orgs.iter().find(|o| o["name"] == name).and_then(|o| o["id"].as_i64()).expect("org id");
-    let (demo, otra) = (id_of("Demo S.A."), id_of("Otra Empresa S.R.L."));
+both_backends!(
+    customers_never_see_other_organizations,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let admin = app.login_as("admin@demo.test").await;
+        let (_, orgs) = app.get("/api/v1/organizations", Some(&admin)).await;
+        let orgs = orgs.as_array().expect("list").clone();
+        assert_eq!(orgs.len(), 2);
+        let id_of = |name: &str| {
+            orgs.iter()
+                .find(|o| o["name"] == name)
+                .and_then(|o| o["id"].as_i64())
+                .expect("org id")
+        };
+        let (demo, otra) = (id_of("Demo S.A."), id_of("Otra Empresa S.R.L."));
 
-    let customer = app.login_as("cliente@demo.test").await;
-    let (status, list) = app.get("/api/v1/organizations", Some(&customer)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(list.as_array().map(|l| l.len()), Some(1));
-    assert_eq!(list[0]["name"], "Demo S.A.");
-    let (status, own) = app.get(&format!("/api/v1/organizations/{demo}"), Some(&customer)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(own["plan"], "premium");
-    let (status, body) = app.get(&format!("/api/v1/organizations/{otra}"), Some(&customer)).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "another org is indistinguishable from a missing one");
-    assert_eq!(body["error"]["code"], "not_found");
+        let customer = app.login_as("cliente@demo.test").await;
+        let (status, list) = app.get("/api/v1/organizations", Some(&customer)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(list.as_array().map(|l| l.len()), Some(1));
+        assert_eq!(list[0]["name"], "Demo S.A.");
+        let (status, own) = app
+            .get(&format!("/api/v1/organizations/{demo}"), Some(&customer))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(own["plan"], "premium");
+        let (status, body) = app
+            .get(&format!("/api/v1/organizations/{otra}"), Some(&customer))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "another org is indistinguishable from a missing one"
+        );
+        assert_eq!(body["error"]["code"], "not_found");
 
-    let other = app.login_as("cliente2@otra.test").await;
-    let (status, _) = app.get(&format!("/api/v1/organizations/{demo}"), Some(&other)).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = app.get("/api/v1/organizations/abc", Some(&other)).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    app.stop().await;
-});
+        let other = app.login_as("cliente2@otra.test").await;
+        let (status, _) = app
+            .get(&format!("/api/v1/organizations/{demo}"), Some(&other))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = app.get("/api/v1/organizations/abc", Some(&other)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        app.stop().await;
+    }
+);
 
 both_backends!(only_admins_administer, |backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     for email in ["cliente@demo.test", "agente@demo.test", "editor@demo.test"] {
         let token = app.login_as(email).await;
-        let (status, body) = app.post("/api/v1/organizations", Some(&token), json!({"name": "X", "plan": "premium"})).await;
+        let (status, body) = app
+            .post(
+                "/api/v1/organizations",
+                Some(&token),
+                json!({"name": "X", "plan": "premium"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{email}");
         assert_eq!(body["error"]["code"], "forbidden");
         let (status, _) = app.get("/api/v1/users", Some(&token)).await;
@@ -104,19 +146,41 @@ both_backends!(only_admins_administer, |backend| async move {
 });
 
 both_backends!(admin_creates_orgs_and_invites_users, |backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     let admin = app.login_as("admin@demo.test").await;
-    let (status, org) = app.post("/api/v1/organizations", Some(&admin), json!({"name": "  Nueva   Compañía ", "plan": "avanzado"})).await;
+    let (status, org) = app
+        .post(
+            "/api/v1/organizations",
+            Some(&admin),
+            json!({"name": "  Nueva   Compañía ", "plan": "avanzado"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{org}");
     assert_eq!(org["name"], "Nueva Compañía");
     assert_eq!(org["plan"], "avanzado");
-    let (status, body) = app.post("/api/v1/organizations", Some(&admin), json!({"name": "nueva compañía", "plan": "premium"})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/organizations",
+            Some(&admin),
+            json!({"name": "nueva compañía", "plan": "premium"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "org_name_taken");
-    let (status, body) = app.post("/api/v1/organizations", Some(&admin), json!({"name": "Oro", "plan": "oro"})).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/organizations",
+            Some(&admin),
+            json!({"name": "Oro", "plan": "oro"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["error"]["field"], "plan");
-    let (status, body) = app.post("/api/v1/organizations", Some(&admin), json!({"name": 5})).await;
+    let (status, body) = app
+        .post("/api/v1/organizations", Some(&admin), json!({"name": 5}))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "invalid_input");
 
@@ -128,11 +192,26 @@ both_backends!(admin_creates_orgs_and_invites_users, |backend| async move {
     assert_eq!(user["email"], "persona@nueva.test");
     assert_eq!(user["active"], false);
     let cases = [
-        (json!({"email": "x@y.test", "name": "X", "role": "customer"}), "org_required"),
-        (json!({"email": "x@y.test", "name": "X", "role": "agent", "organization_id": org_id}), "org_not_allowed"),
-        (json!({"email": "no-es-correo", "name": "X", "role": "agent"}), "email_invalid"),
-        (json!({"email": "x@y.test", "name": " ", "role": "agent"}), "name_required"),
-        (json!({"email": "x@y.test", "name": "X", "role": "root"}), "role_invalid"),
+        (
+            json!({"email": "x@y.test", "name": "X", "role": "customer"}),
+            "org_required",
+        ),
+        (
+            json!({"email": "x@y.test", "name": "X", "role": "agent", "organization_id": org_id}),
+            "org_not_allowed",
+        ),
+        (
+            json!({"email": "no-es-correo", "name": "X", "role": "agent"}),
+            "email_invalid",
+        ),
+        (
+            json!({"email": "x@y.test", "name": " ", "role": "agent"}),
+            "name_required",
+        ),
+        (
+            json!({"email": "x@y.test", "name": "X", "role": "root"}),
+            "role_invalid",
+        ),
     ];
     for (body, code) in cases {
         let (status, res) = app.post("/api/v1/users", Some(&admin), body).await;
@@ -140,7 +219,11 @@ both_backends!(admin_creates_orgs_and_invites_users, |backend| async move {
         assert_eq!(res["error"]["code"], code);
     }
     let (status, res) = app
-        .post("/api/v1/users", Some(&admin), json!({"email": "persona@nueva.test", "name": "Otra", "role": "agent"}))
+        .post(
+            "/api/v1/users",
+            Some(&admin),
+            json!({"email": "persona@nueva.test", "name": "Otra", "role": "agent"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(res["error"]["code"], "email_taken");
@@ -151,13 +234,19 @@ both_backends!(admin_creates_orgs_and_invites_users, |backend| async move {
 });
 
 both_backends!(sign_in_is_rate_limited, |backend| async move {
-    let Some(app) = TestApp::spawn(backend).await else { return };
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
     for _ in 0..5 {
         let (status, _) = app.token("editor@demo.test", "nope nope").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
     let (status, body) = app.token("editor@demo.test", DEMO_PASSWORD).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits: {body}");
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits: {body}"
+    );
     assert_eq!(body["error"]["code"], "rate_limited");
     // Other accounts are unaffected.
     let (status, _) = app.token("agente@demo.test", DEMO_PASSWORD).await;
@@ -167,10 +256,23 @@ both_backends!(sign_in_is_rate_limited, |backend| async move {
 
 #[tokio::test]
 async fn errors_follow_accept_language_and_unknown_routes_are_json() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
-    let res = app.client.get(app.url("/api/v1/me")).header("accept-language", "en-US,en;q=0.9").send().await.expect("get");
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers().get("www-authenticate").and_then(|v| v.to_str().ok()), Some("Bearer"));
+    assert_eq!(
+        res.headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Bearer")
+    );
     let body: serde_json::Value = res.json().await.expect("json");
     assert_eq!(body["error"]["message"], "Please sign in to continue.");
     let (status, body) = app.get("/api/v1/nothing-here", None).await;
@@ -181,11 +283,19 @@ async fn errors_follow_accept_language_and_unknown_routes_are_json() {
 
 #[tokio::test]
 async fn openapi_document_describes_the_api() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
     let (status, doc) = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
-    for path in ["/api/v1/auth/token", "/api/v1/me", "/api/v1/organizations", "/api/v1/organizations/{id}", "/api/v1/users"] {
+    for path in [
+        "/api/v1/auth/token",
+        "/api/v1/me",
+        "/api/v1/organizations",
+        "/api/v1/organizations/{id}",
+        "/api/v1/users",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
@@ -194,24 +304,54 @@ async fn openapi_document_describes_the_api() {
 
 #[tokio::test]
 async fn probes_headers_and_csrf() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
-    let res = app.client.get(app.url("/healthz")).send().await.expect("healthz");
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(res.status(), StatusCode::OK);
-    let res = app.client.get(app.url("/readyz")).send().await.expect("readyz");
+    let res = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(res.status(), StatusCode::OK);
 
     let res = app.client.get(app.url("/")).send().await.expect("home");
     assert_eq!(res.status(), StatusCode::OK);
     let h = res.headers();
-    assert_eq!(h.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    assert_eq!(
+        h.get("x-content-type-options")
+            .and_then(|v| v.to_str().ok()),
+        Some("nosniff")
+    );
     assert!(h.get("x-request-id").is_some());
-    let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-") && !csp.contains("unsafe-inline"), "{csp}");
+    let csp = h
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        csp.contains("frame-ancestors 'none'")
+            && csp.contains("'nonce-")
+            && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     let html = res.text().await.expect("html");
     assert!(html.contains("Soporte de TI que responde a tiempo"));
     assert!(html.contains("lang=\"es\""));
 
-    let res = app.client.get(app.url("/no-existe")).send().await.expect("404");
+    let res = app
+        .client
+        .get(app.url("/no-existe"))
+        .send()
+        .await
+        .expect("404");
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // A cross-site form post to a server function is refused before it runs.
@@ -230,7 +370,9 @@ async fn probes_headers_and_csrf() {
 
 #[tokio::test]
 async fn web_sign_in_sets_a_hardened_cookie() {
-    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
     let res = app
         .client
         .post(app.url(login_path()))
@@ -239,7 +381,11 @@ async fn web_sign_in_sets_a_hardened_cookie() {
         .send()
         .await
         .expect("post");
-    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    assert!(
+        res.status().is_success() || res.status().is_redirection(),
+        "{}",
+        res.status()
+    );
     let cookie = res
         .headers()
         .get_all("set-cookie")
@@ -248,6 +394,9 @@ async fn web_sign_in_sets_a_hardened_cookie() {
         .find(|c| c.starts_with("portal_session="))
         .map(str::to_owned)
         .expect("session cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
     app.stop().await;
 }

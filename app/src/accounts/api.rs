@@ -20,7 +20,13 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let (ip, ua) = client_info();
     let issued = services
         .accounts
-        .login(LoginRequest { email: &email, password: &password, ip: ip.as_deref(), user_agent: ua.as_deref(), kind: SessionKind::Web })
+        .login(LoginRequest {
+            email: &email,
+            password: &password,
+            ip: ip.as_deref(),
+            user_agent: ua.as_deref(),
+            kind: SessionKind::Web,
+        })
         .await?;
     let max_age = services.accounts.settings().absolute_timeout.num_seconds();
     set_cookie(&services.session_cookie(&issued.token, max_age));
@@ -60,7 +66,10 @@ pub async fn sign_out_others() -> Result<u64, AppError> {
 #[server]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
     let p = principal().await?;
-    services()?.accounts.change_password(&p, &current, &new).await
+    services()?
+        .accounts
+        .change_password(&p, &current, &new)
+        .await
 }
 
 #[server]
@@ -101,17 +110,33 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
 }
 
 #[server]
-pub async fn invite_user(email: String, name: String, role: String, organization_id: String) -> Result<UserSummary, AppError> {
+pub async fn invite_user(
+    email: String,
+    name: String,
+    role: String,
+    organization_id: String,
+) -> Result<UserSummary, AppError> {
     use super::service::Invite;
     use crate::error::ErrorCode;
     let p = principal().await?;
     let org_id = match organization_id.trim() {
         "" => None,
-        raw => Some(raw.parse::<i64>().map_err(|_| AppError::field(ErrorCode::OrgRequired, "organization_id"))?),
+        raw => Some(
+            raw.parse::<i64>()
+                .map_err(|_| AppError::field(ErrorCode::OrgRequired, "organization_id"))?,
+        ),
     };
     services()?
         .accounts
-        .invite_user(&p, Invite { email: &email, name: &name, role: &role, org_id })
+        .invite_user(
+            &p,
+            Invite {
+                email: &email,
+                name: &name,
+                role: &role,
+                org_id,
+            },
+        )
         .await
 }
 

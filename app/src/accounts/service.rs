@@ -1,11 +1,15 @@
 //! Account use cases. Server functions and REST handlers both call these; no logic lives twice.
 
-use super::store::{AccountStore, NewMail, NewSession, NewUser, OutboxStore, StoreError, TokenPurpose, UserRecord};
+use super::store::{
+    AccountStore, NewMail, NewSession, NewUser, OutboxStore, StoreError, TokenPurpose, UserRecord,
+};
 use super::tokens::{new_token, TokenKey};
 use super::{CurrentUser, OrgRef, OrgSummary, OutboxMail, SessionKind, SessionView, UserSummary};
 use crate::domain::{Email, OrgName, Password, PersonName, Role, SupportPlan};
 use crate::error::{AppError, ErrorCode};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
@@ -115,7 +119,8 @@ impl From<StoreError> for AppError {
 
 fn argon2() -> Argon2<'static> {
     // OWASP: Argon2id, 19 MiB, 2 iterations, 1 lane.
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_else(|_| unreachable!("valid constants"));
+    let params =
+        Params::new(19 * 1024, 2, 1, None).unwrap_or_else(|_| unreachable!("valid constants"));
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
@@ -124,7 +129,9 @@ pub async fn hash_password(password: &Password) -> Result<String, AppError> {
     let plain = password.expose().to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(plain.as_bytes(), &salt).map(|h| h.to_string())
+        argon2()
+            .hash_password(plain.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(internal)?
@@ -147,7 +154,11 @@ fn current_user(record: &UserRecord) -> CurrentUser {
         name: record.name.clone(),
         role: record.role,
         organization: match (record.org_id, &record.org_name, record.org_plan) {
-            (Some(id), Some(name), Some(plan)) => Some(OrgRef { id, name: name.clone(), plan }),
+            (Some(id), Some(name), Some(plan)) => Some(OrgRef {
+                id,
+                name: name.clone(),
+                plan,
+            }),
             _ => None,
         },
     }
@@ -170,7 +181,13 @@ impl Accounts {
     ) -> Result<Self, AppError> {
         let dummy = Password::new(new_token()).map_err(|_| internal("dummy password"))?;
         let dummy_hash = Arc::new(hash_password(&dummy).await?);
-        Ok(Accounts { store, outbox, key, settings, dummy_hash })
+        Ok(Accounts {
+            store,
+            outbox,
+            key,
+            settings,
+            dummy_hash,
+        })
     }
 
     pub fn settings(&self) -> &AuthSettings {
@@ -179,7 +196,12 @@ impl Accounts {
 
     async fn send_mail(&self, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
         self.outbox
-            .enqueue(NewMail { to, subject, body, now: Utc::now() })
+            .enqueue(NewMail {
+                to,
+                subject,
+                body,
+                now: Utc::now(),
+            })
             .await?;
         Ok(())
     }
@@ -188,7 +210,9 @@ impl Accounts {
     pub async fn login(&self, req: LoginRequest<'_>) -> Result<IssuedSession, AppError> {
         let now = Utc::now();
         // Unparseable emails are simply wrong credentials: no hint about which part failed.
-        let email = Email::parse(req.email).map(|e| e.to_string()).unwrap_or_default();
+        let email = Email::parse(req.email)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         let since = now - Duration::minutes(ATTEMPT_WINDOW_MINUTES);
         let (by_email, by_ip) = self.store.failed_attempts(&email, req.ip, since).await?;
         if by_email >= MAX_FAILED_PER_EMAIL || by_ip >= MAX_FAILED_PER_IP {
@@ -204,11 +228,15 @@ impl Accounts {
         let user = match user {
             Some(u) if matches && u.password_hash.is_some() => u,
             _ => {
-                self.store.record_login_attempt(&email, req.ip, false, now).await?;
+                self.store
+                    .record_login_attempt(&email, req.ip, false, now)
+                    .await?;
                 return Err(ErrorCode::InvalidCredentials.into());
             }
         };
-        self.store.record_login_attempt(&email, req.ip, true, now).await?;
+        self.store
+            .record_login_attempt(&email, req.ip, true, now)
+            .await?;
         let token = new_token();
         let expires_at = now + self.settings.absolute_timeout;
         self.store
@@ -223,7 +251,11 @@ impl Accounts {
             })
             .await?;
         tracing::info!(user.id = user.id, kind = req.kind.as_str(), "signed in");
-        Ok(IssuedSession { token, expires_at, user: current_user(&user) })
+        Ok(IssuedSession {
+            token,
+            expires_at,
+            user: current_user(&user),
+        })
     }
 
     /// Resolves a session cookie or bearer token; enforces idle and absolute timeouts.
@@ -232,7 +264,8 @@ impl Accounts {
             return Err(ErrorCode::Unauthenticated.into());
         }
         let now = Utc::now();
-        let Some((session, user)) = self.store.session_by_token(&self.key.hash(token)).await? else {
+        let Some((session, user)) = self.store.session_by_token(&self.key.hash(token)).await?
+        else {
             return Err(ErrorCode::Unauthenticated.into());
         };
         let idle_limit = match session.kind {
@@ -241,13 +274,19 @@ impl Accounts {
             SessionKind::Api => self.settings.absolute_timeout,
         };
         if now >= session.expires_at || now - session.last_seen_at >= idle_limit {
-            self.store.revoke_session(user.id, session.id, now).await.ok();
+            self.store
+                .revoke_session(user.id, session.id, now)
+                .await
+                .ok();
             return Err(ErrorCode::Unauthenticated.into());
         }
         if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
             self.store.touch_session(session.id, now).await?;
         }
-        Ok(Principal { user: current_user(&user), session_id: session.id })
+        Ok(Principal {
+            user: current_user(&user),
+            session_id: session.id,
+        })
     }
 
     pub async fn logout(&self, principal: &Principal) -> Result<(), AppError> {
@@ -261,15 +300,25 @@ impl Accounts {
     }
 
     pub async fn sessions(&self, principal: &Principal) -> Result<Vec<SessionView>, AppError> {
-        let mut sessions = self.store.list_sessions(principal.user.id, Utc::now()).await?;
+        let mut sessions = self
+            .store
+            .list_sessions(principal.user.id, Utc::now())
+            .await?;
         for s in &mut sessions {
             s.current = s.id == principal.session_id;
         }
         Ok(sessions)
     }
 
-    pub async fn revoke_session(&self, principal: &Principal, session_id: i64) -> Result<(), AppError> {
-        Ok(self.store.revoke_session(principal.user.id, session_id, Utc::now()).await?)
+    pub async fn revoke_session(
+        &self,
+        principal: &Principal,
+        session_id: i64,
+    ) -> Result<(), AppError> {
+        Ok(self
+            .store
+            .revoke_session(principal.user.id, session_id, Utc::now())
+            .await?)
     }
 
     /// "Sign out everywhere": every other session and API token of this user stops working.
@@ -280,16 +329,29 @@ impl Accounts {
             .await?)
     }
 
-    pub async fn change_password(&self, principal: &Principal, current: &str, new: &str) -> Result<(), AppError> {
-        let user = self.store.get_user(principal.user.id).await?.ok_or(ErrorCode::NotFound)?;
+    pub async fn change_password(
+        &self,
+        principal: &Principal,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError> {
+        let user = self
+            .store
+            .get_user(principal.user.id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
         let hash = user.password_hash.ok_or(ErrorCode::PasswordWrong)?;
         if !verify_password(hash, current.to_owned()).await? {
             return Err(AppError::field(ErrorCode::PasswordWrong, "current"));
         }
         let password = parse_password(new, "new")?;
         let now = Utc::now();
-        self.store.set_password(user.id, &hash_password(&password).await?, now).await?;
-        self.store.revoke_other_sessions(user.id, Some(principal.session_id), now).await?;
+        self.store
+            .set_password(user.id, &hash_password(&password).await?, now)
+            .await?;
+        self.store
+            .revoke_other_sessions(user.id, Some(principal.session_id), now)
+            .await?;
         Ok(())
     }
 
@@ -303,9 +365,18 @@ impl Accounts {
         let now = Utc::now();
         let token = new_token();
         self.store
-            .create_token(user.id, TokenPurpose::PasswordReset, &self.key.hash(&token), now, now + Duration::minutes(RESET_TOKEN_MINUTES))
+            .create_token(
+                user.id,
+                TokenPurpose::PasswordReset,
+                &self.key.hash(&token),
+                now,
+                now + Duration::minutes(RESET_TOKEN_MINUTES),
+            )
             .await?;
-        let link = format!("{}/restablecer-contrasena?token={token}", self.settings.public_url);
+        let link = format!(
+            "{}/restablecer-contrasena?token={token}",
+            self.settings.public_url
+        );
         let body = format!(
             "Hola {name}:\n\nRecibimos una solicitud para restablecer la contraseña de su cuenta en Any2cloud Portal.\n\
              Use este enlace dentro de la próxima hora (sirve una sola vez):\n\n{link}\n\n\
@@ -313,7 +384,12 @@ impl Accounts {
              --\nHello {name}: use the link above within one hour to reset your password. If you did not ask for it, ignore this message.\n",
             name = user.name
         );
-        self.send_mail(&user.email, "Restablecer contraseña · Any2cloud Portal", &body).await
+        self.send_mail(
+            &user.email,
+            "Restablecer contraseña · Any2cloud Portal",
+            &body,
+        )
+        .await
     }
 
     /// Sets a new password from an emailed reset or invite link; signs out every session.
@@ -329,7 +405,9 @@ impl Accounts {
             }
         }
         let user_id = user_id.ok_or(ErrorCode::TokenInvalid)?;
-        self.store.set_password(user_id, &hash_password(&password).await?, now).await?;
+        self.store
+            .set_password(user_id, &hash_password(&password).await?, now)
+            .await?;
         self.store.revoke_other_sessions(user_id, None, now).await?;
         tracing::info!(user.id = user_id, "password set from emailed link");
         Ok(())
@@ -337,15 +415,30 @@ impl Accounts {
 
     // ----- organisations and users (administration) -----
 
-    pub async fn create_org(&self, principal: &Principal, name: &str, plan: &str) -> Result<OrgSummary, AppError> {
+    pub async fn create_org(
+        &self,
+        principal: &Principal,
+        name: &str,
+        plan: &str,
+    ) -> Result<OrgSummary, AppError> {
         principal.require(&[Role::Admin])?;
-        let name = OrgName::parse(name).ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
-        let plan: SupportPlan = plan.parse().map_err(|_| AppError::field(ErrorCode::PlanInvalid, "plan"))?;
-        let id = self.store.create_org(name.as_str(), plan, Utc::now()).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::field(ErrorCode::OrgNameTaken, "name"),
-            other => other.into(),
-        })?;
-        self.store.get_org(id).await?.ok_or_else(|| ErrorCode::NotFound.into())
+        let name =
+            OrgName::parse(name).ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
+        let plan: SupportPlan = plan
+            .parse()
+            .map_err(|_| AppError::field(ErrorCode::PlanInvalid, "plan"))?;
+        let id = self
+            .store
+            .create_org(name.as_str(), plan, Utc::now())
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AppError::field(ErrorCode::OrgNameTaken, "name"),
+                other => other.into(),
+            })?;
+        self.store
+            .get_org(id)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
     /// Staff see every organisation; a customer sees only their own.
@@ -368,7 +461,10 @@ impl Accounts {
             Role::Customer => return Err(ErrorCode::NotFound.into()),
             Role::Editor => return Err(ErrorCode::Forbidden.into()),
         }
-        self.store.get_org(id).await?.ok_or_else(|| ErrorCode::NotFound.into())
+        self.store
+            .get_org(id)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
     pub async fn list_users(&self, principal: &Principal) -> Result<Vec<UserSummary>, AppError> {
@@ -377,26 +473,45 @@ impl Accounts {
     }
 
     /// Creates an account without a password and emails a link to set one.
-    pub async fn invite_user(&self, principal: &Principal, invite: Invite<'_>) -> Result<UserSummary, AppError> {
+    pub async fn invite_user(
+        &self,
+        principal: &Principal,
+        invite: Invite<'_>,
+    ) -> Result<UserSummary, AppError> {
         principal.require(&[Role::Admin])?;
         let email = parse_email(invite.email)?;
-        let name = PersonName::parse(invite.name).ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
-        let role: Role = invite.role.parse().map_err(|_| AppError::field(ErrorCode::RoleInvalid, "role"))?;
+        let name = PersonName::parse(invite.name)
+            .ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
+        let role: Role = invite
+            .role
+            .parse()
+            .map_err(|_| AppError::field(ErrorCode::RoleInvalid, "role"))?;
         match (role, invite.org_id) {
-            (Role::Customer, None) => return Err(AppError::field(ErrorCode::OrgRequired, "organization_id")),
+            (Role::Customer, None) => {
+                return Err(AppError::field(ErrorCode::OrgRequired, "organization_id"))
+            }
             (Role::Customer, Some(org)) => {
                 self.store
                     .get_org(org)
                     .await?
                     .ok_or_else(|| AppError::field(ErrorCode::OrgRequired, "organization_id"))?;
             }
-            (_, Some(_)) => return Err(AppError::field(ErrorCode::OrgNotAllowed, "organization_id")),
+            (_, Some(_)) => {
+                return Err(AppError::field(ErrorCode::OrgNotAllowed, "organization_id"))
+            }
             (_, None) => {}
         }
         let now = Utc::now();
         let id = self
             .store
-            .create_user(NewUser { email: email.as_str(), name: name.as_str(), role, org_id: invite.org_id, password_hash: None, now })
+            .create_user(NewUser {
+                email: email.as_str(),
+                name: name.as_str(),
+                role,
+                org_id: invite.org_id,
+                password_hash: None,
+                now,
+            })
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => AppError::field(ErrorCode::EmailTaken, "email"),
@@ -404,9 +519,18 @@ impl Accounts {
             })?;
         let token = new_token();
         self.store
-            .create_token(id, TokenPurpose::Invite, &self.key.hash(&token), now, now + Duration::days(INVITE_TOKEN_DAYS))
+            .create_token(
+                id,
+                TokenPurpose::Invite,
+                &self.key.hash(&token),
+                now,
+                now + Duration::days(INVITE_TOKEN_DAYS),
+            )
             .await?;
-        let link = format!("{}/restablecer-contrasena?token={token}", self.settings.public_url);
+        let link = format!(
+            "{}/restablecer-contrasena?token={token}",
+            self.settings.public_url
+        );
         let body = format!(
             "Hola {name}:\n\n{inviter} le invitó a Any2cloud Portal, el portal de soporte de Any2cloud.\n\
              Cree su contraseña con este enlace (vence en 7 días):\n\n{link}\n\n\
@@ -414,7 +538,8 @@ impl Accounts {
             name = name.as_str(),
             inviter = principal.user.name,
         );
-        self.send_mail(email.as_str(), "Invitación a Any2cloud Portal", &body).await?;
+        self.send_mail(email.as_str(), "Invitación a Any2cloud Portal", &body)
+            .await?;
         self.store
             .list_users()
             .await?
@@ -435,7 +560,10 @@ impl Accounts {
         const PASSWORD: &str = "Demo-2026!";
         let now = Utc::now();
         let mut org_ids = Vec::new();
-        for (name, plan) in [("Demo S.A.", SupportPlan::Premium), ("Otra Empresa S.R.L.", SupportPlan::Estandar)] {
+        for (name, plan) in [
+            ("Demo S.A.", SupportPlan::Premium),
+            ("Otra Empresa S.R.L.", SupportPlan::Estandar),
+        ] {
             let id = match self.store.find_org_by_name(name).await? {
                 Some(id) => id,
                 None => self.store.create_org(name, plan, now).await?,
@@ -446,8 +574,18 @@ impl Accounts {
             ("admin@demo.test", "Ana Administradora", Role::Admin, None),
             ("agente@demo.test", "Andrés Agente", Role::Agent, None),
             ("editor@demo.test", "Elena Editora", Role::Editor, None),
-            ("cliente@demo.test", "Carlos Cliente", Role::Customer, Some(org_ids[0])),
-            ("cliente2@otra.test", "Olga Otra", Role::Customer, Some(org_ids[1])),
+            (
+                "cliente@demo.test",
+                "Carlos Cliente",
+                Role::Customer,
+                Some(org_ids[0]),
+            ),
+            (
+                "cliente2@otra.test",
+                "Olga Otra",
+                Role::Customer,
+                Some(org_ids[1]),
+            ),
         ];
         let mut hash = None;
         for (email, name, role, org_id) in people {
@@ -455,11 +593,19 @@ impl Accounts {
                 continue;
             }
             if hash.is_none() {
-                let password = Password::new(PASSWORD.into()).map_err(|_| internal("demo password"))?;
+                let password =
+                    Password::new(PASSWORD.into()).map_err(|_| internal("demo password"))?;
                 hash = Some(hash_password(&password).await?);
             }
             self.store
-                .create_user(NewUser { email, name, role, org_id, password_hash: hash.as_deref(), now })
+                .create_user(NewUser {
+                    email,
+                    name,
+                    role,
+                    org_id,
+                    password_hash: hash.as_deref(),
+                    now,
+                })
                 .await?;
         }
         Ok(())

@@ -84,7 +84,12 @@ impl TokenPurpose {
 
 #[async_trait]
 pub trait AccountStore: Send + Sync {
-    async fn create_org(&self, name: &str, plan: SupportPlan, now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn create_org(
+        &self,
+        name: &str,
+        plan: SupportPlan,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64>;
     async fn find_org_by_name(&self, name: &str) -> StoreResult<Option<i64>>;
     async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>>;
     async fn list_orgs(&self) -> StoreResult<Vec<OrgSummary>>;
@@ -97,21 +102,61 @@ pub trait AccountStore: Send + Sync {
 
     async fn create_session(&self, session: NewSession<'_>) -> StoreResult<i64>;
     /// The live (not revoked) session with this token hash, with its user.
-    async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<(SessionRecord, UserRecord)>>;
+    async fn session_by_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(SessionRecord, UserRecord)>>;
     async fn touch_session(&self, session_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn list_sessions(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<SessionView>>;
+    async fn list_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<SessionView>>;
     /// Revokes one of the user's sessions; `NotFound` when it is not theirs or already gone.
-    async fn revoke_session(&self, user_id: i64, session_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn revoke_session(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Revokes every session of the user except `keep`; returns how many.
-    async fn revoke_other_sessions(&self, user_id: i64, keep: Option<i64>, now: DateTime<Utc>) -> StoreResult<u64>;
+    async fn revoke_other_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
 
-    async fn create_token(&self, user_id: i64, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()>;
+    async fn create_token(
+        &self,
+        user_id: i64,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Atomically marks a live token as used and returns its user; `None` if unknown, used or expired.
-    async fn consume_token(&self, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>>;
+    async fn consume_token(
+        &self,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>>;
 
-    async fn record_login_attempt(&self, email: &str, ip: Option<&str>, success: bool, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn record_login_attempt(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+        success: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Failed attempts since `since`: (for this email, from this IP).
-    async fn failed_attempts(&self, email: &str, ip: Option<&str>, since: DateTime<Utc>) -> StoreResult<(i64, i64)>;
+    async fn failed_attempts(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(i64, i64)>;
 }
 
 #[async_trait]
@@ -119,5 +164,12 @@ pub trait OutboxStore: Send + Sync {
     async fn enqueue(&self, mail: NewMail<'_>) -> StoreResult<i64>;
     async fn list(&self, limit: i64) -> StoreResult<Vec<OutboxMail>>;
     async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>>;
-    async fn mark(&self, id: i64, status: MailStatus, error: Option<&str>, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn mark(
+        &self,
+        id: i64,
+        status: MailStatus,
+        error: Option<&str>,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }

@@ -51,13 +51,20 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "a", "a@", "@b.c", "a@b", "a@@b.c", "a b@c.d", "a@b..c", "a@.b.c", "a@b.c."] {
+        for bad in [
+            "", "a", "a@", "@b.c", "a@b", "a@@b.c", "a b@c.d", "a@b..c", "a@.b.c", "a@b.c.",
+        ] {
             assert!(Email::parse(bad).is_none(), "{bad:?} should be rejected");
         }
     }
 
     #[test]
     fn exposes_domain() {
-        assert_eq!(Email::parse("x@otra.test").map(|e| e.domain().to_owned()).as_deref(), Some("otra.test"));
+        assert_eq!(
+            Email::parse("x@otra.test")
+                .map(|e| e.domain().to_owned())
+                .as_deref(),
+            Some("otra.test")
+        );
     }
 }

@@ -6,7 +6,8 @@ const MAX_NAME_CHARS: usize = 120;
 fn clean(raw: &str) -> Option<String> {
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     let len = collapsed.chars().count();
-    (len > 0 && len <= MAX_NAME_CHARS && !collapsed.chars().any(char::is_control)).then_some(collapsed)
+    (len > 0 && len <= MAX_NAME_CHARS && !collapsed.chars().any(char::is_control))
+        .then_some(collapsed)
 }
 
 /// A person's display name: 1–120 characters, inner whitespace collapsed.
@@ -47,7 +48,10 @@ mod tests {
 
     #[test]
     fn collapses_whitespace_and_limits_length() {
-        assert_eq!(OrgName::parse("  Demo   S.A. ").map(|n| n.0), Some("Demo S.A.".into()));
+        assert_eq!(
+            OrgName::parse("  Demo   S.A. ").map(|n| n.0),
+            Some("Demo S.A.".into())
+        );
         assert!(PersonName::parse("   ").is_none());
         assert!(PersonName::parse(&"á".repeat(121)).is_none());
         assert!(PersonName::parse(&"á".repeat(120)).is_some());

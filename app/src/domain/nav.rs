@@ -36,7 +36,9 @@ mod tests {
     fn admins_see_administration_customers_do_not() {
         let paths = |r| nav_items(r).into_iter().map(|i| i.path).collect::<Vec<_>>();
         assert!(paths(Role::Admin).contains(&"/admin/usuarios"));
-        assert!(!paths(Role::Customer).iter().any(|p| p.starts_with("/admin")));
+        assert!(!paths(Role::Customer)
+            .iter()
+            .any(|p| p.starts_with("/admin")));
         assert!(!paths(Role::Editor).iter().any(|p| p.starts_with("/admin")));
         for role in Role::ALL {
             assert_eq!(paths(role).last(), Some(&"/cuenta"));

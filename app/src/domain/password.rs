@@ -53,16 +53,35 @@ mod tests {
 
     #[test]
     fn enforces_length_in_characters() {
-        assert_eq!(Password::new("short".into()).err(), Some(PasswordProblem::TooShort));
-        assert!(Password::new("ñññññññú".into()).is_ok(), "8 characters, 16 bytes");
-        assert_eq!(Password::new("x".repeat(129)).err(), Some(PasswordProblem::TooLong));
+        assert_eq!(
+            Password::new("short".into()).err(),
+            Some(PasswordProblem::TooShort)
+        );
+        assert!(
+            Password::new("ñññññññú".into()).is_ok(),
+            "8 characters, 16 bytes"
+        );
+        assert_eq!(
+            Password::new("x".repeat(129)).err(),
+            Some(PasswordProblem::TooLong)
+        );
         assert!(Password::new("x".repeat(128)).is_ok());
     }
 
     #[test]
     fn refuses_common_passwords_case_insensitively() {
-        for common in ["password", "Password1", "12345678", "Contraseña", "PuraVida1"] {
-            assert_eq!(Password::new(common.into()).err(), Some(PasswordProblem::TooCommon), "{common}");
+        for common in [
+            "password",
+            "Password1",
+            "12345678",
+            "Contraseña",
+            "PuraVida1",
+        ] {
+            assert_eq!(
+                Password::new(common.into()).err(),
+                Some(PasswordProblem::TooCommon),
+                "{common}"
+            );
         }
     }
 

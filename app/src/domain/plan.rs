@@ -94,7 +94,11 @@ mod tests {
         ];
         for (plan, hours) in table {
             for (priority, expected) in Priority::ALL.into_iter().zip(hours) {
-                assert_eq!(plan.first_response_hours(priority), expected, "{plan} {priority:?}");
+                assert_eq!(
+                    plan.first_response_hours(priority),
+                    expected,
+                    "{plan} {priority:?}"
+                );
             }
         }
     }

@@ -9,7 +9,9 @@ pub const COSTA_RICA: FixedOffset = match FixedOffset::west_opt(6 * 3600) {
 
 /// Formats an instant as Costa Rica local time, e.g. `26/11/2026 08:05`.
 pub fn format_cr(at: DateTime<Utc>) -> String {
-    at.with_timezone(&COSTA_RICA).format("%d/%m/%Y %H:%M").to_string()
+    at.with_timezone(&COSTA_RICA)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
 }
 
 #[cfg(test)]

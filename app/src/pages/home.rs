@@ -62,11 +62,26 @@ pub fn Home() -> impl IntoView {
     let offer_text = move |i: usize| {
         let l = i18n.get_locale();
         match i {
-            0 => (td_string!(l, home.offer_kb_title), td_string!(l, home.offer_kb)),
-            1 => (td_string!(l, home.offer_chat_title), td_string!(l, home.offer_chat)),
-            2 => (td_string!(l, home.offer_tickets_title), td_string!(l, home.offer_tickets)),
-            3 => (td_string!(l, home.offer_projects_title), td_string!(l, home.offer_projects)),
-            _ => (td_string!(l, home.offer_hours_title), td_string!(l, home.offer_hours)),
+            0 => (
+                td_string!(l, home.offer_kb_title),
+                td_string!(l, home.offer_kb),
+            ),
+            1 => (
+                td_string!(l, home.offer_chat_title),
+                td_string!(l, home.offer_chat),
+            ),
+            2 => (
+                td_string!(l, home.offer_tickets_title),
+                td_string!(l, home.offer_tickets),
+            ),
+            3 => (
+                td_string!(l, home.offer_projects_title),
+                td_string!(l, home.offer_projects),
+            ),
+            _ => (
+                td_string!(l, home.offer_hours_title),
+                td_string!(l, home.offer_hours),
+            ),
         }
     };
     let channel_name = move |key: &'static str| {

@@ -49,7 +49,11 @@ impl From<CurrentUser> for Me {
             email: u.email,
             name: u.name,
             role: u.role.as_str().to_owned(),
-            organization: u.organization.map(|o| OrganizationRef { id: o.id, name: o.name, plan: o.plan.as_str().to_owned() }),
+            organization: u.organization.map(|o| OrganizationRef {
+                id: o.id,
+                name: o.name,
+                plan: o.plan.as_str().to_owned(),
+            }),
         }
     }
 }
@@ -65,7 +69,13 @@ pub struct Organization {
 
 impl From<OrgSummary> for Organization {
     fn from(o: OrgSummary) -> Self {
-        Organization { id: o.id, name: o.name, plan: o.plan.as_str().to_owned(), users: o.users, created_at: o.created_at }
+        Organization {
+            id: o.id,
+            name: o.name,
+            plan: o.plan.as_str().to_owned(),
+            users: o.users,
+            created_at: o.created_at,
+        }
     }
 }
 
@@ -90,7 +100,15 @@ pub struct User {
 
 impl From<UserSummary> for User {
     fn from(u: UserSummary) -> Self {
-        User { id: u.id, email: u.email, name: u.name, role: u.role.as_str().to_owned(), organization: u.organization, active: u.active, created_at: u.created_at }
+        User {
+            id: u.id,
+            email: u.email,
+            name: u.name,
+            role: u.role.as_str().to_owned(),
+            organization: u.organization,
+            active: u.active,
+            created_at: u.created_at,
+        }
     }
 }
 
@@ -115,21 +133,41 @@ pub async fn create_token(
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let ip = peer.ip().to_string();
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(200).collect::<String>());
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(200).collect::<String>());
     let issued = state
         .services
         .accounts
-        .login(LoginRequest { email: &body.email, password: &body.password, ip: Some(&ip), user_agent: ua.as_deref(), kind: SessionKind::Api })
+        .login(LoginRequest {
+            email: &body.email,
+            password: &body.password,
+            ip: Some(&ip),
+            user_agent: ua.as_deref(),
+            kind: SessionKind::Api,
+        })
         .await
         .in_locale(locale)?;
-    Ok(Json(TokenResponse { token: issued.token, expires_at: issued.expires_at }))
+    Ok(Json(TokenResponse {
+        token: issued.token,
+        expires_at: issued.expires_at,
+    }))
 }
 
 /// Revoke the token used for this call.
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = super::ErrorBody)))]
-pub async fn revoke_token(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<StatusCode> {
-    state.services.accounts.logout(&caller.principal).await.in_locale(caller.locale)?;
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<StatusCode> {
+    state
+        .services
+        .accounts
+        .logout(&caller.principal)
+        .await
+        .in_locale(caller.locale)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -143,8 +181,16 @@ pub async fn me(caller: ApiCaller) -> Json<Me> {
 /// Organisations: all for staff, only their own for a customer.
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
     responses((status = 200, body = [Organization]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
-pub async fn list_orgs(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<Organization>>> {
-    let orgs = state.services.accounts.list_orgs(&caller.principal).await.in_locale(caller.locale)?;
+pub async fn list_orgs(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<Organization>>> {
+    let orgs = state
+        .services
+        .accounts
+        .list_orgs(&caller.principal)
+        .await
+        .in_locale(caller.locale)?;
     Ok(Json(orgs.into_iter().map(Into::into).collect()))
 }
 
@@ -152,36 +198,77 @@ pub async fn list_orgs(State(state): State<AppState>, caller: ApiCaller) -> ApiR
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = Organization), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
-pub async fn get_org(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<String>) -> ApiResult<Json<Organization>> {
-    let id: i64 = id.parse().map_err(|_| ApiError { error: app::error::ErrorCode::NotFound.into(), locale: caller.locale.0 })?;
-    let org = state.services.accounts.get_org(&caller.principal, id).await.in_locale(caller.locale)?;
+pub async fn get_org(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Organization>> {
+    let id: i64 = id.parse().map_err(|_| ApiError {
+        error: app::error::ErrorCode::NotFound.into(),
+        locale: caller.locale.0,
+    })?;
+    let org = state
+        .services
+        .accounts
+        .get_org(&caller.principal, id)
+        .await
+        .in_locale(caller.locale)?;
     Ok(Json(org.into()))
 }
 
 /// Create an organisation (admins).
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])), request_body = NewOrganization,
     responses((status = 201, body = Organization), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
-pub async fn create_org(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<NewOrganization>) -> ApiResult<(StatusCode, Json<Organization>)> {
-    let org = state.services.accounts.create_org(&caller.principal, &body.name, &body.plan).await.in_locale(caller.locale)?;
+pub async fn create_org(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<NewOrganization>,
+) -> ApiResult<(StatusCode, Json<Organization>)> {
+    let org = state
+        .services
+        .accounts
+        .create_org(&caller.principal, &body.name, &body.plan)
+        .await
+        .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(org.into())))
 }
 
 /// All users (admins).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = [User]), (status = 403, body = super::ErrorBody)))]
-pub async fn list_users(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Json<Vec<User>>> {
-    let users = state.services.accounts.list_users(&caller.principal).await.in_locale(caller.locale)?;
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Json<Vec<User>>> {
+    let users = state
+        .services
+        .accounts
+        .list_users(&caller.principal)
+        .await
+        .in_locale(caller.locale)?;
     Ok(Json(users.into_iter().map(Into::into).collect()))
 }
 
 /// Invite a user (admins): the person gets an email with a link to set a password.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = NewUser,
     responses((status = 201, body = User), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
-pub async fn invite_user(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
+pub async fn invite_user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
     let user = state
         .services
         .accounts
-        .invite_user(&caller.principal, Invite { email: &body.email, name: &body.name, role: &body.role, org_id: body.organization_id })
+        .invite_user(
+            &caller.principal,
+            Invite {
+                email: &body.email,
+                name: &body.name,
+                role: &body.role,
+                org_id: body.organization_id,
+            },
+        )
         .await
         .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(user.into())))

@@ -21,17 +21,29 @@ pub use openapi::ApiDoc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/auth/token", post(accounts::create_token).delete(accounts::revoke_token))
+        .route(
+            "/auth/token",
+            post(accounts::create_token).delete(accounts::revoke_token),
+        )
         .route("/me", get(accounts::me))
-        .route("/organizations", get(accounts::list_orgs).post(accounts::create_org))
+        .route(
+            "/organizations",
+            get(accounts::list_orgs).post(accounts::create_org),
+        )
         .route("/organizations/{id}", get(accounts::get_org))
-        .route("/users", get(accounts::list_users).post(accounts::invite_user))
+        .route(
+            "/users",
+            get(accounts::list_users).post(accounts::invite_user),
+        )
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }
 
 async fn not_found(locale: ApiLocale) -> ApiError {
-    ApiError { error: ErrorCode::NotFound.into(), locale: locale.0 }
+    ApiError {
+        error: ErrorCode::NotFound.into(),
+        locale: locale.0,
+    }
 }
 
 /// The caller's language for error messages: English when `Accept-Language` prefers it.
@@ -48,7 +60,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiLocale {
             .unwrap_or_default()
             .trim_start()
             .to_ascii_lowercase();
-        Ok(ApiLocale(if lang.starts_with("en") { Locale::en } else { Locale::es }))
+        Ok(ApiLocale(if lang.starts_with("en") {
+            Locale::en
+        } else {
+            Locale::es
+        }))
     }
 }
 
@@ -77,7 +93,8 @@ pub struct ErrorDetail {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.error.code.as_str().to_owned(),
@@ -87,7 +104,10 @@ impl IntoResponse for ApiError {
         };
         let mut res = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         res
     }
@@ -102,7 +122,10 @@ pub trait WithLocale<T> {
 
 impl<T> WithLocale<T> for Result<T, AppError> {
     fn in_locale(self, locale: ApiLocale) -> ApiResult<T> {
-        self.map_err(|error| ApiError { error, locale: locale.0 })
+        self.map_err(|error| ApiError {
+            error,
+            locale: locale.0,
+        })
     }
 }
 
@@ -117,13 +140,18 @@ where
     type Rejection = ApiError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let locale = ApiLocale::from_request_parts(&mut parts, state).await.unwrap_or(ApiLocale(Locale::es));
+        let locale = ApiLocale::from_request_parts(&mut parts, state)
+            .await
+            .unwrap_or(ApiLocale(Locale::es));
         let req = axum::extract::Request::from_parts(parts, body);
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => {
                 tracing::debug!(%rejection, "bad JSON body");
-                Err(ApiError { error: ErrorCode::InvalidInput.into(), locale: locale.0 })
+                Err(ApiError {
+                    error: ErrorCode::InvalidInput.into(),
+                    locale: locale.0,
+                })
             }
         }
     }
@@ -142,16 +170,26 @@ where
 {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let locale = ApiLocale::from_request_parts(parts, state).await.unwrap_or(ApiLocale(Locale::es));
+        let locale = ApiLocale::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ApiLocale(Locale::es));
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .unwrap_or_default();
         let state = AppState::from_ref(state);
-        let principal = state.services.accounts.authenticate(token).await.in_locale(locale)?;
+        let principal = state
+            .services
+            .accounts
+            .authenticate(token)
+            .await
+            .in_locale(locale)?;
         Ok(ApiCaller { principal, locale })
     }
 }

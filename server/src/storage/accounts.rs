@@ -2,8 +2,8 @@
 
 use super::{store_err, with_pool, Db};
 use app::accounts::store::{
-    AccountStore, NewMail, NewSession, NewUser, OutboxStore, SessionRecord, StoreError, StoreResult, TokenPurpose,
-    UserRecord,
+    AccountStore, NewMail, NewSession, NewUser, OutboxStore, SessionRecord, StoreError,
+    StoreResult, TokenPurpose, UserRecord,
 };
 use app::accounts::{MailStatus, OrgSummary, OutboxMail, SessionKind, SessionView, UserSummary};
 use app::domain::{Role, SupportPlan};
@@ -33,7 +33,13 @@ struct OrgRow {
 
 impl OrgRow {
     fn into_summary(self) -> StoreResult<OrgSummary> {
-        Ok(OrgSummary { id: self.id, name: self.name, plan: parse_plan(&self.plan)?, users: self.users, created_at: self.created_at })
+        Ok(OrgSummary {
+            id: self.id,
+            name: self.name,
+            plan: parse_plan(&self.plan)?,
+            users: self.users,
+            created_at: self.created_at,
+        })
     }
 }
 
@@ -131,7 +137,12 @@ impl From<MailRow> for OutboxMail {
 
 #[async_trait]
 impl AccountStore for Db {
-    async fn create_org(&self, name: &str, plan: SupportPlan, now: DateTime<Utc>) -> StoreResult<i64> {
+    async fn create_org(
+        &self,
+        name: &str,
+        plan: SupportPlan,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
         let sql = "INSERT INTO organizations (name, name_key, plan, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(name)
@@ -145,25 +156,35 @@ impl AccountStore for Db {
 
     async fn find_org_by_name(&self, name: &str) -> StoreResult<Option<i64>> {
         let sql = "SELECT id FROM organizations WHERE name_key = $1";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql).bind(name.to_lowercase()).fetch_optional(pool).await)
-            .map_err(store_err)
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(name.to_lowercase())
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
     }
 
     async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>> {
         let sql = format!("{ORG_SELECT} WHERE o.id = $1");
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, OrgRow>(&sql).bind(id).fetch_optional(pool).await)
-            .map_err(store_err)?;
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, OrgRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
         row.map(OrgRow::into_summary).transpose()
     }
 
     async fn list_orgs(&self) -> StoreResult<Vec<OrgSummary>> {
         let sql = format!("{ORG_SELECT} ORDER BY o.name_key");
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, OrgRow>(&sql).fetch_all(pool).await).map_err(store_err)?;
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, OrgRow>(&sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
         rows.into_iter().map(OrgRow::into_summary).collect()
     }
 
     async fn create_user(&self, user: NewUser<'_>) -> StoreResult<i64> {
-        let sql = "INSERT INTO users (email, name, role, org_id, password_hash, created_at, updated_at) \
+        let sql =
+            "INSERT INTO users (email, name, role, org_id, password_hash, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id";
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(user.email)
@@ -179,15 +200,21 @@ impl AccountStore for Db {
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
         let sql = format!("{USER_SELECT} WHERE u.email = $1");
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(email).fetch_optional(pool).await)
-            .map_err(store_err)?;
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+            .bind(email)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
         row.map(UserRow::into_record).transpose()
     }
 
     async fn get_user(&self, id: i64) -> StoreResult<Option<UserRecord>> {
         let sql = format!("{USER_SELECT} WHERE u.id = $1");
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)
-            .map_err(store_err)?;
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, UserRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
         row.map(UserRow::into_record).transpose()
     }
 
@@ -195,7 +222,10 @@ impl AccountStore for Db {
         let sql = "SELECT u.id, u.email, u.name, u.role, o.name AS organization, \
                    (u.password_hash IS NOT NULL) AS active, u.created_at \
                    FROM users u LEFT JOIN organizations o ON o.id = u.org_id ORDER BY u.email";
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, UserListRow>(sql).fetch_all(pool).await).map_err(store_err)?;
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, UserListRow>(sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
         rows.into_iter()
             .map(|r| {
                 Ok(UserSummary {
@@ -213,8 +243,14 @@ impl AccountStore for Db {
 
     async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3";
-        let done = with_pool!(self, |pool| sqlx::query(sql).bind(hash).bind(now).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))
-            .map_err(store_err)?;
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -237,13 +273,19 @@ impl AccountStore for Db {
         .map_err(store_err)
     }
 
-    async fn session_by_token(&self, token_hash: &str) -> StoreResult<Option<(SessionRecord, UserRecord)>> {
+    async fn session_by_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(SessionRecord, UserRecord)>> {
         let sql = "SELECT s.id AS session_id, s.kind, s.created_at, s.last_seen_at, s.expires_at, \
                    u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, o.plan AS org_plan, u.password_hash \
                    FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organizations o ON o.id = u.org_id \
                    WHERE s.token_hash = $1 AND s.revoked_at IS NULL";
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, SessionUserRow>(sql).bind(token_hash).fetch_optional(pool).await)
-            .map_err(store_err)?;
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, SessionUserRow>(sql)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
         let Some(row) = row else { return Ok(None) };
         let user = row.user.into_record()?;
         let session = SessionRecord {
@@ -259,14 +301,28 @@ impl AccountStore for Db {
 
     async fn touch_session(&self, session_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2";
-        with_pool!(self, |pool| sqlx::query(sql).bind(now).bind(session_id).execute(pool).await.map(|_| ())).map_err(store_err)
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(session_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
     }
 
-    async fn list_sessions(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<SessionView>> {
+    async fn list_sessions(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<SessionView>> {
         let sql = "SELECT id, kind, created_at, last_seen_at, user_agent, ip FROM sessions \
                    WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY last_seen_at DESC";
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql).bind(user_id).bind(now).fetch_all(pool).await)
-            .map_err(store_err)?;
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql)
+            .bind(user_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
         Ok(rows
             .into_iter()
             .map(|r| SessionView {
@@ -281,17 +337,33 @@ impl AccountStore for Db {
             .collect())
     }
 
-    async fn revoke_session(&self, user_id: i64, session_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn revoke_session(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let sql = "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
-        let done = with_pool!(self, |pool| sqlx::query(sql).bind(now).bind(session_id).bind(user_id).execute(pool).await.map(|r| r.rows_affected()))
-            .map_err(store_err)?;
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(session_id)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
         Ok(())
     }
 
-    async fn revoke_other_sessions(&self, user_id: i64, keep: Option<i64>, now: DateTime<Utc>) -> StoreResult<u64> {
+    async fn revoke_other_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
         let sql = "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(now)
@@ -303,7 +375,14 @@ impl AccountStore for Db {
         .map_err(store_err)
     }
 
-    async fn create_token(&self, user_id: i64, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()> {
+    async fn create_token(
+        &self,
+        user_id: i64,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let sql = "INSERT INTO auth_tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(user_id)
@@ -317,7 +396,12 @@ impl AccountStore for Db {
         .map_err(store_err)
     }
 
-    async fn consume_token(&self, purpose: TokenPurpose, token_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<i64>> {
+    async fn consume_token(
+        &self,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<i64>> {
         let sql = "UPDATE auth_tokens SET used_at = $1 \
                    WHERE purpose = $2 AND token_hash = $3 AND used_at IS NULL AND expires_at > $1 RETURNING user_id";
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
@@ -329,27 +413,58 @@ impl AccountStore for Db {
         .map_err(store_err)
     }
 
-    async fn record_login_attempt(&self, email: &str, ip: Option<&str>, success: bool, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn record_login_attempt(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+        success: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let sql = "INSERT INTO login_attempts (email, ip, success, at) VALUES ($1, $2, $3, $4)";
-        with_pool!(self, |pool| sqlx::query(sql).bind(email).bind(ip).bind(success).bind(now).execute(pool).await.map(|_| ()))
-            .map_err(store_err)
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(email)
+            .bind(ip)
+            .bind(success)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
     }
 
-    async fn failed_attempts(&self, email: &str, ip: Option<&str>, since: DateTime<Utc>) -> StoreResult<(i64, i64)> {
-        let by_email = "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 AND at > $3";
-        let by_ip = "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = $2 AND at > $3";
-        let email_count = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_email).bind(email).bind(false).bind(since).fetch_one(pool).await)
-            .map_err(store_err)?;
+    async fn failed_attempts(
+        &self,
+        email: &str,
+        ip: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(i64, i64)> {
+        let by_email =
+            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 AND at > $3";
+        let by_ip =
+            "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = $2 AND at > $3";
+        let email_count = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_email)
+            .bind(email)
+            .bind(false)
+            .bind(since)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)?;
         let ip_count = match ip {
-            Some(ip) => with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_ip).bind(ip).bind(false).bind(since).fetch_one(pool).await)
-                .map_err(store_err)?,
+            Some(ip) => with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_ip)
+                .bind(ip)
+                .bind(false)
+                .bind(since)
+                .fetch_one(pool)
+                .await)
+            .map_err(store_err)?,
             None => 0,
         };
         Ok((email_count, ip_count))
     }
 }
 
-const MAIL_SELECT: &str = "SELECT id, to_addr, subject, body, status, attempts, last_error, created_at FROM outbox";
+const MAIL_SELECT: &str =
+    "SELECT id, to_addr, subject, body, status, attempts, last_error, created_at FROM outbox";
 
 #[async_trait]
 impl OutboxStore for Db {
@@ -368,18 +483,35 @@ impl OutboxStore for Db {
 
     async fn list(&self, limit: i64) -> StoreResult<Vec<OutboxMail>> {
         let sql = format!("{MAIL_SELECT} ORDER BY id DESC LIMIT $1");
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql).bind(limit).fetch_all(pool).await).map_err(store_err)?;
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>> {
-        let sql = format!("{MAIL_SELECT} WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2");
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql).bind(now).bind(limit).fetch_all(pool).await)
-            .map_err(store_err)?;
+        let sql = format!(
+            "{MAIL_SELECT} WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
+        );
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    async fn mark(&self, id: i64, status: MailStatus, error: Option<&str>, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn mark(
+        &self,
+        id: i64,
+        status: MailStatus,
+        error: Option<&str>,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let sql = "UPDATE outbox SET status = $1, last_error = $2, attempts = attempts + 1, \
                    next_attempt_at = $3, updated_at = $4 WHERE id = $5";
         with_pool!(self, |pool| sqlx::query(sql)

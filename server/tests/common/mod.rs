@@ -26,7 +26,8 @@ pub struct TestDb {
 }
 
 fn pg_admin_url() -> String {
-    std::env::var("PORTAL_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("PORTAL_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 impl TestDb {
@@ -34,22 +35,38 @@ impl TestDb {
     pub async fn new(backend: Backend) -> Option<TestDb> {
         let dir = tempfile::tempdir().expect("temp dir");
         match backend {
-            Backend::Sqlite => Some(TestDb { url: format!("sqlite://{}", dir.path().join("t.db").display()), pg_name: None, _dir: dir }),
+            Backend::Sqlite => Some(TestDb {
+                url: format!("sqlite://{}", dir.path().join("t.db").display()),
+                pg_name: None,
+                _dir: dir,
+            }),
             Backend::Postgres => {
                 use sqlx::Connection;
                 let admin = pg_admin_url();
                 let mut conn = match sqlx::PgConnection::connect(&admin).await {
                     Ok(c) => c,
-                    Err(e) if std::env::var("PORTAL_REQUIRE_PG").is_ok() => panic!("PostgreSQL required but unreachable: {e}"),
+                    Err(e) if std::env::var("PORTAL_REQUIRE_PG").is_ok() => {
+                        panic!("PostgreSQL required but unreachable: {e}")
+                    }
                     Err(e) => {
                         eprintln!("skipping PostgreSQL test: {e}");
                         return None;
                     }
                 };
                 let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
-                let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
-                Some(TestDb { url: format!("{base}/{name}"), pg_name: Some(name), _dir: dir })
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create test database");
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .unwrap_or(admin);
+                Some(TestDb {
+                    url: format!("{base}/{name}"),
+                    pg_name: Some(name),
+                    _dir: dir,
+                })
             }
         }
     }
@@ -58,7 +75,9 @@ impl TestDb {
         if let Some(name) = self.pg_name {
             use sqlx::Connection;
             if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
             }
         }
     }
@@ -91,14 +110,25 @@ impl TestApp {
         let db = TestDb::new(backend).await?;
         let config = db.config(true);
         let portal = startup::build(&config).await.expect("portal builds");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(startup::serve(portal, listener, async {
             let _ = rx.await;
         }));
-        let client = Client::builder().cookie_store(true).build().expect("client");
-        Some(TestApp { addr, client, db: Some(db), stop: Some(tx), handle: Some(handle) })
+        let client = Client::builder()
+            .cookie_store(true)
+            .build()
+            .expect("client");
+        Some(TestApp {
+            addr,
+            client,
+            db: Some(db),
+            stop: Some(tx),
+            handle: Some(handle),
+        })
     }
 
     pub fn url(&self, path: &str) -> String {

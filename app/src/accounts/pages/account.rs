@@ -2,8 +2,8 @@ use crate::accounts::api::{my_org, my_sessions, ChangePassword, RevokeSession, S
 use crate::accounts::{CurrentUser, SessionKind};
 use crate::domain::{format_cr, Role};
 use crate::i18n::*;
-use crate::pages::home::plan_label;
 use crate::pages::dashboard::role_label;
+use crate::pages::home::plan_label;
 use crate::pages::SlaTable;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading, Notice};
 use leptos::prelude::*;

@@ -106,14 +106,19 @@ fn UsersAdmin() -> impl IntoView {
                     {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{move || role_label(i18n.get_locale(), r)}</option> }).collect_view()}
                 </select>
                 <label for="u-org">{t!(i18n, admin.user_org)}</label>
-                <select id="u-org" name="organization_id" aria-describedby="u-org-hint">
-                    <option value="">{t!(i18n, admin.no_org)}</option>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            orgs.await.unwrap_or_default().into_iter().map(|o| view! { <option value=o.id>{o.name}</option> }).collect_view()
-                        })}
-                    </Transition>
-                </select>
+                // The whole <select> renders inside the Suspense: HTML parsers drop the
+                // streaming markers a Suspense would leave between <option>s.
+                <Transition fallback=|| view! { <select id="u-org" name="organization_id" disabled></select> }>
+                    {move || Suspend::new(async move {
+                        let options = orgs.await.unwrap_or_default().into_iter().map(|o| view! { <option value=o.id>{o.name}</option> }).collect_view();
+                        view! {
+                            <select id="u-org" name="organization_id" aria-describedby="u-org-hint">
+                                <option value="">{t!(i18n, admin.no_org)}</option>
+                                {options}
+                            </select>
+                        }
+                    })}
+                </Transition>
                 <small id="u-org-hint" class="muted">{t!(i18n, admin.user_org_hint)}</small>
                 <FormError result=invite.value().into()/>
                 {move || matches!(invite.value().get(), Some(Ok(_))).then(|| view! { <Notice>{t!(i18n, admin.invited_ok)}</Notice> })}

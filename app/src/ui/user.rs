@@ -42,10 +42,9 @@ pub fn use_user() -> Resource<Result<Option<CurrentUser>, AppError>> {
 
 type UserView = Arc<dyn Fn(CurrentUser) -> AnyView + Send + Sync>;
 
-/// Usage: `<Authorized roles=&[Role::Admin] let:user> … </Authorized>`.
-
 /// Renders `children` for a signed-in user with one of `roles` (any role when empty);
 /// sends anonymous visitors to the sign-in page and tells others they lack permission.
+/// Usage: `<Authorized roles=&[Role::Admin] let:user> … </Authorized>`.
 #[component]
 pub fn Authorized<F, V>(#[prop(default = &[])] roles: &'static [Role], children: F) -> impl IntoView
 where

@@ -59,11 +59,17 @@ fn set_content_security_policy() {
     }
 }
 
+fn spanish_by_default() -> leptos_i18n::context::UseLocalesOptions {
+    leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <I18nContextProvider>
+        // Spanish unless the person picked English (remembered in a cookie): the browser's
+        // Accept-Language is deliberately ignored, as the product's default language is Spanish.
+        <I18nContextProvider ssr_lang_header_getter=spanish_by_default()>
             <Stylesheet id="leptos" href="/pkg/portal.css"/>
             <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
             <Meta name="description" content="Any2cloud Portal: soporte de TI, base de conocimiento, tickets con SLA y proyectos."/>

@@ -5,7 +5,7 @@ export const DEMO_PASSWORD = 'Demo-2026!';
 /** Opens a page and waits until the WASM bundle has hydrated it. */
 export async function open(page: Page, path: string) {
   await page.goto(path);
-  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached({ timeout: 30_000 });
 }
 
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {

@@ -7,6 +7,8 @@ mod nav;
 mod password;
 mod plan;
 mod role;
+pub mod sla;
+mod ticket;
 mod time;
 
 pub use contact::{ContactChannel, CONTACT_CHANNELS};
@@ -16,4 +18,5 @@ pub use nav::{nav_items, NavItem};
 pub use password::{Password, PasswordProblem};
 pub use plan::{Priority, SupportPlan};
 pub use role::Role;
+pub use ticket::{TicketKind, TicketStatus};
 pub use time::{format_cr, COSTA_RICA};

@@ -58,7 +58,7 @@ pub fn SlaTable(plans: Vec<SupportPlan>) -> impl IntoView {
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     let user = use_user();
-    let offers = [("📚", 0), ("💬", 1), ("⏱", 2), ("📊", 3), ("🕒", 4)];
+    let offers = ["kb", "chat", "tickets", "projects", "hours"];
     let offer_text = move |i: usize| {
         let l = i18n.get_locale();
         match i {
@@ -111,9 +111,8 @@ pub fn Home() -> impl IntoView {
         <section aria-labelledby="offers">
             <h2 id="offers">{t!(i18n, home.offers_title)}</h2>
             <ul class="cards">
-                {offers.into_iter().map(|(icon, i)| view! {
-                    <li class="card">
-                        <span class="icon" aria-hidden="true">{icon}</span>
+                {offers.into_iter().enumerate().map(|(i, kind)| view! {
+                    <li class="card offer" data-offer=kind>
                         <h3>{move || offer_text(i).0}</h3>
                         <p>{move || offer_text(i).1}</p>
                     </li>

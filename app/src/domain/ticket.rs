@@ -1,0 +1,167 @@
+//! Ticket rules from the service model: kinds, statuses and which priorities a kind may have.
+
+use super::plan::Priority;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// What a ticket is about. Only direct failures (`Incident`) may be Alta or Media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketKind {
+    Incident,
+    Request,
+    Maintenance,
+    Implementation,
+    Development,
+    Question,
+}
+
+impl TicketKind {
+    pub const ALL: [TicketKind; 6] = [
+        TicketKind::Incident,
+        TicketKind::Request,
+        TicketKind::Maintenance,
+        TicketKind::Implementation,
+        TicketKind::Development,
+        TicketKind::Question,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketKind::Incident => "incident",
+            TicketKind::Request => "request",
+            TicketKind::Maintenance => "maintenance",
+            TicketKind::Implementation => "implementation",
+            TicketKind::Development => "development",
+            TicketKind::Question => "question",
+        }
+    }
+
+    /// "NO se contemplan o categorizan en prioridad Media o Alta las tareas de mantenimiento,
+    /// implementaciones o desarrollo de funciones; se contemplan únicamente las tareas
+    /// relacionadas a fallas directas."
+    pub fn allows(self, priority: Priority) -> bool {
+        matches!(self, TicketKind::Incident) || priority == Priority::Normal
+    }
+}
+
+impl FromStr for TicketKind {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        TicketKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    New,
+    Open,
+    WaitingOnCustomer,
+    Resolved,
+    Closed,
+}
+
+impl TicketStatus {
+    pub const ALL: [TicketStatus; 5] = [
+        TicketStatus::New,
+        TicketStatus::Open,
+        TicketStatus::WaitingOnCustomer,
+        TicketStatus::Resolved,
+        TicketStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::New => "new",
+            TicketStatus::Open => "open",
+            TicketStatus::WaitingOnCustomer => "waiting_on_customer",
+            TicketStatus::Resolved => "resolved",
+            TicketStatus::Closed => "closed",
+        }
+    }
+
+    /// Still needs work from someone (shown in the agent queue).
+    pub fn is_open(self) -> bool {
+        !matches!(self, TicketStatus::Resolved | TicketStatus::Closed)
+    }
+}
+
+impl FromStr for TicketStatus {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        TicketStatus::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or(())
+    }
+}
+
+impl FromStr for Priority {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "alta" | "high" => Ok(Priority::Alta),
+            "media" | "medium" => Ok(Priority::Media),
+            "normal" => Ok(Priority::Normal),
+            _ => Err(()),
+        }
+    }
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Alta => "alta",
+            Priority::Media => "media",
+            Priority::Normal => "normal",
+        }
+    }
+
+    /// The English name used by the public API (`high`, `medium`, `normal`).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Priority::Alta => "high",
+            Priority::Media => "medium",
+            Priority::Normal => "normal",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_incidents_may_be_urgent() {
+        for kind in TicketKind::ALL {
+            assert!(kind.allows(Priority::Normal));
+            assert_eq!(
+                kind.allows(Priority::Alta),
+                kind == TicketKind::Incident,
+                "{kind:?}"
+            );
+            assert_eq!(
+                kind.allows(Priority::Media),
+                kind == TicketKind::Incident,
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parse_round_trips() {
+        for k in TicketKind::ALL {
+            assert_eq!(k.as_str().parse(), Ok(k));
+        }
+        for s in TicketStatus::ALL {
+            assert_eq!(s.as_str().parse(), Ok(s));
+        }
+        assert_eq!("high".parse(), Ok(Priority::Alta));
+        assert_eq!("alta".parse(), Ok(Priority::Alta));
+        assert!("urgent".parse::<Priority>().is_err());
+    }
+}

@@ -43,3 +43,12 @@ test('narrow screens get a menu button', async ({ page }) => {
   await expect(nav).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Ingresar' })).toBeVisible();
 });
+
+test('Spanish is the default even for an English-speaking browser', async ({ browser }) => {
+  const context = await browser.newContext({ locale: 'en-US', extraHTTPHeaders: { 'accept-language': 'en-US,en;q=0.9' } });
+  const page = await context.newPage();
+  await open(page, '/');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Soporte de TI que responde a tiempo');
+  await context.close();
+});

@@ -30,6 +30,16 @@ pub enum ErrorCode {
     RoleInvalid,
     TokenInvalid,
     InvalidInput,
+    SubjectRequired,
+    BodyRequired,
+    KindInvalid,
+    PriorityInvalid,
+    PriorityNotAllowed,
+    OnSiteNotAllowed,
+    StatusInvalid,
+    AssigneeInvalid,
+    DateInvalid,
+    QueryInvalid,
     Csrf,
     Internal,
     Network,
@@ -45,11 +55,13 @@ impl ErrorCode {
             NotFound => 404,
             EmailTaken | OrgNameTaken => 409,
             RateLimited => 429,
-            InvalidInput => 400,
+            InvalidInput | QueryInvalid => 400,
             Internal | Network => 500,
             EmailInvalid | PasswordTooShort | PasswordTooLong | PasswordCommon | PasswordWrong
             | NameRequired | OrgRequired | OrgNotAllowed | PlanInvalid | RoleInvalid
-            | TokenInvalid => 422,
+            | TokenInvalid | SubjectRequired | BodyRequired | KindInvalid | PriorityInvalid
+            | PriorityNotAllowed | OnSiteNotAllowed | StatusInvalid | AssigneeInvalid
+            | DateInvalid => 422,
         }
     }
 
@@ -75,6 +87,17 @@ impl ErrorCode {
             RoleInvalid => "role_invalid",
             TokenInvalid => "token_invalid",
             InvalidInput => "invalid_input",
+            SubjectRequired => "subject_required",
+            BodyRequired => "body_required",
+            KindInvalid => "kind_invalid",
+            PriorityInvalid => "priority_invalid",
+            PriorityNotAllowed => "priority_not_allowed",
+            OnSiteNotAllowed => "on_site_not_allowed",
+            StatusInvalid => "status_invalid",
+            AssigneeInvalid => "assignee_invalid",
+            DateInvalid => "date_invalid",
+            QueryInvalid => "query_invalid",
+
             Csrf => "csrf",
             Internal => "internal",
             Network => "network",
@@ -104,6 +127,17 @@ impl ErrorCode {
             RoleInvalid => td_string!(locale, errors.role_invalid),
             TokenInvalid => td_string!(locale, errors.token_invalid),
             InvalidInput => td_string!(locale, errors.invalid_input),
+            SubjectRequired => td_string!(locale, errors.subject_required),
+            BodyRequired => td_string!(locale, errors.body_required),
+            KindInvalid => td_string!(locale, errors.kind_invalid),
+            PriorityInvalid => td_string!(locale, errors.priority_invalid),
+            PriorityNotAllowed => td_string!(locale, errors.priority_not_allowed),
+            OnSiteNotAllowed => td_string!(locale, errors.on_site_not_allowed),
+            StatusInvalid => td_string!(locale, errors.status_invalid),
+            AssigneeInvalid => td_string!(locale, errors.assignee_invalid),
+            DateInvalid => td_string!(locale, errors.date_invalid),
+            QueryInvalid => td_string!(locale, errors.query_invalid),
+
             Csrf => td_string!(locale, errors.csrf),
             Internal => td_string!(locale, errors.internal),
             Network => td_string!(locale, errors.network),

@@ -5,9 +5,12 @@
 pub mod accounts;
 pub mod domain;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod markdown;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server_ctx;
+pub mod tickets;
 pub mod ui;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
@@ -66,6 +69,7 @@ fn spanish_by_default() -> leptos_i18n::context::UseLocalesOptions {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    tickets::pages::provide_clock();
     view! {
         // Spanish unless the person picked English (remembered in a cookie): the browser's
         // Accept-Language is deliberately ignored, as the product's default language is Spanish.
@@ -87,6 +91,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/panel") view=pages::Dashboard ssr=SsrMode::Async/>
                             <Route path=path!("/organizacion") view=accounts::pages::MyOrgPage ssr=SsrMode::Async/>
                             <Route path=path!("/cuenta") view=accounts::pages::AccountPage ssr=SsrMode::Async/>
+                            <Route path=path!("/tickets") view=tickets::pages::TicketsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/tickets/nuevo") view=tickets::pages::NewTicketPage ssr=SsrMode::Async/>
+                            <Route path=path!("/tickets/:id") view=tickets::pages::TicketDetailPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/organizaciones") view=accounts::pages::OrgsPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/usuarios") view=accounts::pages::UsersPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/correo") view=accounts::pages::OutboxPage ssr=SsrMode::Async/>

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 #[derive(Clone)]
 pub struct Services {
     pub accounts: Accounts,
+    pub tickets: crate::tickets::service::Tickets,
     /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
 }

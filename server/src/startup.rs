@@ -8,6 +8,7 @@ use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
 use app::accounts::tokens::TokenKey;
 use app::server_ctx::Services;
+use app::tickets::service::Tickets;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, State};
 use axum::http::{Request, StatusCode};
@@ -77,6 +78,12 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         absolute_timeout: chrono::Duration::hours(config.max_hours),
         public_url: config.public_url.clone(),
     };
+    let tickets = Tickets::new(
+        Arc::new(db.clone()),
+        store.clone(),
+        outbox.clone(),
+        config.public_url.clone(),
+    );
     let accounts = Accounts::new(store, outbox.clone(), key, settings)
         .await
         .map_err(|e| StartError::Service(e.to_string()))?;
@@ -90,6 +97,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
     let services = Services {
         accounts,
+        tickets,
         secure_cookies: config.secure_cookies(),
     };
     let leptos_options = LeptosOptions::builder()

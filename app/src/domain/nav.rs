@@ -15,10 +15,17 @@ const fn item(path: &'static str, key: &'static str) -> NavItem {
 pub fn nav_items(role: Role) -> Vec<NavItem> {
     let mut items = vec![item("/panel", "dashboard")];
     match role {
-        Role::Customer => items.push(item("/organizacion", "organization")),
-        Role::Agent => items.push(item("/admin/organizaciones", "organizations")),
+        Role::Customer => items.extend([
+            item("/tickets", "tickets"),
+            item("/organizacion", "organization"),
+        ]),
+        Role::Agent => items.extend([
+            item("/tickets", "queue"),
+            item("/admin/organizaciones", "organizations"),
+        ]),
         Role::Editor => {}
         Role::Admin => items.extend([
+            item("/tickets", "queue"),
             item("/admin/organizaciones", "organizations"),
             item("/admin/usuarios", "users"),
             item("/admin/correo", "outbox"),

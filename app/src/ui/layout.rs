@@ -12,6 +12,8 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
         let l = i18n.get_locale();
         match key {
             "dashboard" => td_string!(l, nav.dashboard),
+            "tickets" => td_string!(l, nav.tickets),
+            "queue" => td_string!(l, nav.queue),
             "organization" => td_string!(l, nav.organization),
             "organizations" => td_string!(l, nav.organizations),
             "users" => td_string!(l, nav.users),

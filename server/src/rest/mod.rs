@@ -3,6 +3,7 @@
 
 mod accounts;
 mod openapi;
+mod tickets;
 
 use crate::startup::AppState;
 use app::accounts::service::Principal;
@@ -35,6 +36,10 @@ pub fn router() -> Router<AppState> {
             "/users",
             get(accounts::list_users).post(accounts::invite_user),
         )
+        .route("/sla/deadline", get(tickets::deadline))
+        .route("/tickets", get(tickets::list).post(tickets::create))
+        .route("/tickets/{id}", get(tickets::get))
+        .route("/tickets/{id}/replies", post(tickets::reply))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

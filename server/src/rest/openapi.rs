@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
-use super::accounts;
+use super::{accounts, tickets};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -24,6 +24,7 @@ impl Modify for BearerAuth {
         accounts::create_token, accounts::revoke_token, accounts::me,
         accounts::list_orgs, accounts::get_org, accounts::create_org,
         accounts::list_users, accounts::invite_user,
+        tickets::deadline, tickets::create, tickets::list, tickets::get, tickets::reply,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&BearerAuth),

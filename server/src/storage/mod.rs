@@ -3,6 +3,7 @@
 //! [`with_pool!`]; anything backend-specific matches on [`Db`] explicitly.
 
 mod accounts;
+mod tickets;
 
 use app::accounts::store::StoreError;
 use sqlx::postgres::{PgPool, PgPoolOptions};

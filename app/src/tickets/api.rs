@@ -1,0 +1,111 @@
+//! Server functions for tickets: identify the caller, call the service.
+
+use super::{NewTicketContext, StaffMember, TicketFilter, TicketList, TicketPage, TicketSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::server_ctx::{principal, services};
+
+#[server]
+pub async fn list_tickets(filter: TicketFilter) -> Result<TicketList, AppError> {
+    let p = principal().await?;
+    services()?.tickets.list(&p, filter).await
+}
+
+#[server]
+pub async fn load_ticket(id: i64) -> Result<TicketPage, AppError> {
+    let p = principal().await?;
+    let tickets = services()?.tickets;
+    let detail = tickets.get(&p, id).await?;
+    Ok(TicketPage {
+        detail,
+        calendar: tickets.calendar().await?,
+    })
+}
+
+#[server]
+pub async fn load_new_ticket_form() -> Result<NewTicketContext, AppError> {
+    use crate::error::ErrorCode;
+    let p = principal().await?;
+    let org = p.user.organization.clone().ok_or(ErrorCode::Forbidden)?;
+    Ok(NewTicketContext {
+        plan: org.plan,
+        calendar: services()?.tickets.calendar().await?,
+    })
+}
+
+#[server]
+pub async fn open_ticket(
+    subject: String,
+    body: String,
+    kind: String,
+    priority: String,
+    #[server(default)] on_site: Option<String>,
+) -> Result<TicketSummary, AppError> {
+    use super::service::NewTicket;
+    let p = principal().await?;
+    let ticket = services()?
+        .tickets
+        .create(
+            &p,
+            NewTicket {
+                subject: &subject,
+                body: &body,
+                kind: &kind,
+                priority: &priority,
+                on_site: on_site.is_some(),
+            },
+        )
+        .await?;
+    leptos_axum::redirect(&format!("/tickets/{}", ticket.id));
+    Ok(ticket)
+}
+
+#[server]
+pub async fn reply_ticket(
+    id: i64,
+    body: String,
+    #[server(default)] internal: Option<String>,
+) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?
+        .tickets
+        .reply(&p, id, &body, internal.is_some())
+        .await
+        .map(|_| ())
+}
+
+#[server]
+pub async fn set_ticket_status(id: i64, status: String) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?
+        .tickets
+        .set_status(&p, id, &status)
+        .await
+        .map(|_| ())
+}
+
+#[server]
+pub async fn assign_ticket(id: i64, assignee_id: String) -> Result<(), AppError> {
+    use crate::error::ErrorCode;
+    let p = principal().await?;
+    let assignee = match assignee_id.trim() {
+        "" => None,
+        raw => Some(
+            raw.parse::<i64>()
+                .map_err(|_| AppError::field(ErrorCode::AssigneeInvalid, "assignee_id"))?,
+        ),
+    };
+    services()?
+        .tickets
+        .assign(&p, id, assignee)
+        .await
+        .map(|_| ())
+}
+
+#[server]
+pub async fn staff_members() -> Result<Vec<StaffMember>, AppError> {
+    let p = principal().await?;
+    services()?.tickets.staff(&p).await
+}

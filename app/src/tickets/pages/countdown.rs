@@ -1,0 +1,147 @@
+//! The live SLA countdown: computed by the same engine in the server render and in the browser,
+//! ticking every second without a round trip.
+
+use crate::domain::sla::{clock_running, sla_state, Calendar, SlaState};
+use crate::domain::{Priority, SupportPlan, COSTA_RICA};
+use crate::i18n::*;
+use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use leptos::prelude::*;
+
+/// The current time, one signal for the whole page, advanced every second in the browser.
+#[derive(Clone, Copy)]
+pub struct Clock(pub RwSignal<DateTime<Utc>>);
+
+pub fn provide_clock() {
+    // The browser hydrates with the server's render instant, so the first client render matches
+    // the HTML exactly; the first tick then moves to the browser's own clock.
+    let rendered_at = leptos::server::SharedValue::new(Utc::now).into_inner();
+    let now = RwSignal::new(rendered_at);
+    provide_context(Clock(now));
+    // Effects run only in the browser: the server renders the instant of the request.
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || now.set(Utc::now()),
+            std::time::Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            if let Ok(h) = handle {
+                h.clear();
+            }
+        });
+    });
+}
+
+pub fn use_clock() -> RwSignal<DateTime<Utc>> {
+    use_context::<Clock>()
+        .map(|c| c.0)
+        .unwrap_or_else(|| RwSignal::new(Utc::now()))
+}
+
+fn weekday_name(locale: Locale, day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => td_string!(locale, days.mon),
+        Weekday::Tue => td_string!(locale, days.tue),
+        Weekday::Wed => td_string!(locale, days.wed),
+        Weekday::Thu => td_string!(locale, days.thu),
+        Weekday::Fri => td_string!(locale, days.fri),
+        Weekday::Sat => td_string!(locale, days.sat),
+        Weekday::Sun => td_string!(locale, days.sun),
+    }
+}
+
+fn month_name(locale: Locale, month: u32) -> &'static str {
+    match month {
+        1 => td_string!(locale, months.m1),
+        2 => td_string!(locale, months.m2),
+        3 => td_string!(locale, months.m3),
+        4 => td_string!(locale, months.m4),
+        5 => td_string!(locale, months.m5),
+        6 => td_string!(locale, months.m6),
+        7 => td_string!(locale, months.m7),
+        8 => td_string!(locale, months.m8),
+        9 => td_string!(locale, months.m9),
+        10 => td_string!(locale, months.m10),
+        11 => td_string!(locale, months.m11),
+        _ => td_string!(locale, months.m12),
+    }
+}
+
+/// "jueves 3 dic, 10:00" (Costa Rica time).
+pub fn format_due(locale: Locale, at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&COSTA_RICA);
+    format!(
+        "{} {} {}, {}",
+        weekday_name(locale, local.weekday()),
+        local.day(),
+        month_name(locale, local.month()),
+        local.format("%H:%M")
+    )
+}
+
+/// "3 h 12 min 05 s"
+pub fn format_left(left: Duration) -> String {
+    let secs = left.num_seconds().max(0);
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    if h > 0 {
+        format!("{h} h {m:02} min {s:02} s")
+    } else {
+        format!("{m} min {s:02} s")
+    }
+}
+
+/// Countdown badge for a ticket's first response.
+#[component]
+pub fn SlaBadge(
+    plan: SupportPlan,
+    priority: Priority,
+    due: DateTime<Utc>,
+    responded_at: Option<DateTime<Utc>>,
+    calendar: StoredValue<Calendar>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let now = use_clock();
+    let status = move || {
+        calendar.with_value(|cal| sla_state(plan, priority, due, responded_at, now.get(), cal))
+    };
+    let running = move || calendar.with_value(|cal| clock_running(plan, now.get(), cal));
+    view! {
+        <span class="sla"
+            class:on-track=move || status().0 == SlaState::OnTrack
+            class:at-risk=move || status().0 == SlaState::AtRisk
+            class:breached=move || status().0 == SlaState::Breached
+            class:on-time=move || status().0 == SlaState::RespondedOnTime
+            class:late=move || status().0 == SlaState::RespondedLate
+            data-testid="sla" data-state=move || format!("{:?}", status().0)>
+            {move || {
+                let l = i18n.get_locale();
+                let (state, left) = status();
+                match state {
+                    SlaState::RespondedOnTime => td_string!(l, sla.on_time).to_owned(),
+                    SlaState::RespondedLate => td_string!(l, sla.late).to_owned(),
+                    SlaState::Breached => format!("{} · {}", td_string!(l, sla.breached), format_due(l, due)),
+                    _ if running() => format!("{} {}", td_string!(l, sla.left), format_left(left)),
+                    _ => format!("{} {} ({})", td_string!(l, sla.left), format_left(left), td_string!(l, sla.paused)),
+                }
+            }}
+        </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_spanish_due_dates_and_time_left() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 3, 16, 0, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(format_due(Locale::es, at), "jueves 3 dic, 10:00");
+        assert_eq!(format_due(Locale::en, at), "Thursday 3 Dec, 10:00");
+        assert_eq!(
+            format_left(Duration::seconds(3 * 3600 + 12 * 60 + 5)),
+            "3 h 12 min 05 s"
+        );
+        assert_eq!(format_left(Duration::seconds(65)), "1 min 05 s");
+    }
+}

@@ -1,0 +1,181 @@
+use super::{format_due, kind_label, status_label, SlaBadge};
+use crate::domain::{format_cr, Role, TicketStatus};
+use crate::i18n::*;
+use crate::pages::home::{plan_label, priority_label};
+use crate::tickets::api::{load_ticket, staff_members, AssignTicket, ReplyTicket, SetTicketStatus};
+use crate::tickets::TicketPage;
+use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn TicketDetailPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || td_string!(i18n.get_locale(), tickets.title)/>
+        <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:user>
+            <TicketView staff=user.role != Role::Customer/>
+        </Authorized>
+    }
+}
+
+#[component]
+fn TicketView(staff: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let reply = ServerAction::<ReplyTicket>::new();
+    let status = ServerAction::<SetTicketStatus>::new();
+    let assign = ServerAction::<AssignTicket>::new();
+    let page = Resource::new(
+        move || {
+            (
+                id(),
+                reply.version().get(),
+                status.version().get(),
+                assign.version().get(),
+            )
+        },
+        |(id, ..)| load_ticket(id),
+    );
+    view! {
+        <p><A href="/tickets">"← "{t!(i18n, tickets.back)}</A></p>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(p) => view! { <TicketBody page=p staff reply status assign/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TicketBody(
+    page: TicketPage,
+    staff: bool,
+    reply: ServerAction<ReplyTicket>,
+    status: ServerAction<SetTicketStatus>,
+    assign: ServerAction<AssignTicket>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = page.detail.ticket.clone();
+    let calendar = StoredValue::new(page.calendar);
+    let (plan, priority, kind, current_status) = (t.plan, t.priority, t.kind, t.status);
+    let id = t.id;
+    let messages = page.detail.messages.clone();
+    view! {
+        <article class="card ticket" data-testid="ticket">
+            <header class="ticket-head">
+                <p class="muted">{t.number.clone()}" · "{move || kind_label(i18n.get_locale(), kind)}</p>
+                <h1>{t.subject.clone()}</h1>
+                <p>
+                    <span class="badge" data-testid="status">{move || status_label(i18n.get_locale(), current_status)}</span>" "
+                    <SlaBadge plan priority due=t.first_response_due responded_at=t.responded_at calendar/>
+                </p>
+            </header>
+            <dl class="facts">
+                <dt>{t!(i18n, tickets.org)}</dt><dd>{t.org_name.clone()}</dd>
+                <dt>{t!(i18n, tickets.plan)}</dt><dd>{move || plan_label(i18n.get_locale(), plan)}</dd>
+                <dt>{t!(i18n, tickets.priority)}</dt><dd>{move || priority_label(i18n.get_locale(), priority)}</dd>
+                <dt>{t!(i18n, tickets.requester)}</dt><dd>{t.requester_name.clone()}</dd>
+                <dt>{t!(i18n, tickets.assignee)}</dt><dd>{
+                    let name = t.assignee_name.clone();
+                    move || name.clone().unwrap_or_else(|| td_string!(i18n.get_locale(), tickets.unassigned).to_owned())
+                }</dd>
+                <dt>{t!(i18n, tickets.received)}</dt><dd>{format_cr(t.received_at)}</dd>
+                <dt>{t!(i18n, tickets.due)}</dt><dd data-testid="due">{
+                    let due = t.first_response_due;
+                    move || format_due(i18n.get_locale(), due)
+                }</dd>
+                {t.on_site.then(|| view! { <dt></dt><dd><strong>{t!(i18n, tickets.on_site_requested)}</strong></dd> })}
+            </dl>
+            <div class="ticket-body rendered" inner_html=page.detail.body_html.clone()></div>
+        </article>
+        {staff.then(|| view! { <StaffControls id current_status status assign/> })}
+        {(!staff).then(|| view! {
+            <ActionForm action=status attr:class="inline">
+                <input type="hidden" name="id" value=id/>
+                {if current_status.is_open() {
+                    view! { <input type="hidden" name="status" value="closed"/><button type="submit" class="secondary">{t!(i18n, tickets.close)}</button> }.into_any()
+                } else {
+                    view! { <input type="hidden" name="status" value="open"/><button type="submit" class="secondary">{t!(i18n, tickets.reopen)}</button> }.into_any()
+                }}
+            </ActionForm>
+        })}
+        <section class="card" aria-labelledby="conv-h">
+            <h2 id="conv-h">{t!(i18n, tickets.conversation)}</h2>
+            <ol class="thread" data-testid="thread">
+                {messages.into_iter().map(|m| view! {
+                    <li class:internal=m.internal class:staff=m.author_is_staff>
+                        <p class="meta">
+                            <strong>{m.author_name.clone()}</strong>
+                            {m.author_is_staff.then(|| view! { " · "<span class="badge">{t!(i18n, tickets.staff)}</span> })}
+                            {m.internal.then(|| view! { " · "<span class="badge internal">{t!(i18n, tickets.internal_badge)}</span> })}
+                            " · "{format_cr(m.created_at)}
+                        </p>
+                        <div class="rendered" inner_html=m.body_html.clone()></div>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <ActionForm action=reply attr:class="form" attr:data-testid="reply-form">
+                <input type="hidden" name="id" value=id/>
+                <label for="reply-body">{t!(i18n, tickets.reply)}</label>
+                <textarea id="reply-body" name="body" rows="4" required maxlength="20000"></textarea>
+                {staff.then(|| view! { <label class="check"><input type="checkbox" name="internal" value="1"/>{t!(i18n, tickets.internal)}</label> })}
+                <FormError result=reply.value().into()/>
+                <button type="submit" disabled=move || reply.pending().get()>{t!(i18n, tickets.send)}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn StaffControls(
+    id: i64,
+    current_status: TicketStatus,
+    status: ServerAction<SetTicketStatus>,
+    assign: ServerAction<AssignTicket>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let staff = Resource::new(|| (), |_| staff_members());
+    view! {
+        <section class="card staff-controls">
+            <ActionForm action=status attr:class="inline-form">
+                <input type="hidden" name="id" value=id/>
+                <label for="status">{t!(i18n, tickets.change_status)}</label>
+                <select id="status" name="status">
+                    {TicketStatus::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == current_status>{move || status_label(i18n.get_locale(), s)}</option> }).collect_view()}
+                </select>
+                <button type="submit">{t!(i18n, tickets.save)}</button>
+                <FormError result=status.value().into()/>
+            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let people = staff.await.unwrap_or_default();
+                    view! {
+                        <ActionForm action=assign attr:class="inline-form">
+                            <input type="hidden" name="id" value=id/>
+                            <label for="assignee">{t!(i18n, tickets.assign_to)}</label>
+                            <select id="assignee" name="assignee_id">
+                                <option value="">{t!(i18n, tickets.unassigned)}</option>
+                                {people.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
+                            </select>
+                            <button type="submit">{t!(i18n, tickets.save)}</button>
+                            <FormError result=assign.value().into()/>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,370 @@
+//! Ticket use cases: opening, listing (agent queue), replying, statuses, assignment, calendar.
+
+use super::store::{CalendarChange, NewMessage, NewTicketRow, TicketStore};
+use super::{StaffMember, TicketDetail, TicketFilter, TicketList, TicketSummary};
+use crate::accounts::service::Principal;
+use crate::accounts::store::{AccountStore, NewMail, OutboxStore};
+use crate::domain::sla::{first_response_due, Calendar};
+use crate::domain::{Priority, Role, SupportPlan, TicketKind, TicketStatus};
+use crate::error::{AppError, ErrorCode};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
+
+const MAX_SUBJECT_CHARS: usize = 200;
+const MAX_BODY_CHARS: usize = 20_000;
+
+pub struct NewTicket<'a> {
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub kind: &'a str,
+    pub priority: &'a str,
+    pub on_site: bool,
+}
+
+#[derive(Clone)]
+pub struct Tickets {
+    store: Arc<dyn TicketStore>,
+    accounts: Arc<dyn AccountStore>,
+    outbox: Arc<dyn OutboxStore>,
+    public_url: String,
+}
+
+fn clean_text(raw: &str, max: usize, code: ErrorCode, field: &str) -> Result<String, AppError> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > max {
+        return Err(AppError::field(code, field));
+    }
+    Ok(text.to_owned())
+}
+
+fn is_staff(p: &Principal) -> bool {
+    matches!(p.role(), Role::Agent | Role::Admin)
+}
+
+impl Tickets {
+    pub fn new(
+        store: Arc<dyn TicketStore>,
+        accounts: Arc<dyn AccountStore>,
+        outbox: Arc<dyn OutboxStore>,
+        public_url: String,
+    ) -> Self {
+        Tickets {
+            store,
+            accounts,
+            outbox,
+            public_url,
+        }
+    }
+
+    /// The calendar the engine uses: legal holidays by rule plus the admin's changes.
+    pub async fn calendar(&self) -> Result<Calendar, AppError> {
+        let changes = self.store.calendar_changes().await?;
+        let added: Vec<NaiveDate> = changes
+            .iter()
+            .filter(|c| c.day_off)
+            .map(|c| c.day)
+            .collect();
+        let removed: Vec<NaiveDate> = changes
+            .iter()
+            .filter(|c| !c.day_off)
+            .map(|c| c.day)
+            .collect();
+        Ok(Calendar::costa_rica(
+            Calendar::default_span(),
+            &added,
+            &removed,
+        ))
+    }
+
+    pub async fn calendar_changes(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<CalendarChange>, AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        Ok(self.store.calendar_changes().await?)
+    }
+
+    /// Admin: make `day` a day off (extra) or a working day (removing a legal holiday), or undo.
+    pub async fn change_calendar(
+        &self,
+        principal: &Principal,
+        day: &str,
+        action: &str,
+        label: &str,
+    ) -> Result<(), AppError> {
+        principal.require(&[Role::Admin])?;
+        let day = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::field(ErrorCode::DateInvalid, "day"))?;
+        match action {
+            "off" | "on" => {
+                let change = CalendarChange {
+                    day,
+                    day_off: action == "off",
+                    label: label.trim().chars().take(120).collect(),
+                };
+                self.store.put_calendar_change(&change, Utc::now()).await?;
+            }
+            "reset" => self.store.delete_calendar_change(day).await?,
+            _ => return Err(AppError::field(ErrorCode::InvalidInput, "action")),
+        }
+        Ok(())
+    }
+
+    /// The deadline preview: pure computation on the stored calendar.
+    pub async fn preview_due(
+        &self,
+        plan: SupportPlan,
+        priority: Priority,
+        received: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, AppError> {
+        Ok(first_response_due(
+            plan,
+            priority,
+            received,
+            &self.calendar().await?,
+        ))
+    }
+
+    pub async fn create(
+        &self,
+        principal: &Principal,
+        new: NewTicket<'_>,
+    ) -> Result<TicketSummary, AppError> {
+        principal.require(&[Role::Customer])?;
+        let org = principal
+            .user
+            .organization
+            .clone()
+            .ok_or(ErrorCode::Forbidden)?;
+        let subject = clean_text(
+            new.subject,
+            MAX_SUBJECT_CHARS,
+            ErrorCode::SubjectRequired,
+            "subject",
+        )?;
+        let body = clean_text(new.body, MAX_BODY_CHARS, ErrorCode::BodyRequired, "body")?;
+        let kind: TicketKind = new
+            .kind
+            .parse()
+            .map_err(|_| AppError::field(ErrorCode::KindInvalid, "kind"))?;
+        let priority: Priority = new
+            .priority
+            .parse()
+            .map_err(|_| AppError::field(ErrorCode::PriorityInvalid, "priority"))?;
+        if !kind.allows(priority) {
+            return Err(AppError::field(ErrorCode::PriorityNotAllowed, "priority"));
+        }
+        if new.on_site && !org.plan.allows_on_site() {
+            return Err(AppError::field(ErrorCode::OnSiteNotAllowed, "on_site"));
+        }
+        let received_at = Utc::now();
+        let due = first_response_due(org.plan, priority, received_at, &self.calendar().await?);
+        let id = self
+            .store
+            .create_ticket(NewTicketRow {
+                org_id: org.id,
+                requester_id: principal.user.id,
+                subject: &subject,
+                body: &body,
+                kind,
+                priority,
+                plan: org.plan,
+                on_site: new.on_site,
+                received_at,
+                first_response_due: due,
+            })
+            .await?;
+        tracing::info!(
+            ticket.id = id,
+            org.id = org.id,
+            priority = priority.as_str(),
+            "ticket opened"
+        );
+        self.store
+            .get_ticket(id)
+            .await?
+            .map(|(t, _)| t)
+            .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// Customers see their organisation's tickets; agents and admins see all, most urgent first.
+    pub async fn list(
+        &self,
+        principal: &Principal,
+        filter: TicketFilter,
+    ) -> Result<TicketList, AppError> {
+        let scope = match principal.role() {
+            Role::Customer => Some(principal.org_id().ok_or(ErrorCode::Forbidden)?),
+            Role::Agent | Role::Admin => None,
+            Role::Editor => return Err(ErrorCode::Forbidden.into()),
+        };
+        let tickets = self.store.list_tickets(&filter, scope).await?;
+        Ok(TicketList {
+            tickets,
+            calendar: self.calendar().await?,
+        })
+    }
+
+    async fn visible_ticket(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<(TicketSummary, String), AppError> {
+        let found = self
+            .store
+            .get_ticket(id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
+        match principal.role() {
+            Role::Agent | Role::Admin => Ok(found),
+            Role::Customer if principal.org_id() == Some(found.0.org_id) => Ok(found),
+            _ => Err(ErrorCode::NotFound.into()),
+        }
+    }
+
+    pub async fn get(&self, principal: &Principal, id: i64) -> Result<TicketDetail, AppError> {
+        let (ticket, body) = self.visible_ticket(principal, id).await?;
+        let mut messages = self.store.messages(id, is_staff(principal)).await?;
+        for m in &mut messages {
+            m.body_html = crate::markdown::render(&m.body);
+        }
+        let body_html = crate::markdown::render(&body);
+        Ok(TicketDetail {
+            ticket,
+            body,
+            body_html,
+            messages,
+        })
+    }
+
+    /// A reply. Staff replies may be internal notes; the first public staff reply stops the SLA clock.
+    pub async fn reply(
+        &self,
+        principal: &Principal,
+        id: i64,
+        body: &str,
+        internal: bool,
+    ) -> Result<TicketDetail, AppError> {
+        let (ticket, _) = self.visible_ticket(principal, id).await?;
+        let staff = is_staff(principal);
+        if internal && !staff {
+            return Err(AppError::field(ErrorCode::Forbidden, "internal"));
+        }
+        let body = clean_text(body, MAX_BODY_CHARS, ErrorCode::BodyRequired, "body")?;
+        let new_status = match (staff, internal, ticket.status) {
+            (true, false, TicketStatus::New) => Some(TicketStatus::Open),
+            (false, _, TicketStatus::WaitingOnCustomer | TicketStatus::Resolved) => {
+                Some(TicketStatus::Open)
+            }
+            _ => None,
+        };
+        self.store
+            .add_message(NewMessage {
+                ticket_id: id,
+                author_id: principal.user.id,
+                body: &body,
+                internal,
+                now: Utc::now(),
+                first_response: staff && !internal,
+                new_status,
+            })
+            .await?;
+        if staff && !internal {
+            self.notify_requester(
+                &ticket,
+                &format!("{} respondió:\n\n{body}", principal.user.name),
+            )
+            .await?;
+        }
+        self.get(principal, id).await
+    }
+
+    /// Staff set any status; customers may close their ticket or reopen a resolved one.
+    pub async fn set_status(
+        &self,
+        principal: &Principal,
+        id: i64,
+        status: &str,
+    ) -> Result<TicketDetail, AppError> {
+        let (ticket, _) = self.visible_ticket(principal, id).await?;
+        let status: TicketStatus = status
+            .parse()
+            .map_err(|_| AppError::field(ErrorCode::StatusInvalid, "status"))?;
+        if !is_staff(principal) {
+            let allowed = status == TicketStatus::Closed
+                || (status == TicketStatus::Open && !ticket.status.is_open());
+            if !allowed {
+                return Err(ErrorCode::Forbidden.into());
+            }
+        }
+        if status != ticket.status {
+            self.store.set_status(id, status, Utc::now()).await?;
+            self.notify_requester(
+                &ticket,
+                &format!(
+                    "El estado del ticket cambió a: {}",
+                    crate::tickets::pages::status_label(crate::i18n::Locale::es, status)
+                ),
+            )
+            .await?;
+        }
+        self.get(principal, id).await
+    }
+
+    pub async fn assign(
+        &self,
+        principal: &Principal,
+        id: i64,
+        assignee: Option<i64>,
+    ) -> Result<TicketDetail, AppError> {
+        principal.require(&[Role::Agent, Role::Admin])?;
+        self.visible_ticket(principal, id).await?;
+        if let Some(agent) = assignee {
+            let user = self
+                .accounts
+                .get_user(agent)
+                .await?
+                .ok_or_else(|| AppError::field(ErrorCode::AssigneeInvalid, "assignee_id"))?;
+            if !matches!(user.role, Role::Agent | Role::Admin) {
+                return Err(AppError::field(ErrorCode::AssigneeInvalid, "assignee_id"));
+            }
+        }
+        self.store.assign(id, assignee, Utc::now()).await?;
+        self.get(principal, id).await
+    }
+
+    pub async fn staff(&self, principal: &Principal) -> Result<Vec<StaffMember>, AppError> {
+        principal.require(&[Role::Agent, Role::Admin])?;
+        Ok(self
+            .accounts
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| matches!(u.role, Role::Agent | Role::Admin) && u.active)
+            .map(|u| StaffMember {
+                id: u.id,
+                name: u.name,
+            })
+            .collect())
+    }
+
+    async fn notify_requester(&self, ticket: &TicketSummary, what: &str) -> Result<(), AppError> {
+        let Some(requester) = self.accounts.get_user(ticket.requester_id).await? else {
+            return Ok(());
+        };
+        let link = format!("{}/tickets/{}", self.public_url, ticket.id);
+        let body = format!(
+            "Hola {}:\n\n{what}\n\nVer el ticket {}: {link}\n",
+            requester.name, ticket.number
+        );
+        self.outbox
+            .enqueue(NewMail {
+                to: &requester.email,
+                subject: &format!("[{}] {}", ticket.number, ticket.subject),
+                body: &body,
+                now: Utc::now(),
+            })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,74 @@
+//! Storage interface for tickets and the holiday calendar.
+
+use super::{TicketFilter, TicketMessage, TicketSummary};
+use crate::accounts::store::StoreResult;
+use crate::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+pub struct NewTicketRow<'a> {
+    pub org_id: i64,
+    pub requester_id: i64,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub kind: TicketKind,
+    pub priority: Priority,
+    pub plan: SupportPlan,
+    pub on_site: bool,
+    pub received_at: DateTime<Utc>,
+    pub first_response_due: DateTime<Utc>,
+}
+
+pub struct NewMessage<'a> {
+    pub ticket_id: i64,
+    pub author_id: i64,
+    pub body: &'a str,
+    pub internal: bool,
+    pub now: DateTime<Utc>,
+    /// Record `now` as the first response if none is recorded yet (first public staff reply).
+    pub first_response: bool,
+    pub new_status: Option<TicketStatus>,
+}
+
+/// A day the admin changed: `day_off` true adds a day off, false removes a legal holiday.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarChange {
+    pub day: NaiveDate,
+    pub day_off: bool,
+    pub label: String,
+}
+
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    async fn calendar_changes(&self) -> StoreResult<Vec<CalendarChange>>;
+    async fn put_calendar_change(
+        &self,
+        change: &CalendarChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn delete_calendar_change(&self, day: NaiveDate) -> StoreResult<()>;
+
+    async fn create_ticket(&self, ticket: NewTicketRow<'_>) -> StoreResult<i64>;
+    /// The ticket with its body.
+    async fn get_ticket(&self, id: i64) -> StoreResult<Option<(TicketSummary, String)>>;
+    /// Tickets matching the filter (and, for customers, `org_scope`), most urgent first.
+    async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        org_scope: Option<i64>,
+    ) -> StoreResult<Vec<TicketSummary>>;
+    async fn messages(
+        &self,
+        ticket_id: i64,
+        include_internal: bool,
+    ) -> StoreResult<Vec<TicketMessage>>;
+    /// Adds a message and applies its effects (first response, status) in one transaction.
+    async fn add_message(&self, message: NewMessage<'_>) -> StoreResult<i64>;
+    async fn set_status(
+        &self,
+        id: i64,
+        status: TicketStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn assign(&self, id: i64, assignee: Option<i64>, now: DateTime<Utc>) -> StoreResult<()>;
+}

@@ -1,0 +1,94 @@
+import { test, expect, request as pwRequest } from '@playwright/test';
+import { DEMO_PASSWORD, open, signIn } from './helpers';
+
+async function apiTicket(baseURL: string, email: string, id: string) {
+  const api = await pwRequest.newContext({ baseURL });
+  const auth = await (await api.post('/api/v1/auth/token', { data: { email, password: DEMO_PASSWORD } })).json();
+  const res = await api.get(`/api/v1/tickets/${id}`, { headers: { authorization: `Bearer ${auth.token}` } });
+  expect(res.ok()).toBeTruthy();
+  const body = await res.json();
+  await api.dispose();
+  return body;
+}
+
+test('customer opens a ticket, watches the countdown, agent answers on time', async ({ browser, baseURL }) => {
+  const customerCtx = await browser.newContext();
+  const customer = await customerCtx.newPage();
+  await signIn(customer, 'cliente@demo.test');
+  await expect(customer).toHaveURL(/\/panel$/);
+  await open(customer, '/tickets');
+  await expect(customer.getByText('Todavía no ha abierto tickets')).toBeVisible();
+  await customer.getByRole('link', { name: 'Nuevo ticket' }).click();
+  await expect(customer.getByRole('heading', { name: 'Abrir un ticket' })).toBeVisible();
+
+  const subject = `Correo caído ${Date.now()}`;
+  await customer.getByLabel('Asunto').fill(subject);
+  await customer.getByLabel('Tipo de solicitud').selectOption('incident');
+  await customer.getByLabel('Prioridad').selectOption('alta');
+  await expect(customer.getByTestId('due-preview')).toContainText('Respuesta a más tardar:');
+  await customer.getByLabel('Descripción').fill('Nadie en la oficina **recibe** correos desde las 8.');
+  await customer.getByRole('button', { name: 'Abrir ticket' }).click();
+  await expect(customer).toHaveURL(/\/tickets\/\d+$/);
+  await expect(customer.getByRole('heading', { level: 1 })).toHaveText(subject);
+  await expect(customer.getByTestId('status')).toHaveText('Nuevo');
+  await expect(customer.locator('.ticket-body strong')).toHaveText('recibe');
+  const id = customer.url().split('/').pop()!;
+
+  // Freeze the browser clock 90 s before the deadline: the badge is amber and ticks each second,
+  // then turns red once the deadline passes (all computed in the browser).
+  const ticket = await apiTicket(baseURL!, 'cliente@demo.test', id);
+  const due = new Date(ticket.first_response_due).getTime();
+  const clockPage = await customerCtx.newPage();
+  await clockPage.clock.install({ time: due - 100_000 });
+  await open(clockPage, `/tickets/${id}`);
+  await clockPage.clock.pauseAt(due - 90_000);
+  const badge = clockPage.getByTestId('sla');
+  await expect(badge).toHaveAttribute('data-state', 'AtRisk');
+  await expect(badge).toHaveClass(/at-risk/);
+  await expect(badge).toHaveText(/^Quedan 1 min (29|30|31) s$/);
+  await clockPage.clock.runFor(3_000);
+  await expect(badge).toHaveText(/^Quedan 1 min (26|27|28) s$/);
+  await clockPage.clock.runFor(95_000);
+  await expect(badge).toHaveClass(/breached/);
+  await expect(badge).toHaveAttribute('data-state', 'Breached');
+  await expect(badge).toContainText('Vencido');
+  await clockPage.close();
+
+  // The agent finds it in the queue and answers publicly.
+  const agentCtx = await browser.newContext();
+  const agent = await agentCtx.newPage();
+  await signIn(agent, 'agente@demo.test');
+  await expect(agent).toHaveURL(/\/panel$/);
+  await open(agent, '/tickets');
+  await expect(agent.getByRole('heading', { name: 'Cola de atención' })).toBeVisible();
+  await agent.getByRole('link', { name: subject }).click();
+  await expect(agent.getByRole('heading', { level: 1 })).toHaveText(subject);
+  await agent.getByLabel('Responder').fill('Ya estamos revisando el servidor de correo.');
+  await agent.getByRole('button', { name: 'Enviar' }).click();
+  await expect(agent.getByTestId('thread')).toContainText('Ya estamos revisando el servidor de correo.');
+  await expect(agent.getByTestId('sla')).toHaveText('Respondido a tiempo');
+
+  // The customer sees the answer and the SLA outcome.
+  await open(customer, `/tickets/${id}`);
+  await expect(customer.getByTestId('sla')).toHaveText('Respondido a tiempo');
+  await expect(customer.getByTestId('status')).toHaveText('Abierto');
+  await expect(customer.getByTestId('thread')).toContainText('Ya estamos revisando');
+  await customerCtx.close();
+  await agentCtx.close();
+});
+
+test('a maintenance ticket cannot be Alta', async ({ page }) => {
+  await signIn(page, 'cliente2@otra.test');
+  await expect(page).toHaveURL(/\/panel$/);
+  await open(page, '/tickets/nuevo');
+  const priority = page.getByLabel('Prioridad');
+  await page.getByLabel('Tipo de solicitud').selectOption('incident');
+  await priority.selectOption('alta');
+  await page.getByLabel('Tipo de solicitud').selectOption('maintenance');
+  await expect(priority).toHaveValue('normal');
+  await expect(priority.locator('option[value="alta"]')).toBeDisabled();
+  await expect(priority.locator('option[value="media"]')).toBeDisabled();
+  await expect(page.getByText('Solo las fallas directas (incidentes) pueden ser Alta o Media.')).toBeVisible();
+  // Estándar plan: remote support only.
+  await expect(page.getByText('Su plan Estándar incluye solo soporte remoto.')).toBeVisible();
+});

@@ -1,0 +1,211 @@
+//! Tickets and the SLA deadline API over HTTP, on both databases.
+
+mod common;
+
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn deadline_api_follows_the_rules() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let cases = [
+        // Thursday 26 Nov 2026 09:00 CR, Premium high: 4 h → 13:00 CR (19:00 UTC).
+        (
+            "premium",
+            "high",
+            "2026-11-26T09:00:00-06:00",
+            "2026-11-26T19:00:00Z",
+            4,
+        ),
+        // 13:00 + 4 h ends exactly at closing: due 17:00 that day.
+        (
+            "premium",
+            "high",
+            "2026-11-26T13:00:00-06:00",
+            "2026-11-26T23:00:00Z",
+            4,
+        ),
+        // Friday 16:00, Standard high 8 h: Monday 15:00 CR.
+        (
+            "standard",
+            "high",
+            "2026-11-27T16:00:00-06:00",
+            "2026-11-30T21:00:00Z",
+            8,
+        ),
+        // Premium also counts Saturday: Saturday 11:00 CR.
+        (
+            "premium",
+            "high",
+            "2026-11-27T16:00:00-06:00",
+            "2026-11-28T17:00:00Z",
+            4,
+        ),
+        // Monday 30 Nov 16:00, Standard medium 12 h, 1 Dec is a holiday: Thursday 3 Dec 10:00 CR.
+        (
+            "standard",
+            "medium",
+            "2026-11-30T16:00:00-06:00",
+            "2026-12-03T16:00:00Z",
+            12,
+        ),
+        // Holy Week 2026: Wednesday 1 Apr 12:00, normal 24 h → Wednesday 8 Apr 09:00 CR.
+        (
+            "advanced",
+            "normal",
+            "2026-04-01T12:00:00-06:00",
+            "2026-04-08T15:00:00Z",
+            24,
+        ),
+    ];
+    for (plan, priority, received, due, hours) in cases {
+        let url = format!(
+            "/api/v1/sla/deadline?plan={plan}&priority={priority}&received={}",
+            received.replace('+', "%2B")
+        );
+        let (status, body) = app.get(&url, None).await;
+        assert_eq!(status, StatusCode::OK, "{url}: {body}");
+        let got = chrono::DateTime::parse_from_rfc3339(body["due"].as_str().unwrap_or_default())
+            .map(|d| d.with_timezone(&chrono::Utc));
+        let want = chrono::DateTime::parse_from_rfc3339(due).map(|d| d.with_timezone(&chrono::Utc));
+        assert_eq!(got.ok(), want.ok(), "{plan} {priority} {received}");
+        assert_eq!(body["target_hours"], hours);
+        assert_eq!(body["plan"], plan);
+        assert_eq!(body["priority"], priority);
+    }
+    for bad in [
+        "/api/v1/sla/deadline?plan=gold&priority=high&received=2026-11-26T09:00:00Z",
+        "/api/v1/sla/deadline?plan=premium&priority=alta&received=2026-11-26T09:00:00Z",
+        "/api/v1/sla/deadline?plan=premium&priority=high&received=yesterday",
+        "/api/v1/sla/deadline?plan=premium&priority=high",
+    ] {
+        let (status, body) = app.get(bad, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["error"]["code"], "query_invalid");
+    }
+    app.stop().await;
+}
+
+both_backends!(ticket_lifecycle, |backend| async move {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let customer = app.login_as("cliente@demo.test").await;
+    let (status, ticket) = app
+        .post("/api/v1/tickets", Some(&customer), json!({"subject": "Servidor caído", "body": "No responde **nada**", "kind": "incident", "priority": "alta"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ticket}");
+    let id = ticket["id"].as_i64().expect("id");
+    assert!(ticket["number"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("T-")));
+    assert_eq!(ticket["plan"], "premium");
+    assert_eq!(ticket["status"], "new");
+    assert!(ticket["first_response_due"].is_string());
+    assert!(ticket["responded_at"].is_null());
+
+    // Only incidents may be urgent; the message explains why, in Spanish.
+    let (status, body) = app
+        .post("/api/v1/tickets", Some(&customer), json!({"subject": "Mantenimiento", "body": "x", "kind": "maintenance", "priority": "high"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "priority_not_allowed");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("Solo las fallas directas")));
+    let (status, body) = app
+        .post(
+            "/api/v1/tickets",
+            Some(&customer),
+            json!({"subject": " ", "body": "x", "kind": "incident", "priority": "normal"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("subject_required"))
+    );
+
+    // Estándar plans cannot ask for on-site support.
+    let other = app.login_as("cliente2@otra.test").await;
+    let (status, body) = app
+        .post("/api/v1/tickets", Some(&other), json!({"subject": "Visita", "body": "x", "kind": "request", "priority": "normal", "on_site": true}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("on_site_not_allowed")
+        )
+    );
+
+    // Another organisation's ticket is invisible.
+    let (status, _) = app
+        .get(&format!("/api/v1/tickets/{id}"), Some(&other))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get("/api/v1/tickets", Some(&other)).await;
+    assert_eq!(list.as_array().map(|l| l.len()), Some(0));
+
+    // Customers cannot write internal notes; agents can, and they stay hidden from customers.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/tickets/{id}/replies"),
+            Some(&customer),
+            json!({"body": "nota", "internal": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let agent = app.login_as("agente@demo.test").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/tickets/{id}/replies"),
+            Some(&agent),
+            json!({"body": "revisar logs", "internal": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, seen) = app
+        .get(&format!("/api/v1/tickets/{id}"), Some(&customer))
+        .await;
+    assert_eq!(
+        seen["messages"].as_array().map(|m| m.len()),
+        Some(0),
+        "internal note hidden"
+    );
+    assert!(
+        seen["responded_at"].is_null(),
+        "an internal note does not stop the clock"
+    );
+
+    // The first public agent reply stops the clock.
+    let (status, detail) = app
+        .post(
+            &format!("/api/v1/tickets/{id}/replies"),
+            Some(&agent),
+            json!({"body": "Estamos en eso."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{detail}");
+    assert!(detail["responded_at"].is_string());
+    assert_eq!(detail["status"], "open");
+    let (_, seen) = app
+        .get(&format!("/api/v1/tickets/{id}"), Some(&customer))
+        .await;
+    assert_eq!(seen["messages"].as_array().map(|m| m.len()), Some(1));
+    assert_eq!(seen["messages"][0]["staff"], true);
+
+    // Agents see every organisation's tickets; status filter works.
+    let (_, all) = app.get("/api/v1/tickets?status=open", Some(&agent)).await;
+    assert!(all
+        .as_array()
+        .is_some_and(|l| l.iter().any(|t| t["id"] == id)));
+    let (status, _) = app.get("/api/v1/tickets?status=nope", Some(&agent)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let editor = app.login_as("editor@demo.test").await;
+    let (status, _) = app.get("/api/v1/tickets", Some(&editor)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    app.stop().await;
+});

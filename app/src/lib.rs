@@ -96,6 +96,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/tickets/:id") view=tickets::pages::TicketDetailPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/organizaciones") view=accounts::pages::OrgsPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/usuarios") view=accounts::pages::UsersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/calendario") view=tickets::pages::CalendarPage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/reportes/sla") view=tickets::pages::ReportPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/correo") view=accounts::pages::OutboxPage ssr=SsrMode::Async/>
                         </Routes>
                     </ui::Layout>

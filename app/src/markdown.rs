@@ -28,6 +28,9 @@ mod tests {
         let html = render("<script>alert(1)</script><img src=x onerror=alert(1)> [x](javascript:alert(1)) <a href=\"javascript:alert(2)\">y</a>");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("href=\"javascript"), "{html}");
+        let link = render("[x](javascript:alert(1)) and [ok](https://any2cloud.com)");
+        assert!(!link.contains("javascript:"), "{link}");
+        assert!(link.contains("href=\"https://any2cloud.com\""), "{link}");
     }
 }

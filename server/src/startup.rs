@@ -166,6 +166,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/reportes/sla.csv", get(rest::reports::sla_csv))
         .nest("/api/v1", rest::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -190,7 +191,11 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = tokio::spawn(portal.mailer.run(stop_rx));
+    let worker = tokio::spawn(portal.mailer.run(stop_rx.clone()));
+    let watcher = tokio::spawn(crate::jobs::run_sla_watch(
+        portal.state.services.tickets.clone(),
+        stop_rx,
+    ));
     let app = portal
         .router
         .into_make_service_with_connect_info::<SocketAddr>();
@@ -199,6 +204,7 @@ pub async fn serve(
         .await;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = watcher.await;
     portal.state.db.close().await;
     result
 }

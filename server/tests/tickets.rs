@@ -209,3 +209,126 @@ both_backends!(ticket_lifecycle, |backend| async move {
     assert_eq!(status, StatusCode::FORBIDDEN);
     app.stop().await;
 });
+
+both_backends!(
+    sla_notices_go_out_once_and_reports_count,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let customer = app.login_as("cliente@demo.test").await;
+        let (_, answered) = app
+            .post(
+                "/api/v1/tickets",
+                Some(&customer),
+                json!({"subject": "Uno", "body": "a", "kind": "incident", "priority": "alta"}),
+            )
+            .await;
+        let (_, waiting) = app
+            .post(
+                "/api/v1/tickets",
+                Some(&customer),
+                json!({"subject": "Dos", "body": "b", "kind": "question", "priority": "normal"}),
+            )
+            .await;
+        let agent = app.login_as("agente@demo.test").await;
+        let answered_id = answered["id"].as_i64().expect("id");
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/tickets/{answered_id}/replies"),
+                Some(&agent),
+                json!({"body": "Listo"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+
+        // Ten days later the unanswered ticket is breached: one notice, never repeated.
+        let tickets = &app.state.services.tickets;
+        let later = chrono::Utc::now() + chrono::Duration::days(10);
+        assert_eq!(tickets.watch_sla(later).await.expect("watch"), 1);
+        assert_eq!(tickets.watch_sla(later).await.expect("watch again"), 0);
+        let admin = app.state.services.accounts.clone();
+        let admin_token = app.login_as("admin@demo.test").await;
+        let principal = admin.authenticate(&admin_token).await.expect("admin");
+        let mails = admin.outbox(&principal).await.expect("outbox");
+        let waiting_number = waiting["number"].as_str().expect("number");
+        assert_eq!(
+            mails
+                .iter()
+                .filter(|m| m.subject == format!("[{waiting_number}] SLA vencido"))
+                .count(),
+            1
+        );
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.to == "cliente@demo.test" && m.subject.contains("Uno")),
+            "customer told about the reply"
+        );
+
+        // The report counts both tickets; the answered one on time.
+        let (status, rows) = app.get("/api/v1/reports/sla", Some(&agent)).await;
+        assert_eq!(status, StatusCode::OK, "{rows}");
+        let rows = rows.as_array().cloned().unwrap_or_default();
+        let alta = rows
+            .iter()
+            .find(|r| r["plan"] == "premium" && r["priority"] == "alta")
+            .expect("premium alta row");
+        assert_eq!(
+            (
+                alta["received"].as_u64(),
+                alta["responded_on_time"].as_u64(),
+                alta["breached"].as_u64()
+            ),
+            (Some(1), Some(1), Some(0))
+        );
+        let (status, _) = app.get("/api/v1/reports/sla", Some(&customer)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        app.stop().await;
+    }
+);
+
+#[tokio::test]
+async fn report_csv_needs_a_staff_session() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let res = app
+        .client
+        .get(app.url("/reportes/sla.csv"))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let path = {
+        use leptos::server_fn::ServerFn;
+        <app::accounts::api::Login as ServerFn>::PATH
+    };
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("email", "agente@demo.test"),
+            ("password", common::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let res = app
+        .client
+        .get(app.url("/reportes/sla.csv"))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv")));
+    let body = res.text().await.expect("text");
+    assert!(body.starts_with("month,plan,priority,received"), "{body}");
+    app.stop().await;
+}

@@ -8,6 +8,7 @@ mod password;
 mod plan;
 mod role;
 pub mod sla;
+pub mod sla_report;
 mod ticket;
 mod time;
 

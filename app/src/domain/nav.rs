@@ -21,11 +21,14 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
         ]),
         Role::Agent => items.extend([
             item("/tickets", "queue"),
+            item("/admin/reportes/sla", "report"),
             item("/admin/organizaciones", "organizations"),
         ]),
         Role::Editor => {}
         Role::Admin => items.extend([
             item("/tickets", "queue"),
+            item("/admin/reportes/sla", "report"),
+            item("/admin/calendario", "calendar"),
             item("/admin/organizaciones", "organizations"),
             item("/admin/usuarios", "users"),
             item("/admin/correo", "outbox"),

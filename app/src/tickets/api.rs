@@ -18,9 +18,15 @@ pub async fn load_ticket(id: i64) -> Result<TicketPage, AppError> {
     let p = principal().await?;
     let tickets = services()?.tickets;
     let detail = tickets.get(&p, id).await?;
+    let staff = if p.user.role.is_staff() {
+        tickets.staff(&p).await?
+    } else {
+        Vec::new()
+    };
     Ok(TicketPage {
         detail,
         calendar: tickets.calendar().await?,
+        staff,
     })
 }
 
@@ -108,4 +114,31 @@ pub async fn assign_ticket(id: i64, assignee_id: String) -> Result<(), AppError>
 pub async fn staff_members() -> Result<Vec<StaffMember>, AppError> {
     let p = principal().await?;
     services()?.tickets.staff(&p).await
+}
+
+#[server]
+pub async fn calendar_year(year: i32) -> Result<Vec<super::CalendarDay>, AppError> {
+    let p = principal().await?;
+    services()?.tickets.calendar_year(&p, year).await
+}
+
+#[server]
+pub async fn change_calendar(
+    day: String,
+    action: String,
+    #[server(default)] label: String,
+) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?
+        .tickets
+        .change_calendar(&p, &day, &action, &label)
+        .await
+}
+
+#[server]
+pub async fn sla_report(
+    months: u32,
+) -> Result<Vec<crate::domain::sla_report::ReportRow>, AppError> {
+    let p = principal().await?;
+    services()?.tickets.report(&p, months).await
 }

@@ -7,7 +7,7 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-use crate::domain::sla::Calendar;
+use crate::domain::sla::{Calendar, HolidayKind};
 use crate::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,8 @@ pub struct TicketList {
 pub struct TicketPage {
     pub detail: TicketDetail,
     pub calendar: Calendar,
+    /// Agents and admins a ticket can be assigned to (empty for customers).
+    pub staff: Vec<StaffMember>,
 }
 
 /// Filters of the ticket list and agent queue. Empty strings mean "any".
@@ -96,4 +98,17 @@ pub struct NewTicketContext {
 pub struct StaffMember {
     pub id: i64,
     pub name: String,
+}
+
+/// One day of the admin holiday calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub date: chrono::NaiveDate,
+    /// The legal holiday on this date, if any.
+    pub legal: Option<HolidayKind>,
+    /// The admin's change on this date: `Some(true)` extra day off, `Some(false)` holiday removed.
+    pub changed_to_off: Option<bool>,
+    pub label: String,
+    /// Whether the engine treats the day as a day off.
+    pub off: bool,
 }

@@ -1,10 +1,12 @@
 //! Ticket use cases: opening, listing (agent queue), replying, statuses, assignment, calendar.
 
-use super::store::{CalendarChange, NewMessage, NewTicketRow, TicketStore};
-use super::{StaffMember, TicketDetail, TicketFilter, TicketList, TicketSummary};
+use super::store::{CalendarChange, NewMessage, NewTicketRow, SlaNotice, TicketStore};
+use super::{CalendarDay, StaffMember, TicketDetail, TicketFilter, TicketList, TicketSummary};
 use crate::accounts::service::Principal;
 use crate::accounts::store::{AccountStore, NewMail, OutboxStore};
+use crate::domain::sla::{business_time_between, legal_holidays};
 use crate::domain::sla::{first_response_due, Calendar};
+use crate::domain::sla_report::{sla_report, ReportInput, ReportRow};
 use crate::domain::{Priority, Role, SupportPlan, TicketKind, TicketStatus};
 use crate::error::{AppError, ErrorCode};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -108,6 +110,137 @@ impl Tickets {
             _ => return Err(AppError::field(ErrorCode::InvalidInput, "action")),
         }
         Ok(())
+    }
+
+    /// The year's days off as the engine sees them, with the admin's changes marked.
+    pub async fn calendar_year(
+        &self,
+        principal: &Principal,
+        year: i32,
+    ) -> Result<Vec<CalendarDay>, AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        if !(2000..=2100).contains(&year) {
+            return Err(AppError::field(ErrorCode::DateInvalid, "year"));
+        }
+        let changes = self.store.calendar_changes().await?;
+        let mut days: Vec<CalendarDay> = legal_holidays(year)
+            .into_iter()
+            .map(|(date, kind)| CalendarDay {
+                date,
+                legal: Some(kind),
+                changed_to_off: None,
+                label: String::new(),
+                off: true,
+            })
+            .collect();
+        for change in changes
+            .into_iter()
+            .filter(|c| chrono::Datelike::year(&c.day) == year)
+        {
+            match days.iter_mut().find(|d| d.date == change.day) {
+                Some(day) => {
+                    day.changed_to_off = Some(change.day_off);
+                    day.label = change.label;
+                    day.off = change.day_off;
+                }
+                None => days.push(CalendarDay {
+                    date: change.day,
+                    legal: None,
+                    changed_to_off: Some(change.day_off),
+                    label: change.label,
+                    off: change.day_off,
+                }),
+            }
+        }
+        days.sort_by_key(|d| d.date);
+        Ok(days)
+    }
+
+    /// The SLA report over the last `months` months (staff).
+    pub async fn report(
+        &self,
+        principal: &Principal,
+        months: u32,
+    ) -> Result<Vec<ReportRow>, AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        let now = Utc::now();
+        let since = now - chrono::Duration::days(31 * i64::from(months.clamp(1, 36)));
+        let tickets = self.store.received_since(since).await?;
+        let inputs: Vec<ReportInput> = tickets
+            .into_iter()
+            .map(|t| ReportInput {
+                plan: t.plan,
+                priority: t.priority,
+                received_at: t.received_at,
+                due: t.first_response_due,
+                responded_at: t.responded_at,
+            })
+            .collect();
+        Ok(sla_report(&inputs, now, &self.calendar().await?))
+    }
+
+    /// Sends the 75 % warning and the breach notice for unanswered tickets, each exactly once
+    /// (claimed in the database, so several instances never send twice). Returns notices sent.
+    pub async fn watch_sla(&self, now: DateTime<Utc>) -> Result<usize, AppError> {
+        let calendar = self.calendar().await?;
+        let mut sent = 0;
+        for item in self.store.unanswered().await? {
+            let t = &item.ticket;
+            let target =
+                chrono::Duration::hours(i64::from(t.plan.first_response_hours(t.priority)));
+            let elapsed = business_time_between(t.plan, t.received_at, now, &calendar);
+            let notice = if now >= t.first_response_due && !item.breach_notified {
+                Some(SlaNotice::Breach)
+            } else if elapsed * 4 >= target * 3 && !item.warned && now < t.first_response_due {
+                Some(SlaNotice::Warning)
+            } else {
+                None
+            };
+            let Some(notice) = notice else { continue };
+            if !self.store.claim_notice(t.id, notice, now).await? {
+                continue;
+            }
+            let (subject, text) = match notice {
+                SlaNotice::Warning => (
+                    format!("[{}] 75 % del tiempo de respuesta consumido", t.number),
+                    format!("El ticket {} «{}» de {} consumió el 75 % de su tiempo de primera respuesta y aún no tiene respuesta.", t.number, t.subject, t.org_name),
+                ),
+                SlaNotice::Breach => (
+                    format!("[{}] SLA vencido", t.number),
+                    format!("El ticket {} «{}» de {} superó su tiempo de primera respuesta sin respuesta.", t.number, t.subject, t.org_name),
+                ),
+            };
+            let recipients: Vec<String> = match t.assignee_id {
+                Some(id) => self
+                    .accounts
+                    .get_user(id)
+                    .await?
+                    .map(|u| vec![u.email])
+                    .unwrap_or_default(),
+                None => self
+                    .accounts
+                    .list_users()
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.role == Role::Agent && u.active)
+                    .map(|u| u.email)
+                    .collect(),
+            };
+            let body = format!("{text}\n\n{}/tickets/{}\n", self.public_url, t.id);
+            for to in &recipients {
+                self.outbox
+                    .enqueue(NewMail {
+                        to,
+                        subject: &subject,
+                        body: &body,
+                        now,
+                    })
+                    .await?;
+            }
+            tracing::warn!(ticket.id = t.id, notice = ?notice, "SLA notice sent");
+            sent += 1;
+        }
+        Ok(sent)
     }
 
     /// The deadline preview: pure computation on the stored calendar.

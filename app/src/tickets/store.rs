@@ -38,6 +38,21 @@ pub struct CalendarChange {
     pub label: String,
 }
 
+/// An open ticket still waiting for its first response, for the SLA watcher.
+#[derive(Debug, Clone)]
+pub struct Unanswered {
+    pub ticket: TicketSummary,
+    pub warned: bool,
+    pub breach_notified: bool,
+}
+
+/// Which SLA notice a watcher claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaNotice {
+    Warning,
+    Breach,
+}
+
 #[async_trait]
 pub trait TicketStore: Send + Sync {
     async fn calendar_changes(&self) -> StoreResult<Vec<CalendarChange>>;
@@ -71,4 +86,16 @@ pub trait TicketStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     async fn assign(&self, id: i64, assignee: Option<i64>, now: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Open tickets without a first response.
+    async fn unanswered(&self) -> StoreResult<Vec<Unanswered>>;
+    /// Marks a notice as sent; `false` if another worker already claimed it.
+    async fn claim_notice(
+        &self,
+        id: i64,
+        notice: SlaNotice,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Every ticket received since `since` (for the SLA report).
+    async fn received_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<TicketSummary>>;
 }

@@ -14,6 +14,8 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
             "dashboard" => td_string!(l, nav.dashboard),
             "tickets" => td_string!(l, nav.tickets),
             "queue" => td_string!(l, nav.queue),
+            "report" => td_string!(l, nav.report),
+            "calendar" => td_string!(l, nav.calendar),
             "organization" => td_string!(l, nav.organization),
             "organizations" => td_string!(l, nav.organizations),
             "users" => td_string!(l, nav.users),

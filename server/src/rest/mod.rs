@@ -3,6 +3,7 @@
 
 mod accounts;
 mod openapi;
+pub mod reports;
 mod tickets;
 
 use crate::startup::AppState;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets", get(tickets::list).post(tickets::create))
         .route("/tickets/{id}", get(tickets::get))
         .route("/tickets/{id}/replies", post(tickets::reply))
+        .route("/reports/sla", get(reports::sla_json))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

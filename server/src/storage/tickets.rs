@@ -3,7 +3,9 @@
 use super::{store_err, with_pool, Db};
 use app::accounts::store::{StoreError, StoreResult};
 use app::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
-use app::tickets::store::{CalendarChange, NewMessage, NewTicketRow, TicketStore};
+use app::tickets::store::{
+    CalendarChange, NewMessage, NewTicketRow, SlaNotice, TicketStore, Unanswered,
+};
 use app::tickets::{ticket_number, TicketFilter, TicketMessage, TicketSummary};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -75,6 +77,14 @@ const TICKET_SELECT: &str = "SELECT t.id, t.subject, t.body, t.kind, t.priority,
      t.on_site, t.received_at, t.first_response_due, t.responded_at \
      FROM tickets t JOIN organizations o ON o.id = t.org_id JOIN users r ON r.id = t.requester_id \
      LEFT JOIN users a ON a.id = t.assignee_id";
+
+#[derive(sqlx::FromRow)]
+struct UnansweredRow {
+    #[sqlx(flatten)]
+    ticket: TicketRow,
+    warned: bool,
+    breach_notified: bool,
+}
 
 #[derive(sqlx::FromRow)]
 struct MessageRow {
@@ -309,5 +319,58 @@ impl TicketStore for Db {
             return Err(StoreError::NotFound);
         }
         Ok(())
+    }
+
+    async fn unanswered(&self) -> StoreResult<Vec<Unanswered>> {
+        let sql = TICKET_SELECT.replacen(
+            "SELECT ",
+            "SELECT (t.warned_at IS NOT NULL) AS warned, (t.breach_notified_at IS NOT NULL) AS breach_notified, ",
+            1,
+        ) + " WHERE t.responded_at IS NULL AND t.status NOT IN ('resolved', 'closed') ORDER BY t.first_response_due";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, UnansweredRow>(&sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Unanswered {
+                    ticket: r.ticket.into_parts()?.0,
+                    warned: r.warned,
+                    breach_notified: r.breach_notified,
+                })
+            })
+            .collect()
+    }
+
+    async fn claim_notice(
+        &self,
+        id: i64,
+        notice: SlaNotice,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = match notice {
+            SlaNotice::Warning => "UPDATE tickets SET warned_at = $1 WHERE id = $2 AND warned_at IS NULL",
+            SlaNotice::Breach => "UPDATE tickets SET breach_notified_at = $1 WHERE id = $2 AND breach_notified_at IS NULL",
+        };
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(done == 1)
+    }
+
+    async fn received_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<TicketSummary>> {
+        let sql = format!("{TICKET_SELECT} WHERE t.received_at >= $1 ORDER BY t.received_at");
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, TicketRow>(&sql)
+            .bind(since)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| r.into_parts().map(|(t, _)| t))
+            .collect()
     }
 }

@@ -98,6 +98,7 @@ impl TestDb {
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    pub state: startup::AppState,
     pub client: Client,
     pub db: Option<TestDb>,
     stop: Option<oneshot::Sender<()>>,
@@ -110,6 +111,7 @@ impl TestApp {
         let db = TestDb::new(backend).await?;
         let config = db.config(true);
         let portal = startup::build(&config).await.expect("portal builds");
+        let state = portal.state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -124,6 +126,7 @@ impl TestApp {
             .expect("client");
         Some(TestApp {
             addr,
+            state,
             client,
             db: Some(db),
             stop: Some(tx),

@@ -78,6 +78,17 @@ pub fn format_due(locale: Locale, at: DateTime<Utc>) -> String {
     )
 }
 
+/// "jueves 3 dic 2026".
+pub fn format_date(locale: Locale, date: chrono::NaiveDate) -> String {
+    format!(
+        "{} {} {} {}",
+        weekday_name(locale, date.weekday()),
+        date.day(),
+        month_name(locale, date.month()),
+        date.year()
+    )
+}
+
 /// "3 h 12 min 05 s"
 pub fn format_left(left: Duration) -> String {
     let secs = left.num_seconds().max(0);

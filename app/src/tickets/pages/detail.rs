@@ -2,8 +2,8 @@ use super::{format_due, kind_label, status_label, SlaBadge};
 use crate::domain::{format_cr, Role, TicketStatus};
 use crate::i18n::*;
 use crate::pages::home::{plan_label, priority_label};
-use crate::tickets::api::{load_ticket, staff_members, AssignTicket, ReplyTicket, SetTicketStatus};
-use crate::tickets::TicketPage;
+use crate::tickets::api::{load_ticket, AssignTicket, ReplyTicket, SetTicketStatus};
+use crate::tickets::{StaffMember, TicketPage};
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,7 +101,7 @@ fn TicketBody(
             </dl>
             <div class="ticket-body rendered" inner_html=page.detail.body_html.clone()></div>
         </article>
-        {staff.then(|| view! { <StaffControls id current_status status assign/> })}
+        {staff.then(|| view! { <StaffControls id current_status people=page.staff.clone() assignee=t.assignee_id status assign/> })}
         {(!staff).then(|| view! {
             <ActionForm action=status attr:class="inline">
                 <input type="hidden" name="id" value=id/>
@@ -143,11 +143,12 @@ fn TicketBody(
 fn StaffControls(
     id: i64,
     current_status: TicketStatus,
+    people: Vec<StaffMember>,
+    assignee: Option<i64>,
     status: ServerAction<SetTicketStatus>,
     assign: ServerAction<AssignTicket>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let staff = Resource::new(|| (), |_| staff_members());
     view! {
         <section class="card staff-controls">
             <ActionForm action=status attr:class="inline-form">
@@ -159,23 +160,16 @@ fn StaffControls(
                 <button type="submit">{t!(i18n, tickets.save)}</button>
                 <FormError result=status.value().into()/>
             </ActionForm>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let people = staff.await.unwrap_or_default();
-                    view! {
-                        <ActionForm action=assign attr:class="inline-form">
-                            <input type="hidden" name="id" value=id/>
-                            <label for="assignee">{t!(i18n, tickets.assign_to)}</label>
-                            <select id="assignee" name="assignee_id">
-                                <option value="">{t!(i18n, tickets.unassigned)}</option>
-                                {people.into_iter().map(|p| view! { <option value=p.id>{p.name}</option> }).collect_view()}
-                            </select>
-                            <button type="submit">{t!(i18n, tickets.save)}</button>
-                            <FormError result=assign.value().into()/>
-                        </ActionForm>
-                    }
-                })}
-            </Suspense>
+            <ActionForm action=assign attr:class="inline-form">
+                <input type="hidden" name="id" value=id/>
+                <label for="assignee">{t!(i18n, tickets.assign_to)}</label>
+                <select id="assignee" name="assignee_id">
+                    <option value="">{t!(i18n, tickets.unassigned)}</option>
+                    {people.into_iter().map(|p| view! { <option value=p.id selected=Some(p.id) == assignee>{p.name}</option> }).collect_view()}
+                </select>
+                <button type="submit">{t!(i18n, tickets.save)}</button>
+                <FormError result=assign.value().into()/>
+            </ActionForm>
         </section>
     }
 }

@@ -1,11 +1,13 @@
 //! Ticket pages: list / agent queue, new ticket with live deadline preview, ticket detail.
 
+mod admin;
 mod countdown;
 mod detail;
 mod list;
 mod new;
 
-pub use countdown::{format_due, provide_clock, SlaBadge};
+pub use admin::{CalendarPage, ReportPage};
+pub use countdown::{format_date, format_due, provide_clock, SlaBadge};
 pub use detail::TicketDetailPage;
 pub use list::TicketsPage;
 pub use new::NewTicketPage;

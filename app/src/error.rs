@@ -40,6 +40,9 @@ pub enum ErrorCode {
     AssigneeInvalid,
     DateInvalid,
     QueryInvalid,
+    FileEmpty,
+    FileTooLarge,
+    FileTypeNotAllowed,
     Csrf,
     Internal,
     Network,
@@ -61,7 +64,8 @@ impl ErrorCode {
             | NameRequired | OrgRequired | OrgNotAllowed | PlanInvalid | RoleInvalid
             | TokenInvalid | SubjectRequired | BodyRequired | KindInvalid | PriorityInvalid
             | PriorityNotAllowed | OnSiteNotAllowed | StatusInvalid | AssigneeInvalid
-            | DateInvalid => 422,
+            | DateInvalid | FileEmpty | FileTypeNotAllowed => 422,
+            FileTooLarge => 413,
         }
     }
 
@@ -97,6 +101,9 @@ impl ErrorCode {
             AssigneeInvalid => "assignee_invalid",
             DateInvalid => "date_invalid",
             QueryInvalid => "query_invalid",
+            FileEmpty => "file_empty",
+            FileTooLarge => "file_too_large",
+            FileTypeNotAllowed => "file_type_not_allowed",
 
             Csrf => "csrf",
             Internal => "internal",
@@ -137,6 +144,9 @@ impl ErrorCode {
             AssigneeInvalid => td_string!(locale, errors.assignee_invalid),
             DateInvalid => td_string!(locale, errors.date_invalid),
             QueryInvalid => td_string!(locale, errors.query_invalid),
+            FileEmpty => td_string!(locale, errors.file_empty),
+            FileTooLarge => td_string!(locale, errors.file_too_large),
+            FileTypeNotAllowed => td_string!(locale, errors.file_type_not_allowed),
 
             Csrf => td_string!(locale, errors.csrf),
             Internal => td_string!(locale, errors.internal),

@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]
+pub mod files;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -2,10 +2,18 @@ import { expect, Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'Demo-2026!';
 
-/** Opens a page and waits until the WASM bundle has hydrated it. */
+const consoleErrors = new WeakMap<Page, string[]>();
+
+/** Opens a page and waits until the WASM bundle has hydrated it; reports browser errors if not. */
 export async function open(page: Page, path: string) {
+  if (!consoleErrors.has(page)) {
+    const errors: string[] = [];
+    consoleErrors.set(page, errors);
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text().slice(0, 500)); });
+    page.on('pageerror', (e) => errors.push(e.message.slice(0, 500)));
+  }
   await page.goto(path);
-  await expect(page.locator('body[data-hydrated="true"]')).toBeAttached({ timeout: 30_000 });
+  await expect(page.locator('body[data-hydrated="true"]'), `hydration of ${path}; browser errors: ${consoleErrors.get(page)?.join(' | ')}`).toBeAttached({ timeout: 30_000 });
 }
 
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {

@@ -92,3 +92,29 @@ test('a maintenance ticket cannot be Alta', async ({ page }) => {
   // Estándar plan: remote support only.
   await expect(page.getByText('Su plan Estándar incluye solo soporte remoto.')).toBeVisible();
 });
+
+test('customer attaches a log file; an executable is refused with a clear message', async ({ page }) => {
+  await signIn(page, 'cliente@demo.test');
+  await expect(page).toHaveURL(/\/panel$/);
+  await open(page, '/tickets/nuevo');
+  await page.getByLabel('Asunto').fill(`Adjuntos ${Date.now()}`);
+  await page.getByLabel('Tipo de solicitud').selectOption('question');
+  await page.getByLabel('Descripción').fill('Adjunto el registro.');
+  await page.getByRole('button', { name: 'Abrir ticket' }).click();
+  await expect(page).toHaveURL(/\/tickets\/\d+$/);
+  await expect(page.getByText('Sin adjuntos.')).toBeVisible();
+
+  const form = page.getByTestId('upload-form');
+  await form.locator('input[type=file]').setInputFiles({ name: 'servidor.log', mimeType: 'text/plain', buffer: Buffer.from('ERROR 08:01 disco lleno\n') });
+  await form.getByRole('button', { name: 'Adjuntar archivo' }).click();
+  await expect(page.getByTestId('attachments')).toContainText('servidor.log');
+
+  await form.locator('input[type=file]').setInputFiles({ name: 'instalar.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ\x90\x00\x03\x00\x00\x00binary') });
+  await form.getByRole('button', { name: 'Adjuntar archivo' }).click();
+  await expect(page.getByRole('alert')).toContainText('Ese tipo de archivo no se acepta.');
+  await expect(page.getByTestId('attachments').locator('li')).toHaveCount(1);
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('attachments').getByRole('link', { name: 'servidor.log' }).click();
+  expect((await download).suggestedFilename()).toBe('servidor.log');
+});

@@ -80,6 +80,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     };
     let tickets = Tickets::new(
         Arc::new(db.clone()),
+        Arc::new(crate::storage::DiskBlobs::new(
+            config.data_dir.join("files"),
+        )),
         store.clone(),
         outbox.clone(),
         config.public_url.clone(),
@@ -167,6 +170,13 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/reportes/sla.csv", get(rest::reports::sla_csv))
+        .route(
+            "/tickets/{id}/adjuntos",
+            axum::routing::post(rest::files::upload_web).layer(
+                axum::extract::DefaultBodyLimit::max(rest::files_body_limit()),
+            ),
+        )
+        .route("/adjuntos/{id}", get(rest::files::download_web))
         .nest("/api/v1", rest::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

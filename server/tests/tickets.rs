@@ -332,3 +332,122 @@ async fn report_csv_needs_a_staff_session() {
     assert!(body.starts_with("month,plan,priority,received"), "{body}");
     app.stop().await;
 }
+
+fn png() -> Vec<u8> {
+    let mut bytes = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    bytes.extend_from_slice(&[0u8; 64]);
+    bytes
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    ticket: i64,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{ticket}/attachments")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let status = res.status();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+both_backends!(attachments_are_checked_and_private, |backend| async move {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let customer = app.login_as("cliente@demo.test").await;
+    let (_, ticket) = app.post("/api/v1/tickets", Some(&customer), json!({"subject": "Pantalla", "body": "ver captura", "kind": "incident", "priority": "media"})).await;
+    let id = ticket["id"].as_i64().expect("id");
+
+    let (status, file) = upload(&app, &customer, id, "../captura.png", png()).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    assert_eq!(file["filename"], "captura.png");
+    assert_eq!(file["content_type"], "image/png");
+    let file_id = file["id"].as_i64().expect("file id");
+
+    let (status, body) = upload(
+        &app,
+        &customer,
+        id,
+        "setup.png",
+        b"MZ\x90\x00\x03\x00\x00\x00 not an image".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("file_type_not_allowed")
+        )
+    );
+    let (status, body) = upload(&app, &customer, id, "vacio.txt", Vec::new()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("file_empty"))
+    );
+    let (status, _) = upload(
+        &app,
+        &customer,
+        id,
+        "grande.txt",
+        vec![b'a'; 10 * 1024 * 1024 + 1],
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let other = app.login_as("cliente2@otra.test").await;
+    let (status, _) = upload(&app, &other, id, "x.png", png()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/attachments/{file_id}")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "another organisation cannot download"
+    );
+
+    let agent = app.login_as("agente@demo.test").await;
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/attachments/{file_id}")))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert!(res
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("attachment")));
+    assert_eq!(res.bytes().await.expect("bytes").to_vec(), png());
+    let (_, detail) = app
+        .get(&format!("/api/v1/tickets/{id}"), Some(&customer))
+        .await;
+    assert_eq!(
+        detail["attachments"].as_array().map(|a| a.len()),
+        Some(1),
+        "only the accepted file was stored"
+    );
+    app.stop().await;
+});

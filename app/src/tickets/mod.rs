@@ -51,6 +51,18 @@ pub struct TicketMessage {
     pub created_at: DateTime<Utc>,
 }
 
+/// A file attached to a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketDetail {
     pub ticket: TicketSummary,
@@ -59,6 +71,7 @@ pub struct TicketDetail {
     /// Sanitized HTML rendered on the server.
     pub body_html: String,
     pub messages: Vec<TicketMessage>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// A list of tickets plus the calendar their countdowns need in the browser.

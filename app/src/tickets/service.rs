@@ -1,7 +1,11 @@
 //! Ticket use cases: opening, listing (agent queue), replying, statuses, assignment, calendar.
 
-use super::store::{CalendarChange, NewMessage, NewTicketRow, SlaNotice, TicketStore};
-use super::{CalendarDay, StaffMember, TicketDetail, TicketFilter, TicketList, TicketSummary};
+use super::store::{
+    CalendarChange, NewAttachment, NewMessage, NewTicketRow, SlaNotice, TicketStore,
+};
+use super::{
+    Attachment, CalendarDay, StaffMember, TicketDetail, TicketFilter, TicketList, TicketSummary,
+};
 use crate::accounts::service::Principal;
 use crate::accounts::store::{AccountStore, NewMail, OutboxStore};
 use crate::domain::sla::{business_time_between, legal_holidays};
@@ -9,6 +13,7 @@ use crate::domain::sla::{first_response_due, Calendar};
 use crate::domain::sla_report::{sla_report, ReportInput, ReportRow};
 use crate::domain::{Priority, Role, SupportPlan, TicketKind, TicketStatus};
 use crate::error::{AppError, ErrorCode};
+use crate::files::{accepted_content_type, clean_filename, BlobStore, MAX_FILE_BYTES};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
@@ -26,6 +31,7 @@ pub struct NewTicket<'a> {
 #[derive(Clone)]
 pub struct Tickets {
     store: Arc<dyn TicketStore>,
+    blobs: Arc<dyn BlobStore>,
     accounts: Arc<dyn AccountStore>,
     outbox: Arc<dyn OutboxStore>,
     public_url: String,
@@ -46,16 +52,87 @@ fn is_staff(p: &Principal) -> bool {
 impl Tickets {
     pub fn new(
         store: Arc<dyn TicketStore>,
+        blobs: Arc<dyn BlobStore>,
         accounts: Arc<dyn AccountStore>,
         outbox: Arc<dyn OutboxStore>,
         public_url: String,
     ) -> Self {
         Tickets {
             store,
+            blobs,
             accounts,
             outbox,
             public_url,
         }
+    }
+
+    /// Attaches a file to a ticket the caller can see. Size and type are checked before any
+    /// byte is stored; the type comes from the content, not the name.
+    pub async fn attach(
+        &self,
+        principal: &Principal,
+        ticket_id: i64,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Result<Attachment, AppError> {
+        self.visible_ticket(principal, ticket_id).await?;
+        if bytes.is_empty() {
+            return Err(AppError::field(ErrorCode::FileEmpty, "file"));
+        }
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(AppError::field(ErrorCode::FileTooLarge, "file"));
+        }
+        let filename = clean_filename(filename);
+        let content_type = accepted_content_type(bytes, &filename)
+            .ok_or_else(|| AppError::field(ErrorCode::FileTypeNotAllowed, "file"))?;
+        let key = format!("tickets/{ticket_id}/{}", uuid::Uuid::new_v4().simple());
+        self.blobs
+            .put(&key, bytes)
+            .await
+            .map_err(crate::accounts::service::internal)?;
+        let id = self
+            .store
+            .add_attachment(NewAttachment {
+                ticket_id,
+                filename: &filename,
+                content_type,
+                size: bytes.len() as i64,
+                storage_key: &key,
+                uploaded_by: principal.user.id,
+                now: Utc::now(),
+            })
+            .await?;
+        tracing::info!(
+            ticket.id = ticket_id,
+            attachment.id = id,
+            size = bytes.len(),
+            "file attached"
+        );
+        self.store
+            .get_attachment(id)
+            .await?
+            .map(|(a, _)| a)
+            .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// An attachment's metadata and bytes, if the caller can see its ticket.
+    pub async fn attachment(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<(Attachment, Vec<u8>), AppError> {
+        let (attachment, key) = self
+            .store
+            .get_attachment(id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
+        self.visible_ticket(principal, attachment.ticket_id).await?;
+        let bytes = self
+            .blobs
+            .get(&key)
+            .await
+            .map_err(crate::accounts::service::internal)?;
+        Ok((attachment, bytes))
     }
 
     /// The calendar the engine uses: legal holidays by rule plus the admin's changes.
@@ -362,11 +439,13 @@ impl Tickets {
             m.body_html = crate::markdown::render(&m.body);
         }
         let body_html = crate::markdown::render(&body);
+        let attachments = self.store.attachments(id).await?;
         Ok(TicketDetail {
             ticket,
             body,
             body_html,
             messages,
+            attachments,
         })
     }
 

@@ -1,6 +1,6 @@
 //! Storage interface for tickets and the holiday calendar.
 
-use super::{TicketFilter, TicketMessage, TicketSummary};
+use super::{Attachment, TicketFilter, TicketMessage, TicketSummary};
 use crate::accounts::store::StoreResult;
 use crate::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
 use async_trait::async_trait;
@@ -36,6 +36,16 @@ pub struct CalendarChange {
     pub day: NaiveDate,
     pub day_off: bool,
     pub label: String,
+}
+
+pub struct NewAttachment<'a> {
+    pub ticket_id: i64,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub size: i64,
+    pub storage_key: &'a str,
+    pub uploaded_by: i64,
+    pub now: DateTime<Utc>,
 }
 
 /// An open ticket still waiting for its first response, for the SLA watcher.
@@ -96,6 +106,10 @@ pub trait TicketStore: Send + Sync {
         notice: SlaNotice,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    async fn add_attachment(&self, attachment: NewAttachment<'_>) -> StoreResult<i64>;
+    async fn attachments(&self, ticket_id: i64) -> StoreResult<Vec<Attachment>>;
+    /// The attachment and where its bytes are stored.
+    async fn get_attachment(&self, id: i64) -> StoreResult<Option<(Attachment, String)>>;
     /// Every ticket received since `since` (for the SLA report).
     async fn received_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<TicketSummary>>;
 }

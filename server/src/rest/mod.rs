@@ -2,6 +2,7 @@
 //! `{"error":{"code","message"}}`. Handlers only translate HTTP to the shared services.
 
 mod accounts;
+pub mod files;
 mod openapi;
 pub mod reports;
 mod tickets;
@@ -41,9 +42,19 @@ pub fn router() -> Router<AppState> {
         .route("/tickets", get(tickets::list).post(tickets::create))
         .route("/tickets/{id}", get(tickets::get))
         .route("/tickets/{id}/replies", post(tickets::reply))
+        .route(
+            "/tickets/{id}/attachments",
+            post(files::upload_api).layer(axum::extract::DefaultBodyLimit::max(files_body_limit())),
+        )
+        .route("/attachments/{id}", get(files::download_api))
         .route("/reports/sla", get(reports::sla_json))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
+}
+
+/// Room for one maximal file plus the multipart framing.
+pub fn files_body_limit() -> usize {
+    app::files::MAX_FILE_BYTES + 64 * 1024
 }
 
 async fn not_found(locale: ApiLocale) -> ApiError {

@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
-use super::{accounts, reports, tickets};
+use super::{accounts, files, reports, tickets};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -25,7 +25,7 @@ impl Modify for BearerAuth {
         accounts::list_orgs, accounts::get_org, accounts::create_org,
         accounts::list_users, accounts::invite_user,
         tickets::deadline, tickets::create, tickets::list, tickets::get, tickets::reply,
-        reports::sla_json,
+        reports::sla_json, files::upload_api, files::download_api,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -155,6 +155,7 @@ pub struct TicketWithThread {
     pub ticket: Ticket,
     pub body: String,
     pub messages: Vec<Message>,
+    pub attachments: Vec<super::files::AttachmentInfo>,
 }
 
 impl From<TicketDetail> for TicketWithThread {
@@ -174,6 +175,7 @@ impl From<TicketDetail> for TicketWithThread {
                     created_at: m.created_at,
                 })
                 .collect(),
+            attachments: d.attachments.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -3,9 +3,12 @@
 //! [`with_pool!`]; anything backend-specific matches on [`Db`] explicitly.
 
 mod accounts;
+mod blobs;
 mod tickets;
 
 use app::accounts::store::StoreError;
+
+pub use blobs::DiskBlobs;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

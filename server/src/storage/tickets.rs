@@ -4,9 +4,9 @@ use super::{store_err, with_pool, Db};
 use app::accounts::store::{StoreError, StoreResult};
 use app::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
 use app::tickets::store::{
-    CalendarChange, NewMessage, NewTicketRow, SlaNotice, TicketStore, Unanswered,
+    CalendarChange, NewAttachment, NewMessage, NewTicketRow, SlaNotice, TicketStore, Unanswered,
 };
-use app::tickets::{ticket_number, TicketFilter, TicketMessage, TicketSummary};
+use app::tickets::{ticket_number, Attachment, TicketFilter, TicketMessage, TicketSummary};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -95,6 +95,36 @@ struct MessageRow {
     internal: bool,
     created_at: DateTime<Utc>,
 }
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    id: i64,
+    ticket_id: i64,
+    filename: String,
+    content_type: String,
+    size: i64,
+    storage_key: String,
+    uploaded_by: String,
+    created_at: DateTime<Utc>,
+}
+
+impl AttachmentRow {
+    fn split(self) -> (Attachment, String) {
+        let a = Attachment {
+            id: self.id,
+            ticket_id: self.ticket_id,
+            filename: self.filename,
+            content_type: self.content_type,
+            size: self.size,
+            uploaded_by: self.uploaded_by,
+            created_at: self.created_at,
+        };
+        (a, self.storage_key)
+    }
+}
+
+const ATTACHMENT_SELECT: &str = "SELECT a.id, a.ticket_id, a.filename, a.content_type, a.size, a.storage_key, \
+     u.name AS uploaded_by, a.created_at FROM ticket_attachments a JOIN users u ON u.id = a.uploaded_by";
 
 #[derive(sqlx::FromRow)]
 struct CalendarRow {
@@ -372,5 +402,41 @@ impl TicketStore for Db {
         rows.into_iter()
             .map(|r| r.into_parts().map(|(t, _)| t))
             .collect()
+    }
+
+    async fn add_attachment(&self, a: NewAttachment<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO ticket_attachments (ticket_id, filename, content_type, size, storage_key, uploaded_by, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(a.ticket_id)
+            .bind(a.filename)
+            .bind(a.content_type)
+            .bind(a.size)
+            .bind(a.storage_key)
+            .bind(a.uploaded_by)
+            .bind(a.now)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn attachments(&self, ticket_id: i64) -> StoreResult<Vec<Attachment>> {
+        let sql = format!("{ATTACHMENT_SELECT} WHERE a.ticket_id = $1 ORDER BY a.id");
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, AttachmentRow>(&sql)
+            .bind(ticket_id)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(rows.into_iter().map(|r| r.split().0).collect())
+    }
+
+    async fn get_attachment(&self, id: i64) -> StoreResult<Option<(Attachment, String)>> {
+        let sql = format!("{ATTACHMENT_SELECT} WHERE a.id = $1");
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, AttachmentRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(row.map(AttachmentRow::split))
     }
 }

@@ -1,5 +1,6 @@
 use super::{format_due, kind_label, status_label, SlaBadge};
 use crate::domain::{format_cr, Role, TicketStatus};
+use crate::error::{AppError, ErrorCode};
 use crate::i18n::*;
 use crate::pages::home::{plan_label, priority_label};
 use crate::tickets::api::{load_ticket, AssignTicket, ReplyTicket, SetTicketStatus};
@@ -8,7 +9,7 @@ use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn TicketDetailPage() -> impl IntoView {
@@ -112,6 +113,7 @@ fn TicketBody(
                 }}
             </ActionForm>
         })}
+        <Attachments id attachments=page.detail.attachments.clone()/>
         <section class="card" aria-labelledby="conv-h">
             <h2 id="conv-h">{t!(i18n, tickets.conversation)}</h2>
             <ol class="thread" data-testid="thread">
@@ -170,6 +172,47 @@ fn StaffControls(
                 <button type="submit">{t!(i18n, tickets.save)}</button>
                 <FormError result=assign.value().into()/>
             </ActionForm>
+        </section>
+    }
+}
+
+fn upload_error(code: &str) -> Option<AppError> {
+    [
+        ErrorCode::FileEmpty,
+        ErrorCode::FileTooLarge,
+        ErrorCode::FileTypeNotAllowed,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == code)
+    .map(AppError::new)
+}
+
+/// Files of the ticket and a plain multipart form (works before hydration too).
+#[component]
+fn Attachments(id: i64, attachments: Vec<crate::tickets::Attachment>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let error = move || query.read().get("adjunto").and_then(|c| upload_error(&c));
+    let empty = attachments.is_empty();
+    view! {
+        <section class="card" aria-labelledby="files-h">
+            <h2 id="files-h">{t!(i18n, tickets.attachments)}</h2>
+            {empty.then(|| view! { <p class="muted">{t!(i18n, tickets.no_attachments)}</p> })}
+            <ul class="files" data-testid="attachments">
+                {attachments.into_iter().map(|a| view! {
+                    <li>
+                        <a href=format!("/adjuntos/{}", a.id) rel="external" download=a.filename.clone()>{a.filename.clone()}</a>
+                        <small class="muted">" · "{format!("{:.1} KB", a.size as f64 / 1024.0)}" · "{a.uploaded_by.clone()}" · "{format_cr(a.created_at)}</small>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <form method="post" action=format!("/tickets/{id}/adjuntos") enctype="multipart/form-data" class="inline-form" data-testid="upload-form">
+                <label for="file">{t!(i18n, tickets.file)}</label>
+                <input id="file" name="file" type="file" required aria-describedby="file-hint"/>
+                <button type="submit" class="secondary">{t!(i18n, tickets.attach)}</button>
+            </form>
+            <small id="file-hint" class="muted">{t!(i18n, tickets.attach_hint)}</small>
+            {move || error().map(|e| view! { <ErrorNotice error=e/> })}
         </section>
     }
 }

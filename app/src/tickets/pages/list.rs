@@ -1,9 +1,11 @@
 use super::{kind_label, status_label, SlaBadge};
 use crate::accounts::api::list_orgs;
+use crate::domain::sla::{sla_state, SlaState};
 use crate::domain::{format_cr, Priority, Role, SupportPlan, TicketStatus};
 use crate::i18n::*;
 use crate::pages::home::{plan_label, priority_label};
 use crate::tickets::api::{list_tickets, staff_members};
+use crate::tickets::pages::countdown::use_clock;
 use crate::tickets::TicketFilter;
 use crate::ui::{Authorized, ErrorNotice, Loading};
 use leptos::prelude::*;
@@ -11,11 +13,18 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> TicketFilter {
+/// Filters from the query string. The agent queue opens on open tickets only; once the filter
+/// form is submitted (`f=1`), its checkbox decides.
+fn filter_from_query(get: impl Fn(&str) -> Option<String>, staff: bool) -> TicketFilter {
     let some = |k: &str| get(k).filter(|v| !v.is_empty());
+    let submitted = some("f").is_some();
     TicketFilter {
         status: some("status").and_then(|v| v.parse().ok()),
-        open_only: some("open").is_some_and(|v| v == "1"),
+        open_only: if submitted || !staff {
+            some("open").is_some_and(|v| v == "1")
+        } else {
+            true
+        },
         priority: some("priority").and_then(|v| v.parse().ok()),
         plan: some("plan").and_then(|v| v.parse().ok()),
         org_id: some("org").and_then(|v| v.parse().ok()),
@@ -43,6 +52,7 @@ fn StaffFilters() -> impl IntoView {
     let staff = Resource::new(|| (), |_| staff_members());
     view! {
         <form method="get" action="/tickets" class="filters card" data-testid="filters">
+            <input type="hidden" name="f" value="1"/>
             <label>{t!(i18n, tickets.status)}
                 <select name="status">
                     <option value="">{t!(i18n, tickets.any)}</option>
@@ -81,7 +91,7 @@ fn StaffFilters() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <label class="check"><input type="checkbox" name="open" value="1" checked=move || current("open") == "1"/>{t!(i18n, tickets.open_only)}</label>
+            <label class="check"><input type="checkbox" name="open" value="1" checked=move || current("open") == "1" || current("f").is_empty()/>{t!(i18n, tickets.open_only)}</label>
             <button type="submit">{t!(i18n, tickets.filter)}</button>
         </form>
     }
@@ -92,7 +102,7 @@ fn TicketList(staff: bool) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let tickets = Resource::new(
-        move || filter_from_query(|k| query.read().get(k)),
+        move || filter_from_query(|k| query.read().get(k), staff),
         list_tickets,
     );
     view! {
@@ -111,7 +121,26 @@ fn TicketList(staff: bool) -> impl IntoView {
                     }.into_any(),
                     Ok(list) => {
                         let calendar = StoredValue::new(list.calendar);
+                        let watched: Vec<_> = list.tickets.iter().map(|t| (t.plan, t.priority, t.first_response_due, t.responded_at)).collect();
+                        let now = use_clock();
+                        // In-app warning: unanswered tickets past 75 % of their target, or breached.
+                        let urgent = Memo::new(move |_| {
+                            calendar.with_value(|cal| {
+                                watched
+                                    .iter()
+                                    .filter(|(plan, priority, due, responded)| {
+                                        let (state, _) = sla_state(*plan, *priority, *due, *responded, now.get(), cal);
+                                        matches!(state, SlaState::AtRisk | SlaState::Breached)
+                                    })
+                                    .count()
+                            })
+                        });
                         view! {
+                            {move || (staff && urgent.get() > 0).then(|| view! {
+                                <p class="notice warn" role="status" data-testid="urgent">
+                                    {move || td_string!(i18n.get_locale(), tickets.urgent)}": "<strong>{urgent}</strong>
+                                </p>
+                            })}
                             <div class="table-wrap">
                                 <table class="tickets" data-testid="tickets-table">
                                     <thead><tr>

@@ -68,7 +68,7 @@ fn CalendarEditor(editable: bool) -> impl IntoView {
         {editable.then(|| view! {
             <section class="card">
                 <h2>{t!(i18n, calendar.add_title)}</h2>
-                <ActionForm action=change attr:class="form inline-form" attr:data-testid="calendar-form">
+                <ActionForm action=change attr:class="form" attr:data-testid="calendar-form">
                     <input type="hidden" name="action" value="off"/>
                     <label for="cal-day">{t!(i18n, calendar.date)}</label>
                     <input id="cal-day" name="day" type="date" required/>

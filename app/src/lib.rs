@@ -26,8 +26,6 @@ use leptos_router::SsrMode;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    set_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html>
@@ -41,26 +39,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
-    }
-}
-
-/// CSP for HTML pages: scripts only from this origin or with this response's nonce
-/// (the hydration bootstrap), WASM compilation allowed, no framing.
-#[cfg(feature = "ssr")]
-fn set_content_security_policy() {
-    use http::header::CONTENT_SECURITY_POLICY;
-    if let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        let policy = format!(
-            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-             style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-        );
-        if let Ok(value) = http::HeaderValue::from_str(&policy) {
-            res.insert_header(CONTENT_SECURITY_POLICY, value);
-        }
     }
 }
 

@@ -8,8 +8,28 @@ use axum::response::{IntoResponse, Response};
 
 const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
-/// Adds the standard headers; HTML pages already carry a CSP with their script nonce.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// The per-request CSP nonce. The middleware mints it, the Leptos render uses it for the
+/// hydration scripts (see `startup`), and the middleware writes it into the page's policy.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Adds the standard headers to every response; HTML pages get a CSP carrying their nonce.
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let nonce = {
+        use rand::RngCore;
+        let mut bytes = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    };
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -29,12 +49,19 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DEFAULT_CSP),
-        );
-    }
+    let is_html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let policy = if is_html {
+        HeaderValue::from_str(&page_csp(&nonce)).ok()
+    } else {
+        None
+    };
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        policy.unwrap_or(HeaderValue::from_static(DEFAULT_CSP)),
+    );
     res
 }
 

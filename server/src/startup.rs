@@ -140,7 +140,16 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let services = state.services.clone();
-        move || provide_context(services.clone())
+        move || {
+            provide_context(services.clone());
+            // Render the hydration scripts with the nonce the security middleware put in the
+            // page's CSP header (this runs after Leptos provided a random one, replacing it).
+            let nonce = use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
+            if let Some(nonce) = nonce {
+                provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+            }
+        }
     };
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<_>| {

@@ -149,7 +149,7 @@ fn Report() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{t!(i18n, report.title)}</h1>
-            <a class="button" href="/reportes/sla.csv" download="sla.csv" rel="external">{t!(i18n, report.csv)}</a>
+            <a class="button" href="/reportes/sla.csv" download="reporte-sla.csv" rel="external">{t!(i18n, report.csv)}</a>
         </div>
         <p class="muted">{t!(i18n, report.lead)}</p>
         <Suspense fallback=Loading>

@@ -1,6 +1,6 @@
 //! `AccountStore` and `OutboxStore` for SQLite and PostgreSQL.
 
-use super::{store_err, with_pool, Db};
+use super::{found, store_err, with_pool, Db};
 use app::accounts::store::{
     AccountStore, NewMail, NewSession, NewUser, OutboxStore, SessionRecord, StoreError,
     StoreResult, TokenPurpose, UserRecord,
@@ -251,10 +251,7 @@ impl AccountStore for Db {
             .await
             .map(|r| r.rows_affected()))
         .map_err(store_err)?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(done)
     }
 
     async fn create_session(&self, s: NewSession<'_>) -> StoreResult<i64> {
@@ -352,10 +349,7 @@ impl AccountStore for Db {
             .await
             .map(|r| r.rows_affected()))
         .map_err(store_err)?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(done)
     }
 
     async fn revoke_other_sessions(

@@ -124,6 +124,16 @@ impl Db {
     }
 }
 
+/// An update that must touch a row: zero rows affected means the row does not exist (or is not
+/// the caller's), reported as `NotFound`.
+pub(crate) fn found(rows_affected: u64) -> Result<(), StoreError> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 pub(crate) fn store_err(err: sqlx::Error) -> StoreError {
     match &err {
         sqlx::Error::RowNotFound => StoreError::NotFound,

@@ -1,6 +1,6 @@
 //! `TicketStore` for SQLite and PostgreSQL.
 
-use super::{store_err, with_pool, Db};
+use super::{found, store_err, with_pool, Db};
 use app::accounts::store::{StoreError, StoreResult};
 use app::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
 use app::tickets::store::{
@@ -329,10 +329,7 @@ impl TicketStore for Db {
             .await
             .map(|r| r.rows_affected()))
         .map_err(store_err)?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(done)
     }
 
     async fn assign(&self, id: i64, assignee: Option<i64>, now: DateTime<Utc>) -> StoreResult<()> {
@@ -345,10 +342,7 @@ impl TicketStore for Db {
             .await
             .map(|r| r.rows_affected()))
         .map_err(store_err)?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        found(done)
     }
 
     async fn unanswered(&self) -> StoreResult<Vec<Unanswered>> {

@@ -43,6 +43,16 @@ pub enum ErrorCode {
     FileEmpty,
     FileTooLarge,
     FileTypeNotAllowed,
+    TitleRequired,
+    CategoryInvalid,
+    CategoryNameRequired,
+    LangInvalid,
+    VisibilityInvalid,
+    ArticleStatusInvalid,
+    TranslationInvalid,
+    RevisionConflict,
+    FeedbackGiven,
+    CategoryTaken,
     Csrf,
     Internal,
     Network,
@@ -56,7 +66,7 @@ impl ErrorCode {
             Unauthenticated | InvalidCredentials => 401,
             Forbidden | Csrf => 403,
             NotFound => 404,
-            EmailTaken | OrgNameTaken => 409,
+            EmailTaken | OrgNameTaken | RevisionConflict | FeedbackGiven | CategoryTaken => 409,
             RateLimited => 429,
             InvalidInput | QueryInvalid => 400,
             Internal | Network => 500,
@@ -64,7 +74,9 @@ impl ErrorCode {
             | NameRequired | OrgRequired | OrgNotAllowed | PlanInvalid | RoleInvalid
             | TokenInvalid | SubjectRequired | BodyRequired | KindInvalid | PriorityInvalid
             | PriorityNotAllowed | OnSiteNotAllowed | StatusInvalid | AssigneeInvalid
-            | DateInvalid | FileEmpty | FileTypeNotAllowed => 422,
+            | DateInvalid | FileEmpty | FileTypeNotAllowed | TitleRequired | CategoryInvalid
+            | CategoryNameRequired | LangInvalid | VisibilityInvalid | ArticleStatusInvalid
+            | TranslationInvalid => 422,
             FileTooLarge => 413,
         }
     }
@@ -104,6 +116,16 @@ impl ErrorCode {
             FileEmpty => "file_empty",
             FileTooLarge => "file_too_large",
             FileTypeNotAllowed => "file_type_not_allowed",
+            TitleRequired => "title_required",
+            CategoryInvalid => "category_invalid",
+            CategoryNameRequired => "category_name_required",
+            LangInvalid => "lang_invalid",
+            VisibilityInvalid => "visibility_invalid",
+            ArticleStatusInvalid => "article_status_invalid",
+            TranslationInvalid => "translation_invalid",
+            RevisionConflict => "revision_conflict",
+            FeedbackGiven => "feedback_given",
+            CategoryTaken => "category_taken",
 
             Csrf => "csrf",
             Internal => "internal",
@@ -147,6 +169,16 @@ impl ErrorCode {
             FileEmpty => td_string!(locale, errors.file_empty),
             FileTooLarge => td_string!(locale, errors.file_too_large),
             FileTypeNotAllowed => td_string!(locale, errors.file_type_not_allowed),
+            TitleRequired => td_string!(locale, errors.title_required),
+            CategoryInvalid => td_string!(locale, errors.category_invalid),
+            CategoryNameRequired => td_string!(locale, errors.category_name_required),
+            LangInvalid => td_string!(locale, errors.lang_invalid),
+            VisibilityInvalid => td_string!(locale, errors.visibility_invalid),
+            ArticleStatusInvalid => td_string!(locale, errors.article_status_invalid),
+            TranslationInvalid => td_string!(locale, errors.translation_invalid),
+            RevisionConflict => td_string!(locale, errors.revision_conflict),
+            FeedbackGiven => td_string!(locale, errors.feedback_given),
+            CategoryTaken => td_string!(locale, errors.category_taken),
 
             Csrf => td_string!(locale, errors.csrf),
             Internal => td_string!(locale, errors.internal),

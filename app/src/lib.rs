@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod files;
+pub mod kb;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod pages;
@@ -79,6 +80,15 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/calendario") view=tickets::pages::CalendarPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/reportes/sla") view=tickets::pages::ReportPage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/correo") view=accounts::pages::OutboxPage ssr=SsrMode::Async/>
+                            <Route path=path!("/kb") view=kb::pages::KbHomePage ssr=SsrMode::Async/>
+                            <Route path=path!("/kb/buscar") view=kb::pages::KbSearchPage ssr=SsrMode::Async/>
+                            <Route path=path!("/kb/:category") view=kb::pages::KbCategoryPage ssr=SsrMode::Async/>
+                            <Route path=path!("/kb/:category/:slug") view=kb::pages::KbArticlePage ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos") view=kb::pages::KbDashboardPage ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos/nuevo") view=kb::pages::KbNewPage ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos/:id") view=kb::pages::KbEditPage ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos/:id/historial") view=kb::pages::KbHistoryPage ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/categorias") view=kb::pages::KbCategoriesPage ssr=SsrMode::Async/>
                         </Routes>
                     </ui::Layout>
                 </ui::UserProvider>

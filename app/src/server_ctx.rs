@@ -13,6 +13,7 @@ use leptos::prelude::*;
 pub struct Services {
     pub accounts: Accounts,
     pub tickets: crate::tickets::service::Tickets,
+    pub kb: crate::kb::service::Kb,
     /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
 }

@@ -1,6 +1,8 @@
-//! Background jobs that run in every instance: the SLA watcher (75 % warnings, breach notices).
-//! Notices are claimed in the database, so several instances never send one twice.
+//! Background jobs that run in every instance: the SLA watcher (75 % warnings, breach notices;
+//! claimed in the database, so several instances never send one twice) and the flush of
+//! article page views counted in memory.
 
+use app::kb::service::Kb;
 use app::tickets::service::Tickets;
 use chrono::Utc;
 use tokio::sync::watch;
@@ -17,6 +19,24 @@ pub async fn run_sla_watch(tickets: Tickets, mut shutdown: watch::Receiver<bool>
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(SLA_WATCH_SECONDS)) => {}
             _ = shutdown.changed() => break,
+        }
+    }
+}
+
+const VIEW_FLUSH_SECONDS: u64 = 10;
+
+/// Writes counted article views every few seconds, and once more on shutdown.
+pub async fn run_view_flush(kb: Kb, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let stop = tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(VIEW_FLUSH_SECONDS)) => false,
+            _ = shutdown.changed() => true,
+        };
+        if let Err(e) = kb.flush_views().await {
+            tracing::error!(error = %e, "saving article views failed");
+        }
+        if stop {
+            break;
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The Any2cloud Portal server: configuration, storage, REST API, security and background jobs.
 
 pub mod config;
+pub mod demo_kb;
 pub mod jobs;
 pub mod mail;
 pub mod rest;

@@ -7,6 +7,7 @@ use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
 use app::accounts::tokens::TokenKey;
+use app::kb::service::Kb;
 use app::server_ctx::Services;
 use app::tickets::service::Tickets;
 use app::{shell, App};
@@ -78,11 +79,17 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         absolute_timeout: chrono::Duration::hours(config.max_hours),
         public_url: config.public_url.clone(),
     };
+    let blobs: Arc<dyn app::files::BlobStore> = Arc::new(crate::storage::DiskBlobs::new(
+        config.data_dir.join("files"),
+    ));
+    let kb = Kb::new(
+        Arc::new(db.clone()),
+        blobs.clone(),
+        config.public_url.clone(),
+    );
     let tickets = Tickets::new(
         Arc::new(db.clone()),
-        Arc::new(crate::storage::DiskBlobs::new(
-            config.data_dir.join("files"),
-        )),
+        blobs,
         store.clone(),
         outbox.clone(),
         config.public_url.clone(),
@@ -95,12 +102,16 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .seed_demo()
             .await
             .map_err(|e| StartError::Service(format!("demo data: {e}")))?;
+        crate::demo_kb::load(&kb, &accounts)
+            .await
+            .map_err(|e| StartError::Service(format!("demo articles: {e}")))?;
         tracing::info!("demo data loaded");
     }
     let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
     let services = Services {
         accounts,
         tickets,
+        kb,
         secure_cookies: config.secure_cookies(),
     };
     let leptos_options = LeptosOptions::builder()
@@ -186,6 +197,15 @@ fn router(state: AppState) -> Router {
             ),
         )
         .route("/adjuntos/{id}", get(rest::files::download_web))
+        .route("/sitemap.xml", get(rest::kb::sitemap))
+        .route("/robots.txt", get(rest::kb::robots))
+        .route("/imagenes/{id}", get(rest::kb::image))
+        .route(
+            "/editor/imagenes",
+            axum::routing::post(rest::kb::upload_image).layer(
+                axum::extract::DefaultBodyLimit::max(app::kb::editing::MAX_IMAGE_BYTES + 64 * 1024),
+            ),
+        )
         .nest("/api/v1", rest::router())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -213,6 +233,10 @@ pub async fn serve(
     let worker = tokio::spawn(portal.mailer.run(stop_rx.clone()));
     let watcher = tokio::spawn(crate::jobs::run_sla_watch(
         portal.state.services.tickets.clone(),
+        stop_rx.clone(),
+    ));
+    let views = tokio::spawn(crate::jobs::run_view_flush(
+        portal.state.services.kb.clone(),
         stop_rx,
     ));
     let app = portal
@@ -224,6 +248,7 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = watcher.await;
+    let _ = views.await;
     portal.state.db.close().await;
     result
 }

@@ -556,6 +556,15 @@ impl Accounts {
     // ----- demo data -----
 
     /// Loads the demo organisations and accounts; safe to run at every start.
+    /// The id of the user with this email (demo data needs its authors).
+    pub async fn user_id_by_email(&self, email: &str) -> Result<i64, AppError> {
+        self.store
+            .find_user_by_email(email)
+            .await?
+            .map(|u| u.id)
+            .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
     pub async fn seed_demo(&self) -> Result<(), AppError> {
         const PASSWORD: &str = "Demo-2026!";
         let now = Utc::now();

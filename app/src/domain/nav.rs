@@ -17,16 +17,20 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
     match role {
         Role::Customer => items.extend([
             item("/tickets", "tickets"),
+            item("/kb", "kb"),
             item("/organizacion", "organization"),
         ]),
         Role::Agent => items.extend([
             item("/tickets", "queue"),
+            item("/kb", "kb"),
             item("/admin/reportes/sla", "report"),
             item("/admin/organizaciones", "organizations"),
         ]),
-        Role::Editor => {}
+        Role::Editor => items.extend([item("/kb", "kb"), item("/editor/articulos", "articles")]),
         Role::Admin => items.extend([
             item("/tickets", "queue"),
+            item("/kb", "kb"),
+            item("/editor/articulos", "articles"),
             item("/admin/reportes/sla", "report"),
             item("/admin/calendario", "calendar"),
             item("/admin/organizaciones", "organizations"),

@@ -38,6 +38,7 @@ pub async fn load_new_ticket_form() -> Result<NewTicketContext, AppError> {
     Ok(NewTicketContext {
         plan: org.plan,
         calendar: services()?.tickets.calendar().await?,
+        draft: uuid::Uuid::new_v4().to_string(),
     })
 }
 
@@ -48,10 +49,12 @@ pub async fn open_ticket(
     kind: String,
     priority: String,
     #[server(default)] on_site: Option<String>,
+    #[server(default)] draft: Option<String>,
 ) -> Result<TicketSummary, AppError> {
     use super::service::NewTicket;
     let p = principal().await?;
-    let ticket = services()?
+    let services = services()?;
+    let ticket = services
         .tickets
         .create(
             &p,
@@ -64,6 +67,12 @@ pub async fn open_ticket(
             },
         )
         .await?;
+    if let Some(draft) = draft.filter(|d| !d.is_empty()) {
+        // Suggestion tracking must never cost the customer their ticket.
+        if let Err(e) = services.kb.ticket_created(&p, &draft, ticket.id).await {
+            tracing::warn!(error = %e, "could not link ticket to its suggestion draft");
+        }
+    }
     leptos_axum::redirect(&format!("/tickets/{}", ticket.id));
     Ok(ticket)
 }

@@ -105,6 +105,8 @@ pub struct TicketFilter {
 pub struct NewTicketContext {
     pub plan: SupportPlan,
     pub calendar: Calendar,
+    /// Identifies this form for knowledge-base suggestion tracking (deflection).
+    pub draft: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,6 +20,8 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
             "organizations" => td_string!(l, nav.organizations),
             "users" => td_string!(l, nav.users),
             "outbox" => td_string!(l, nav.outbox),
+            "kb" => td_string!(l, nav.kb),
+            "articles" => td_string!(l, nav.articles),
             _ => td_string!(l, nav.account),
         }
     }
@@ -74,6 +76,7 @@ fn Navigation() -> impl IntoView {
                     }
                     _ => view! {
                         <ul class="nav-links">
+                            <li><A href="/kb">{t!(i18n, nav.kb)}</A></li>
                             <li><A href="/ingresar">{t!(i18n, nav.sign_in)}</A></li>
                         </ul>
                     }.into_any(),

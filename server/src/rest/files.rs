@@ -15,7 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Reads the `file` field of a multipart body.
-async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
+pub(crate) async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() != Some("file") {
             continue;

@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod files;
+pub mod kb;
 mod openapi;
 pub mod reports;
 mod tickets;
@@ -48,6 +49,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/attachments/{id}", get(files::download_api))
         .route("/reports/sla", get(reports::sla_json))
+        .route("/kb/search", get(kb::search))
+        .route("/kb/articles", post(kb::create))
+        .route("/kb/articles/{slug}", get(kb::article).put(kb::update))
+        .route("/kb/articles/{slug}/revisions", get(kb::revisions))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

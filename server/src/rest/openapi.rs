@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
-use super::{accounts, files, reports, tickets};
+use super::{accounts, files, kb, reports, tickets};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -26,6 +26,7 @@ impl Modify for BearerAuth {
         accounts::list_users, accounts::invite_user,
         tickets::deadline, tickets::create, tickets::list, tickets::get, tickets::reply,
         reports::sla_json, files::upload_api, files::download_api,
+        kb::search, kb::article, kb::create, kb::update, kb::revisions,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&BearerAuth),

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod blobs;
+mod kb;
 mod tickets;
 
 use app::accounts::store::StoreError;

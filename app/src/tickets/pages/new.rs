@@ -2,6 +2,7 @@ use super::{format_due, kind_label};
 use crate::domain::sla::first_response_due;
 use crate::domain::{Priority, Role, TicketKind};
 use crate::i18n::*;
+use crate::kb::pages::TicketSuggestions;
 use crate::pages::home::priority_label;
 use crate::tickets::api::{load_new_ticket_form, OpenTicket};
 use crate::tickets::pages::countdown::use_clock;
@@ -27,6 +28,7 @@ fn NewTicketForm() -> impl IntoView {
     let open = ServerAction::<OpenTicket>::new();
     let kind = RwSignal::new(TicketKind::Incident);
     let priority = RwSignal::new(Priority::Normal);
+    let subject = RwSignal::new(String::new());
     let now = use_clock();
     view! {
         <section class="card">
@@ -43,7 +45,10 @@ fn NewTicketForm() -> impl IntoView {
                             view! {
                                 <ActionForm action=open attr:class="form" attr:data-testid="new-ticket-form">
                                     <label for="subject">{t!(i18n, tickets.subject)}</label>
-                                    <input id="subject" name="subject" required maxlength="200"/>
+                                    <input id="subject" name="subject" required maxlength="200" autocomplete="off"
+                                        on:input=move |ev| subject.set(event_target_value(&ev))/>
+                                    <input type="hidden" name="draft" value=ctx.draft.clone()/>
+                                    <TicketSuggestions subject=subject.into() draft=ctx.draft.clone()/>
                                     <label for="kind">{t!(i18n, tickets.kind)}</label>
                                     <select id="kind" name="kind" on:change=move |ev| {
                                         if let Ok(k) = event_target_value(&ev).parse::<TicketKind>() {

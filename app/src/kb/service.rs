@@ -1,0 +1,504 @@
+//! Knowledge-base use cases for readers: browsing, articles, search, suggestions on the ticket
+//! form, feedback. Editor use cases live in [`super::editing`].
+
+use super::store::{ArticleRecord, KbStore, ListOrder, Readable};
+use super::text::{self, Query};
+use super::{
+    ArticleLang, ArticleLookup, ArticleStatus, ArticleView, Audience, CategoryPage, FeedbackState,
+    KbStart, SearchHit, Suggestion, TocEntry, TranslationLink, Visibility,
+};
+use crate::accounts::service::{internal, Principal};
+use crate::domain::Role;
+use crate::error::{AppError, ErrorCode};
+use crate::files::BlobStore;
+use chrono::Utc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Longest query used; the rest is ignored.
+const MAX_QUERY_CHARS: usize = 200;
+const MAX_COMMENT_CHARS: usize = 2_000;
+/// Candidates fetched per language before ranking.
+const CANDIDATES: i64 = 50;
+
+#[derive(Clone)]
+pub struct Kb {
+    pub(super) store: Arc<dyn KbStore>,
+    pub(super) blobs: Arc<dyn BlobStore>,
+    pub(super) public_url: String,
+    views: Arc<Mutex<HashMap<i64, i64>>>,
+}
+
+pub fn audience(principal: Option<&Principal>) -> Audience {
+    match principal.map(|p| p.role()) {
+        None => Audience::Anonymous,
+        Some(Role::Customer) => Audience::Customer,
+        Some(_) => Audience::Staff,
+    }
+}
+
+pub(super) fn is_editor(principal: Option<&Principal>) -> bool {
+    matches!(
+        principal.map(|p| p.role()),
+        Some(Role::Editor | Role::Admin)
+    )
+}
+
+fn readable(principal: Option<&Principal>) -> Readable {
+    Readable {
+        visibilities: audience(principal).visibilities(),
+        now: Utc::now(),
+    }
+}
+
+/// The visitor key feedback is recorded under: the user, or an anonymous cookie value.
+pub fn visitor_key(principal: Option<&Principal>, cookie: Option<&str>) -> Option<String> {
+    match (principal, cookie) {
+        (Some(p), _) => Some(format!("u:{}", p.user.id)),
+        (None, Some(c)) if c.len() == 32 && c.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Some(format!("a:{c}"))
+        }
+        _ => None,
+    }
+}
+
+impl Kb {
+    pub fn new(store: Arc<dyn KbStore>, blobs: Arc<dyn BlobStore>, public_url: String) -> Self {
+        Kb {
+            store,
+            blobs,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            views: Arc::default(),
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn KbStore> {
+        &self.store
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    pub async fn home(&self, principal: Option<&Principal>) -> Result<KbStart, AppError> {
+        let readable = readable(principal);
+        let categories = self.store.categories(&readable).await?;
+        let most_read = self
+            .store
+            .list(&readable, None, ListOrder::MostRead, 6)
+            .await?;
+        let recent = self
+            .store
+            .list(&readable, None, ListOrder::Recent, 6)
+            .await?;
+        Ok(KbStart {
+            categories: categories
+                .into_iter()
+                .filter(|c| c.article_count > 0)
+                .collect(),
+            most_read,
+            recent,
+        })
+    }
+
+    pub async fn category(
+        &self,
+        principal: Option<&Principal>,
+        slug: &str,
+    ) -> Result<CategoryPage, AppError> {
+        let readable = readable(principal);
+        let category = self
+            .store
+            .categories(&readable)
+            .await?
+            .into_iter()
+            .find(|c| c.slug == slug)
+            .ok_or(ErrorCode::NotFound)?;
+        let articles = self
+            .store
+            .list(&readable, Some(category.id), ListOrder::Title, 500)
+            .await?;
+        Ok(CategoryPage { category, articles })
+    }
+
+    /// Whether this reader may open the article now; anonymous readers of a customers-only
+    /// article are asked to sign in, anything else they may not see does not exist for them.
+    fn check_readable(
+        &self,
+        principal: Option<&Principal>,
+        article: &ArticleRecord,
+    ) -> Result<(), AppError> {
+        if is_editor(principal) {
+            return Ok(());
+        }
+        let s = &article.summary;
+        let live =
+            s.status == ArticleStatus::Published && s.publish_at.is_none_or(|at| at <= Utc::now());
+        let audience = audience(principal);
+        if !live {
+            return Err(ErrorCode::NotFound.into());
+        }
+        if audience.can_read(s.visibility) {
+            Ok(())
+        } else if s.visibility == Visibility::Customers {
+            Err(ErrorCode::Unauthenticated.into())
+        } else {
+            Err(ErrorCode::NotFound.into())
+        }
+    }
+
+    /// An article by slug for a reader; old slugs and wrong categories answer `Moved`.
+    pub async fn article(
+        &self,
+        principal: Option<&Principal>,
+        category: Option<&str>,
+        slug: &str,
+    ) -> Result<ArticleLookup, AppError> {
+        let record = match self.store.article_by_slug(slug).await? {
+            Some(r) => r,
+            None => {
+                let id = self
+                    .store
+                    .redirect(slug)
+                    .await?
+                    .ok_or(ErrorCode::NotFound)?;
+                let moved = self
+                    .store
+                    .article_by_id(id)
+                    .await?
+                    .ok_or(ErrorCode::NotFound)?;
+                self.check_readable(principal, &moved)?;
+                return Ok(ArticleLookup::Moved(moved.summary.path()));
+            }
+        };
+        self.check_readable(principal, &record)?;
+        if category.is_some_and(|c| c != record.summary.category_slug) {
+            return Ok(ArticleLookup::Moved(record.summary.path()));
+        }
+        self.count_view(record.summary.id);
+        Ok(ArticleLookup::Found(Box::new(
+            self.view(principal, record).await?,
+        )))
+    }
+
+    async fn view(
+        &self,
+        principal: Option<&Principal>,
+        record: ArticleRecord,
+    ) -> Result<ArticleView, AppError> {
+        let readable = readable(principal);
+        let (body_html, headings) = crate::markdown::render_article(&record.body_md);
+        let translation = match record.translation_id {
+            Some(id) => self
+                .store
+                .article_by_id(id)
+                .await?
+                .filter(|t| self.check_readable(principal, t).is_ok())
+                .map(|t| TranslationLink {
+                    lang: t.summary.lang,
+                    path: t.summary.path(),
+                    title: t.summary.title,
+                }),
+            None => None,
+        };
+        let related = self.store.related(&record, &readable, 5).await?;
+        let description = if record.summary.summary.is_empty() {
+            text::excerpt(&record.body_text.replace('\n', " "), 160)
+        } else {
+            record.summary.summary.clone()
+        };
+        Ok(ArticleView {
+            canonical_url: format!("{}{}", self.public_url, record.summary.path()),
+            description,
+            toc: if headings.len() >= 3 {
+                headings
+                    .into_iter()
+                    .map(|h| TocEntry {
+                        level: h.level,
+                        id: h.id,
+                        text: h.text,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            body_html,
+            tags: record.tags,
+            translation,
+            related,
+            article: record.summary,
+        })
+    }
+
+    fn count_view(&self, article_id: i64) {
+        if let Ok(mut views) = self.views.lock() {
+            *views.entry(article_id).or_default() += 1;
+        }
+    }
+
+    /// Writes the page views counted since the last flush (called by a periodic job).
+    pub async fn flush_views(&self) -> Result<usize, AppError> {
+        let counts: Vec<(i64, i64)> = match self.views.lock() {
+            Ok(mut views) => views.drain().collect(),
+            Err(_) => return Ok(0),
+        };
+        if counts.is_empty() {
+            return Ok(0);
+        }
+        if let Err(e) = self.store.add_views(&counts).await {
+            // Keep them for the next flush rather than losing them.
+            if let Ok(mut views) = self.views.lock() {
+                for (id, n) in counts {
+                    *views.entry(id).or_default() += n;
+                }
+            }
+            return Err(e.into());
+        }
+        Ok(counts.len())
+    }
+
+    /// Full-text search. `only` restricts to one language; otherwise both languages are
+    /// searched and the reader's language comes first. Title matches rank above body matches.
+    pub async fn search(
+        &self,
+        principal: Option<&Principal>,
+        raw: &str,
+        only: Option<ArticleLang>,
+        reader: ArticleLang,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, AppError> {
+        self.find(principal, raw, only, reader, limit, false).await
+    }
+
+    async fn find(
+        &self,
+        principal: Option<&Principal>,
+        raw: &str,
+        only: Option<ArticleLang>,
+        reader: ArticleLang,
+        limit: usize,
+        any: bool,
+    ) -> Result<Vec<SearchHit>, AppError> {
+        let raw: String = raw.chars().take(MAX_QUERY_CHARS).collect();
+        let readable = readable(principal);
+        let langs = match only {
+            Some(lang) => vec![lang],
+            None => vec![reader, reader.other()],
+        };
+        let mut ranked = Vec::new();
+        for lang in langs {
+            let mut query = Query::parse(&raw, lang);
+            if query.is_empty() {
+                continue;
+            }
+            if any {
+                query = query.any_term();
+            }
+            let rows = self
+                .store
+                .search(&raw, &query, lang, &readable, CANDIDATES)
+                .await?;
+            // The database chose the candidates; the ranking is computed here, identically for
+            // both backends: title hits first, then BM25 over summary and text.
+            let passages: Vec<String> = rows
+                .iter()
+                .map(|row| {
+                    let body = row.body_text.replace('\n', " ");
+                    if row.article.summary.is_empty() {
+                        body
+                    } else {
+                        format!("{} — {body}", row.article.summary)
+                    }
+                })
+                .collect();
+            let refs: Vec<&str> = passages.iter().map(String::as_str).collect();
+            let relevance = text::bm25(&refs, &query, lang);
+            for ((row, passage), relevance) in rows.iter().zip(&passages).zip(relevance) {
+                let a = &row.article;
+                let hits = text::term_hits(&a.title, &query, lang);
+                let hit = SearchHit {
+                    slug: a.slug.clone(),
+                    title_html: text::highlight(&a.title, &query, lang),
+                    title: a.title.clone(),
+                    category: if reader == ArticleLang::En {
+                        a.category_en.clone()
+                    } else {
+                        a.category_es.clone()
+                    },
+                    category_slug: a.category_slug.clone(),
+                    lang,
+                    snippet: text::snippet(passage, &query, lang, 180),
+                    // Title hits first, then the text's relevance squashed into [0, 1).
+                    score: hits as f64 + relevance / (1.0 + relevance),
+                    path: a.path(),
+                };
+                ranked.push((lang == reader, hit));
+            }
+        }
+        ranked.sort_by(|(a_lang, a), (b_lang, b)| {
+            b_lang
+                .cmp(a_lang)
+                .then(b.score.total_cmp(&a.score))
+                .then(a.title.cmp(&b.title))
+        });
+        Ok(ranked.into_iter().map(|(_, h)| h).take(limit).collect())
+    }
+
+    /// Up to five articles for a ticket subject being typed ("Quizás esto te ayude").
+    pub async fn suggest(
+        &self,
+        principal: &Principal,
+        subject: &str,
+        reader: ArticleLang,
+    ) -> Result<Vec<Suggestion>, AppError> {
+        let hits = self
+            .find(Some(principal), subject, None, reader, 5, true)
+            .await?;
+        let mut out = Vec::with_capacity(hits.len());
+        for hit in hits {
+            if let Some(a) = self.store.article_by_slug(&hit.slug).await? {
+                out.push(Suggestion {
+                    id: a.summary.id,
+                    title: hit.title,
+                    path: hit.path,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A suggestion on the ticket form was opened (`draft` identifies that form).
+    pub async fn suggestion_opened(
+        &self,
+        principal: &Principal,
+        draft: &str,
+        article_id: i64,
+    ) -> Result<(), AppError> {
+        let draft = clean_draft(draft)?;
+        let article = self
+            .store
+            .article_by_id(article_id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
+        self.check_readable(Some(principal), &article)?;
+        self.store
+            .record_suggestion_open(&draft, principal.user.id, article_id, Utc::now())
+            .await?;
+        Ok(())
+    }
+
+    /// The ticket form `draft` became ticket `ticket_id`: its opened suggestions did not
+    /// deflect it.
+    pub async fn ticket_created(
+        &self,
+        principal: &Principal,
+        draft: &str,
+        ticket_id: i64,
+    ) -> Result<(), AppError> {
+        let draft = clean_draft(draft)?;
+        self.store
+            .attach_ticket_to_draft(&draft, principal.user.id, ticket_id)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn feedback_state(
+        &self,
+        visitor: Option<&str>,
+        article_id: i64,
+    ) -> Result<FeedbackState, AppError> {
+        let Some(visitor) = visitor else {
+            return Ok(FeedbackState::Open);
+        };
+        Ok(match self.store.feedback_of(article_id, visitor).await? {
+            Some(helpful) => FeedbackState::Given { helpful },
+            None => FeedbackState::Open,
+        })
+    }
+
+    /// "Was this useful?": once per visitor per article.
+    pub async fn give_feedback(
+        &self,
+        principal: Option<&Principal>,
+        visitor: &str,
+        article_id: i64,
+        helpful: bool,
+        comment: &str,
+    ) -> Result<(), AppError> {
+        let article = self
+            .store
+            .article_by_id(article_id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
+        self.check_readable(principal, &article)?;
+        let comment = comment.trim();
+        if comment.chars().count() > MAX_COMMENT_CHARS {
+            return Err(AppError::field(ErrorCode::InvalidInput, "comment"));
+        }
+        match self
+            .store
+            .add_feedback(article_id, visitor, helpful, comment, Utc::now())
+            .await
+        {
+            Err(crate::accounts::store::StoreError::Conflict(_)) => {
+                Err(ErrorCode::FeedbackGiven.into())
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// An image uploaded by an editor, served to everyone (articles are public).
+    pub async fn image(&self, id: i64) -> Result<(String, Vec<u8>), AppError> {
+        let image = self.store.image(id).await?.ok_or(ErrorCode::NotFound)?;
+        let bytes = self.blobs.get(&image.storage_key).await.map_err(internal)?;
+        Ok((image.content_type, bytes))
+    }
+
+    /// `sitemap.xml`: the KB start page, its categories and every public published article.
+    pub async fn sitemap(&self) -> Result<String, AppError> {
+        let readable = Readable {
+            visibilities: vec![Visibility::Public],
+            now: Utc::now(),
+        };
+        let categories = self.store.categories(&readable).await?;
+        let articles = self
+            .store
+            .list(&readable, None, ListOrder::Recent, 50_000)
+            .await?;
+        let mut xml = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+        );
+        let mut url = |path: &str, lastmod: Option<String>| {
+            xml.push_str("  <url><loc>");
+            xml.push_str(&text::escape_html(&format!("{}{path}", self.public_url)));
+            xml.push_str("</loc>");
+            if let Some(day) = lastmod {
+                xml.push_str("<lastmod>");
+                xml.push_str(&day);
+                xml.push_str("</lastmod>");
+            }
+            xml.push_str("</url>\n");
+        };
+        url("/kb", None);
+        for c in categories.iter().filter(|c| c.article_count > 0) {
+            url(&format!("/kb/{}", c.slug), None);
+        }
+        for a in &articles {
+            url(&a.path(), Some(a.updated_at.format("%Y-%m-%d").to_string()));
+        }
+        xml.push_str("</urlset>\n");
+        Ok(xml)
+    }
+}
+
+/// Draft keys come from the browser: a UUID-like token, nothing else.
+fn clean_draft(draft: &str) -> Result<String, AppError> {
+    let draft = draft.trim();
+    if draft.is_empty()
+        || draft.len() > 64
+        || !draft.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(AppError::field(ErrorCode::InvalidInput, "draft"));
+    }
+    Ok(draft.to_owned())
+}

@@ -1,0 +1,508 @@
+//! Knowledge-base text rules shared by both storage backends: how words are folded (lower case,
+//! accents removed), which words are too common to search (PostgreSQL's own Snowball stop
+//! lists), how they are stemmed (Snowball, as PostgreSQL does), slugs, snippets and highlights.
+//!
+//! SQLite indexes the output of [`index_text`] with FTS5; PostgreSQL runs the same steps inside
+//! its `portal_es` / `portal_en` configurations (`unaccent`, then the Snowball stemmer). Because
+//! both sides apply the same algorithm in the same order, a query matches the same articles.
+
+use super::ArticleLang;
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+const STOP_ES: &str = include_str!("stop_es.txt");
+const STOP_EN: &str = include_str!("stop_en.txt");
+
+struct LangRules {
+    stemmer: Stemmer,
+    stop: HashSet<&'static str>,
+}
+
+fn rules(lang: ArticleLang) -> &'static LangRules {
+    static ES: OnceLock<LangRules> = OnceLock::new();
+    static EN: OnceLock<LangRules> = OnceLock::new();
+    let (cell, algorithm, list) = match lang {
+        ArticleLang::Es => (&ES, Algorithm::Spanish, STOP_ES),
+        ArticleLang::En => (&EN, Algorithm::English, STOP_EN),
+    };
+    cell.get_or_init(|| LangRules {
+        stemmer: Stemmer::create(algorithm),
+        stop: list
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect(),
+    })
+}
+
+/// Lower case without accents: "Configuración" → "configuracion", "contraseña" → "contrasena".
+pub fn fold(word: &str) -> String {
+    deunicode::deunicode(&word.to_lowercase())
+}
+
+/// Byte ranges of the words in `text` (runs of letters and digits).
+pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((s, text.len()));
+    }
+    spans
+}
+
+/// The searchable form of one word, or `None` for a stop word.
+pub fn normalize_word(word: &str, lang: ArticleLang) -> Option<String> {
+    let folded = fold(word);
+    let rules = rules(lang);
+    if folded.is_empty() || rules.stop.contains(folded.as_str()) {
+        return None;
+    }
+    Some(rules.stemmer.stem(&folded).into_owned())
+}
+
+/// The text SQLite's index stores: every word folded and stemmed, separated by spaces.
+pub fn index_text(text: &str, lang: ArticleLang) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (s, e) in word_spans(text) {
+        if let Some(term) = normalize_word(&text[s..e], lang) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&term);
+        }
+    }
+    out
+}
+
+/// A reader's query, prepared for one article language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// Folded, stemmed terms; every one must match.
+    pub terms: Vec<String>,
+    /// The last word is still being typed: it matches as a prefix.
+    pub prefix_last: bool,
+    /// Any term may match (ticket-subject suggestions) instead of every term (search).
+    pub any: bool,
+}
+
+/// At most this many words of a query are used.
+const MAX_QUERY_WORDS: usize = 8;
+
+impl Query {
+    pub fn parse(raw: &str, lang: ArticleLang) -> Query {
+        let words: Vec<&str> = word_spans(raw)
+            .into_iter()
+            .take(MAX_QUERY_WORDS)
+            .map(|(s, e)| &raw[s..e])
+            .collect();
+        let prefix_last = !raw.ends_with(char::is_whitespace);
+        let mut terms: Vec<String> = Vec::new();
+        let mut last_kept = false;
+        for (i, w) in words.iter().enumerate() {
+            last_kept = false;
+            if let Some(t) = normalize_word(w, lang) {
+                if !terms.contains(&t) {
+                    terms.push(t);
+                }
+                last_kept = i + 1 == words.len();
+            }
+        }
+        Query {
+            terms,
+            prefix_last: prefix_last && last_kept,
+            any: false,
+        }
+    }
+
+    /// The same query, matching articles that contain any of its terms.
+    pub fn any_term(mut self) -> Query {
+        self.any = true;
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// FTS5 syntax: quoted terms (implicit AND), the last one as a prefix when still typed.
+    pub fn fts5(&self) -> String {
+        let n = self.terms.len();
+        self.terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let star = if self.prefix_last && i + 1 == n {
+                    "*"
+                } else {
+                    ""
+                };
+                format!("\"{}\"{star}", t.replace('"', ""))
+            })
+            .collect::<Vec<_>>()
+            .join(if self.any { " OR " } else { " " })
+    }
+
+    fn matches(&self, term: &str) -> bool {
+        let n = self.terms.len();
+        self.terms.iter().enumerate().any(|(i, t)| {
+            if self.prefix_last && i + 1 == n {
+                term.starts_with(t.as_str())
+            } else {
+                term == t
+            }
+        })
+    }
+}
+
+/// `to_tsquery` input for PostgreSQL built from the raw words (letters and digits only, so no
+/// operator can be injected); PostgreSQL folds, drops stop words and stems them itself.
+pub fn tsquery(raw: &str, any: bool) -> String {
+    let words: Vec<&str> = word_spans(raw)
+        .into_iter()
+        .take(MAX_QUERY_WORDS)
+        .map(|(s, e)| &raw[s..e])
+        .collect();
+    let prefix_last = !raw.ends_with(char::is_whitespace);
+    let n = words.len();
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if prefix_last && i + 1 == n {
+                format!("{w}:*")
+            } else {
+                (*w).to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(if any { " | " } else { " & " })
+}
+
+/// Byte ranges of the words of `text` that match the query.
+pub fn matches(text: &str, query: &Query, lang: ArticleLang) -> Vec<(usize, usize)> {
+    word_spans(text)
+        .into_iter()
+        .filter(|&(s, e)| {
+            normalize_word(&text[s..e], lang).is_some_and(|term| query.matches(&term))
+        })
+        .collect()
+}
+
+/// How many distinct query terms the text contains (title matches rank above body matches).
+pub fn term_hits(text: &str, query: &Query, lang: ArticleLang) -> usize {
+    let n = query.terms.len();
+    let found: Vec<String> = word_spans(text)
+        .into_iter()
+        .filter_map(|(s, e)| normalize_word(&text[s..e], lang))
+        .collect();
+    query
+        .terms
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| {
+            found.iter().any(|f| {
+                if query.prefix_last && i + 1 == n {
+                    f.starts_with(t.as_str())
+                } else {
+                    f == *t
+                }
+            })
+        })
+        .count()
+}
+
+/// BM25 relevance of each text for the query, computed the same way whichever database found
+/// the candidates (so both backends rank them identically). Document frequencies come from the
+/// candidates themselves.
+pub fn bm25(texts: &[&str], query: &Query, lang: ArticleLang) -> Vec<f64> {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    let n_terms = query.terms.len();
+    let term_matches = |i: usize, word: &str| {
+        let t = &query.terms[i];
+        if query.prefix_last && i + 1 == n_terms {
+            word.starts_with(t.as_str())
+        } else {
+            word == t
+        }
+    };
+    // Per text: its length in words and the frequency of each query term.
+    let stats: Vec<(usize, Vec<usize>)> = texts
+        .iter()
+        .map(|text| {
+            let mut tf = vec![0_usize; n_terms];
+            let mut len = 0;
+            for (s, e) in word_spans(text) {
+                let Some(word) = normalize_word(&text[s..e], lang) else {
+                    continue;
+                };
+                len += 1;
+                for (i, count) in tf.iter_mut().enumerate() {
+                    if term_matches(i, &word) {
+                        *count += 1;
+                    }
+                }
+            }
+            (len, tf)
+        })
+        .collect();
+    let n = stats.len() as f64;
+    let avg_len = (stats.iter().map(|(l, _)| *l).sum::<usize>() as f64 / n.max(1.0)).max(1.0);
+    let idf: Vec<f64> = (0..n_terms)
+        .map(|i| {
+            let df = stats.iter().filter(|(_, tf)| tf[i] > 0).count() as f64;
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        })
+        .collect();
+    stats
+        .iter()
+        .map(|(len, tf)| {
+            let norm = K1 * (1.0 - B + B * *len as f64 / avg_len);
+            tf.iter()
+                .zip(&idf)
+                .map(|(&f, idf)| {
+                    let f = f as f64;
+                    idf * f * (K1 + 1.0) / (f + norm)
+                })
+                .sum()
+        })
+        .collect()
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// HTML-escaped text with the matched words wrapped in `<mark>`.
+pub fn highlight(text: &str, query: &Query, lang: ArticleLang) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut at = 0;
+    for (s, e) in matches(text, query, lang) {
+        out.push_str(&escape_html(&text[at..s]));
+        out.push_str("<mark>");
+        out.push_str(&escape_html(&text[s..e]));
+        out.push_str("</mark>");
+        at = e;
+    }
+    out.push_str(&escape_html(&text[at..]));
+    out
+}
+
+/// A window of about `width` characters around the first match (or the start), highlighted.
+pub fn snippet(text: &str, query: &Query, lang: ArticleLang, width: usize) -> String {
+    let first = matches(text, query, lang).first().map(|m| m.0).unwrap_or(0);
+    let char_start = text[..first].chars().count().saturating_sub(width / 3);
+    let mut start = text
+        .char_indices()
+        .nth(char_start)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    // Begin at a word boundary.
+    if start > 0 {
+        if let Some(space) = text[start..first.max(start)].find(char::is_whitespace) {
+            start += space + 1;
+        }
+    }
+    let end = text[start..]
+        .char_indices()
+        .nth(width)
+        .map(|(i, _)| start + i)
+        .unwrap_or(text.len());
+    let end = if end < text.len() {
+        text[start..end]
+            .rfind(char::is_whitespace)
+            .map(|i| start + i)
+            .filter(|&e| e > first)
+            .unwrap_or(end)
+    } else {
+        end
+    };
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&highlight(text[start..end].trim(), query, lang));
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// URL slug from a title: accents stripped, lower case, words joined by hyphens, ≤ 80 chars.
+pub fn slugify(title: &str) -> String {
+    let folded = deunicode::deunicode(title).to_lowercase();
+    let mut slug = String::with_capacity(folded.len());
+    for word in folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if slug.len() + word.len() + 1 > 80 {
+            break;
+        }
+        if !slug.is_empty() {
+            slug.push('-');
+        }
+        slug.push_str(word);
+    }
+    slug
+}
+
+/// Tags as typed ("VPN, Acceso remoto") → `["vpn", "acceso remoto"]`: trimmed, lower case,
+/// unique, at most 10 of at most 40 characters.
+pub fn parse_tags(raw: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in raw.split(',') {
+        let tag: String = tag.trim().to_lowercase().chars().take(40).collect();
+        if !tag.is_empty() && !tags.contains(&tag) && tags.len() < 10 {
+            tags.push(tag);
+        }
+    }
+    tags
+}
+
+/// First `max` characters of a text, cut at a word, with an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rfind(' ').map(|i| &cut[..i]).unwrap_or(&cut);
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ArticleLang::{En, Es};
+
+    fn q(s: &str) -> Query {
+        Query::parse(s, Es)
+    }
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(fold("Configuración"), "configuracion");
+        assert_eq!(fold("CONTRASEÑA"), "contrasena");
+    }
+
+    #[test]
+    fn spanish_stemming_matches_forms_people_type() {
+        let n = |w| normalize_word(w, Es).expect("not a stop word");
+        assert_eq!(n("impresoras"), n("impresora"));
+        assert_eq!(n("contrasena"), n("contraseña"));
+        assert_eq!(n("configuracion"), n("Configuración"));
+        assert_eq!(n("reinicié"), n("reiniciar"));
+        assert_eq!(normalize_word("de", Es), None);
+        assert_eq!(normalize_word("cómo", Es), None, "stop words after folding");
+    }
+
+    #[test]
+    fn english_is_stemmed_in_english() {
+        assert_eq!(
+            normalize_word("printers", En),
+            normalize_word("printer", En)
+        );
+        assert_eq!(normalize_word("the", En), None);
+    }
+
+    #[test]
+    fn queries_drop_stop_words_and_keep_prefix_of_last_word() {
+        let query = q("cómo configurar la impre");
+        assert_eq!(query.terms.len(), 2);
+        assert!(query.prefix_last);
+        assert_eq!(query.fts5(), "\"configur\" \"impre\"*");
+        assert!(!q("vpn ").prefix_last);
+        assert!(q("de la").is_empty());
+        assert!(q("\"); DROP TABLE x; --").fts5().matches('"').count() % 2 == 0);
+        assert_eq!(q("vpn lenta ").any_term().fts5(), "\"vpn\" OR \"lent\"");
+    }
+
+    #[test]
+    fn tsquery_has_only_words_and_operators() {
+        assert_eq!(tsquery("contraseña olvid", false), "contraseña & olvid:*");
+        assert_eq!(tsquery("a|b & !c:*", false), "a & b & c:*");
+        assert_eq!(tsquery("vpn ", false), "vpn");
+        assert_eq!(tsquery("vpn lenta ", true), "vpn | lenta");
+        assert_eq!(tsquery(" '", false), "");
+    }
+
+    #[test]
+    fn highlights_matches_whatever_the_accents() {
+        let html = highlight("Cambiar la contraseña <ahora>", &q("contrasena "), Es);
+        assert_eq!(html, "Cambiar la <mark>contraseña</mark> &lt;ahora&gt;");
+        assert_eq!(
+            term_hits("Impresora sin conexión", &q("impresoras conexion "), Es),
+            2
+        );
+    }
+
+    #[test]
+    fn snippets_centre_on_the_first_match() {
+        let text = "Uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce \
+                    quince dieciséis impresora diecisiete dieciocho diecinueve veinte";
+        let s = snippet(text, &q("impresora "), Es, 40);
+        assert!(s.starts_with('…'), "{s}");
+        assert!(s.contains("<mark>impresora</mark>"), "{s}");
+        assert_eq!(snippet("corto", &q("nada "), Es, 40), "corto");
+    }
+
+    #[test]
+    fn bm25_prefers_more_and_rarer_matches() {
+        let texts = [
+            "La impresora no imprime. Reinicie la impresora y la cola.",
+            "Configurar la VPN y la impresora.",
+            "Respaldos diarios.",
+        ];
+        let scores = bm25(&texts, &q("impresora "), Es);
+        assert!(scores[0] > scores[1], "{scores:?}");
+        assert_eq!(scores[2], 0.0);
+    }
+
+    #[test]
+    fn slugs_are_ascii_and_readable() {
+        assert_eq!(
+            slugify("¿Cómo configurar la VPN en Windows 11?"),
+            "como-configurar-la-vpn-en-windows-11"
+        );
+        assert_eq!(slugify("Contraseña olvidada"), "contrasena-olvidada");
+        assert!(slugify(&"palabra ".repeat(40)).len() <= 80);
+        assert_eq!(slugify("¡¿?!"), "");
+    }
+
+    #[test]
+    fn tags_are_clean_and_unique() {
+        assert_eq!(
+            parse_tags(" VPN, acceso remoto,vpn,, "),
+            vec!["vpn", "acceso remoto"]
+        );
+    }
+
+    #[test]
+    fn excerpts_cut_at_words() {
+        assert_eq!(excerpt("uno dos tres cuatro", 9), "uno dos…");
+        assert_eq!(excerpt("corto", 9), "corto");
+    }
+}

@@ -1,0 +1,921 @@
+//! `KbStore` for SQLite (FTS5 over pre-stemmed text) and PostgreSQL (`tsvector` with the
+//! `portal_es` / `portal_en` configurations). Every write runs in one transaction that also
+//! keeps tags, revisions, old slugs, the search index and the cache generation right.
+
+use super::{found, store_err, with_pool, Db};
+use app::accounts::store::{StoreError, StoreResult};
+use app::kb::store::{
+    ArticleRecord, ArticleStats, ArticleWrite, DeflectionTotals, ImageRecord, KbStore, ListOrder,
+    NewImage, Readable, RevisionRecord, SearchRow,
+};
+use app::kb::text::{self, Query};
+use app::kb::{
+    ArticleLang, ArticleStatus, ArticleSummary, Category, FeedbackComment, RevisionInfo, Visibility,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+}
+
+const SUMMARY_COLS: &str = "a.id, a.slug, a.title, a.summary, a.lang, c.slug AS category_slug, \
+     c.name_es AS category_es, c.name_en AS category_en, a.status, a.visibility, a.publish_at, \
+     a.updated_at, a.views";
+const FROM_ARTICLES: &str = "FROM kb_articles a JOIN kb_categories c ON c.id = a.category_id";
+
+/// `visible(n)`: the published-and-readable condition with parameters `$n` (now) and
+/// `$n+1..$n+3` (visibilities).
+fn visible(n: usize) -> String {
+    format!(
+        "a.status = 'published' AND a.publish_at <= ${n} AND a.visibility IN (${}, ${}, ${})",
+        n + 1,
+        n + 2,
+        n + 3
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    title: String,
+    summary: String,
+    lang: String,
+    category_slug: String,
+    category_es: String,
+    category_en: String,
+    status: String,
+    visibility: String,
+    publish_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    views: i64,
+}
+
+impl TryFrom<SummaryRow> for ArticleSummary {
+    type Error = StoreError;
+    fn try_from(r: SummaryRow) -> StoreResult<ArticleSummary> {
+        Ok(ArticleSummary {
+            lang: r.lang.parse().map_err(|_| bad("lang", &r.lang))?,
+            status: r.status.parse().map_err(|_| bad("status", &r.status))?,
+            visibility: r
+                .visibility
+                .parse()
+                .map_err(|_| bad("visibility", &r.visibility))?,
+            id: r.id,
+            slug: r.slug,
+            title: r.title,
+            summary: r.summary,
+            category_slug: r.category_slug,
+            category_es: r.category_es,
+            category_en: r.category_en,
+            publish_at: r.publish_at,
+            updated_at: r.updated_at,
+            views: r.views,
+        })
+    }
+}
+
+fn summaries(rows: Vec<SummaryRow>) -> StoreResult<Vec<ArticleSummary>> {
+    rows.into_iter().map(ArticleSummary::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    category_id: i64,
+    body_md: String,
+    body_text: String,
+    tags: String,
+    translation_id: Option<i64>,
+    revision: i64,
+    updated_by: String,
+}
+
+impl TryFrom<RecordRow> for ArticleRecord {
+    type Error = StoreError;
+    fn try_from(r: RecordRow) -> StoreResult<ArticleRecord> {
+        Ok(ArticleRecord {
+            summary: r.summary.try_into()?,
+            category_id: r.category_id,
+            body_md: r.body_md,
+            body_text: r.body_text,
+            tags: text::parse_tags(&r.tags),
+            translation_id: r.translation_id,
+            revision: r.revision,
+            updated_by: r.updated_by,
+        })
+    }
+}
+
+fn record_select() -> String {
+    format!(
+        "SELECT {SUMMARY_COLS}, a.category_id, a.body_md, a.body_text, a.tags, a.translation_id, \
+         a.revision, u.name AS updated_by {FROM_ARTICLES} JOIN users u ON u.id = a.updated_by"
+    )
+}
+
+#[derive(sqlx::FromRow)]
+struct CategoryRow {
+    id: i64,
+    slug: String,
+    name_es: String,
+    name_en: String,
+    position: i64,
+    article_count: i64,
+}
+
+impl From<CategoryRow> for Category {
+    fn from(r: CategoryRow) -> Category {
+        Category {
+            id: r.id,
+            slug: r.slug,
+            name_es: r.name_es,
+            name_en: r.name_en,
+            position: r.position,
+            article_count: r.article_count,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SearchRowDb {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    body_text: String,
+    score: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RelatedRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    closeness: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RevisionRow {
+    number: i64,
+    title: String,
+    summary: String,
+    body_md: String,
+    tags: String,
+    status: String,
+    visibility: String,
+    category_id: i64,
+    author: String,
+    created_at: DateTime<Utc>,
+}
+
+impl RevisionRow {
+    fn info(&self) -> StoreResult<RevisionInfo> {
+        Ok(RevisionInfo {
+            number: self.number,
+            title: self.title.clone(),
+            status: self
+                .status
+                .parse::<ArticleStatus>()
+                .map_err(|_| bad("status", &self.status))?,
+            author: self.author.clone(),
+            created_at: self.created_at,
+        })
+    }
+}
+
+const REVISION_SELECT: &str = "SELECT r.number, r.title, r.summary, r.body_md, r.tags, r.status, \
+     r.visibility, r.category_id, u.name AS author, r.created_at \
+     FROM kb_revisions r JOIN users u ON u.id = r.author_id";
+
+#[derive(sqlx::FromRow)]
+struct StatsRow {
+    id: i64,
+    helpful: i64,
+    not_helpful: i64,
+    deflections: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CommentRow {
+    article_id: i64,
+    article_title: String,
+    helpful: bool,
+    comment: String,
+    created_at: DateTime<Utc>,
+}
+
+/// The backend-specific statement that (re)indexes one article, with its two text binds:
+/// SQLite stores pre-stemmed text in FTS5, PostgreSQL builds a weighted `tsvector` itself.
+fn index_statement(db: &Db, id: i64, w: &ArticleWrite) -> (&'static str, String, String) {
+    let body = format!("{}\n{}\n{}", w.summary, w.tags.join(", "), w.body_text);
+    match db {
+        Db::Sqlite(_) => (
+            "INSERT OR REPLACE INTO kb_fts (rowid, title, body) VALUES ($1, $2, $3)",
+            text::index_text(&w.title, w.lang),
+            text::index_text(&body, w.lang),
+        ),
+        Db::Postgres(_) => {
+            let _ = id;
+            (
+                "UPDATE kb_articles SET search_vector = \
+                 setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $2), 'A') || \
+                 setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $3), 'B') \
+                 WHERE id = $1",
+                w.title.clone(),
+                body,
+            )
+        }
+    }
+}
+
+const REVISION_INSERT: &str = "INSERT INTO kb_revisions (article_id, number, title, summary, body_md, tags, status, \
+     visibility, category_id, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+const BUMP_GENERATION: &str = "UPDATE kb_generation SET value = value + 1 WHERE id = 1";
+
+#[async_trait]
+impl KbStore for Db {
+    async fn categories(&self, readable: &Readable) -> StoreResult<Vec<Category>> {
+        let sql = format!(
+            "SELECT c.id, c.slug, c.name_es, c.name_en, c.position, \
+             (SELECT COUNT(*) FROM kb_articles a WHERE a.category_id = c.id AND {}) AS article_count \
+             FROM kb_categories c ORDER BY c.position, c.id",
+            visible(1)
+        );
+        let [v1, v2, v3] = readable.in_list();
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, CategoryRow>(&sql)
+            .bind(readable.now)
+            .bind(v1)
+            .bind(v2)
+            .bind(v3)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(rows.into_iter().map(Category::from).collect())
+    }
+
+    async fn all_categories(&self) -> StoreResult<Vec<Category>> {
+        let sql = "SELECT c.id, c.slug, c.name_es, c.name_en, c.position, \
+             (SELECT COUNT(*) FROM kb_articles a WHERE a.category_id = c.id) AS article_count \
+             FROM kb_categories c ORDER BY c.position, c.id";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, CategoryRow>(sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(rows.into_iter().map(Category::from).collect())
+    }
+
+    async fn create_category(
+        &self,
+        slug: &str,
+        name_es: &str,
+        name_en: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql = "INSERT INTO kb_categories (slug, name_es, name_en, position, created_at) \
+                   VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), 0) + 1 FROM kb_categories), $4) RETURNING id";
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let id = sqlx::query_scalar::<_, i64>(sql)
+                .bind(slug)
+                .bind(name_es)
+                .bind(name_en)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(BUMP_GENERATION).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn rename_category(&self, id: i64, name_es: &str, name_en: &str) -> StoreResult<()> {
+        let sql = "UPDATE kb_categories SET name_es = $2, name_en = $3 WHERE id = $1";
+        let rows = with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let rows = sqlx::query(sql)
+                .bind(id)
+                .bind(name_es)
+                .bind(name_en)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(BUMP_GENERATION).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(rows)
+        }
+        .await)
+        .map_err(store_err)?;
+        found(rows)
+    }
+
+    async fn move_category(&self, id: i64, up: bool) -> StoreResult<()> {
+        let mut order: Vec<i64> = self.all_categories().await?.iter().map(|c| c.id).collect();
+        let at = order
+            .iter()
+            .position(|c| *c == id)
+            .ok_or(StoreError::NotFound)?;
+        let other = if up { at.checked_sub(1) } else { Some(at + 1) };
+        match other {
+            Some(o) if o < order.len() => order.swap(at, o),
+            _ => return Ok(()),
+        }
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            for (position, cid) in order.iter().enumerate() {
+                sqlx::query("UPDATE kb_categories SET position = $1 WHERE id = $2")
+                    .bind(position as i64 + 1)
+                    .bind(cid)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(BUMP_GENERATION).execute(&mut *tx).await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn list(
+        &self,
+        readable: &Readable,
+        category_id: Option<i64>,
+        order: ListOrder,
+        limit: i64,
+    ) -> StoreResult<Vec<ArticleSummary>> {
+        let order_by = match order {
+            ListOrder::MostRead => "a.views DESC, a.updated_at DESC, a.id",
+            ListOrder::Recent => "a.updated_at DESC, a.id DESC",
+            ListOrder::Title => "a.title, a.id",
+        };
+        let sql = format!(
+            "SELECT {SUMMARY_COLS} {FROM_ARTICLES} WHERE {} AND ($5 IS NULL OR a.category_id = $5) \
+             ORDER BY {order_by} LIMIT $6",
+            visible(1)
+        );
+        let [v1, v2, v3] = readable.in_list();
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, SummaryRow>(&sql)
+            .bind(readable.now)
+            .bind(v1)
+            .bind(v2)
+            .bind(v3)
+            .bind(category_id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        summaries(rows)
+    }
+
+    async fn article_by_slug(&self, slug: &str) -> StoreResult<Option<ArticleRecord>> {
+        let sql = format!("{} WHERE a.slug = $1", record_select());
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, RecordRow>(&sql)
+            .bind(slug)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        row.map(ArticleRecord::try_from).transpose()
+    }
+
+    async fn article_by_id(&self, id: i64) -> StoreResult<Option<ArticleRecord>> {
+        let sql = format!("{} WHERE a.id = $1", record_select());
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, RecordRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        row.map(ArticleRecord::try_from).transpose()
+    }
+
+    async fn redirect(&self, old_slug: &str) -> StoreResult<Option<i64>> {
+        let sql = "SELECT article_id FROM kb_slug_redirects WHERE old_slug = $1";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(old_slug)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn related(
+        &self,
+        article: &ArticleRecord,
+        readable: &Readable,
+        limit: i64,
+    ) -> StoreResult<Vec<ArticleSummary>> {
+        // Two points per shared tag, one for the same category; same language only.
+        let sql = format!(
+            "SELECT {SUMMARY_COLS}, \
+             (SELECT COUNT(*) FROM kb_article_tags t1 JOIN kb_article_tags t2 ON t2.tag = t1.tag \
+              WHERE t1.article_id = a.id AND t2.article_id = $5) * 2 \
+             + CASE WHEN a.category_id = $6 THEN 1 ELSE 0 END AS closeness \
+             {FROM_ARTICLES} WHERE {} AND a.id <> $5 AND a.lang = $7 \
+             ORDER BY closeness DESC, a.views DESC, a.id LIMIT $8",
+            visible(1)
+        );
+        let [v1, v2, v3] = readable.in_list();
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, RelatedRow>(&sql)
+            .bind(readable.now)
+            .bind(v1)
+            .bind(v2)
+            .bind(v3)
+            .bind(article.summary.id)
+            .bind(article.category_id)
+            .bind(article.summary.lang.as_str())
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.into_iter()
+            .filter(|r| r.closeness > 0)
+            .map(|r| ArticleSummary::try_from(r.summary))
+            .collect()
+    }
+
+    async fn search(
+        &self,
+        raw: &str,
+        query: &Query,
+        lang: ArticleLang,
+        readable: &Readable,
+        limit: i64,
+    ) -> StoreResult<Vec<SearchRow>> {
+        let [v1, v2, v3] = readable.in_list();
+        let rows = match self {
+            Db::Sqlite(pool) => {
+                // bm25 is lower-is-better; title weighs ten times the body.
+                let sql = format!(
+                    "SELECT {SUMMARY_COLS}, a.body_text, -bm25(kb_fts, 10.0, 1.0) AS score \
+                     FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid \
+                     JOIN kb_categories c ON c.id = a.category_id \
+                     WHERE kb_fts MATCH $1 AND a.lang = $2 AND {} ORDER BY score DESC LIMIT $7",
+                    visible(3)
+                );
+                sqlx::query_as::<_, SearchRowDb>(&sql)
+                    .bind(query.fts5())
+                    .bind(lang.as_str())
+                    .bind(readable.now)
+                    .bind(v1)
+                    .bind(v2)
+                    .bind(v3)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                let sql = format!(
+                    "SELECT {SUMMARY_COLS}, a.body_text, ts_rank(a.search_vector, q)::float8 AS score \
+                     {FROM_ARTICLES}, \
+                     to_tsquery((CASE WHEN $2 = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $1) q \
+                     WHERE a.search_vector @@ q AND a.lang = $2 AND {} ORDER BY score DESC, a.id LIMIT $7",
+                    visible(3)
+                );
+                sqlx::query_as::<_, SearchRowDb>(&sql)
+                    .bind(text::tsquery(raw, query.any))
+                    .bind(lang.as_str())
+                    .bind(readable.now)
+                    .bind(v1)
+                    .bind(v2)
+                    .bind(v3)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+            }
+        }
+        .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SearchRow {
+                    article: r.summary.try_into()?,
+                    body_text: r.body_text,
+                    score: r.score,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_views(&self, counts: &[(i64, i64)]) -> StoreResult<()> {
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            for (id, n) in counts {
+                sqlx::query("UPDATE kb_articles SET views = views + $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn generation(&self) -> StoreResult<i64> {
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT value FROM kb_generation WHERE id = 1"
+        )
+        .fetch_one(pool)
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn create_article(&self, w: &ArticleWrite) -> StoreResult<i64> {
+        let insert = "INSERT INTO kb_articles (slug, category_id, lang, title, summary, body_md, body_text, tags, \
+             status, visibility, publish_at, translation_id, revision, views, created_by, created_at, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, 0, $13, $14, $13, $14) RETURNING id";
+        let tags = w.tags.join(", ");
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let id = sqlx::query_scalar::<_, i64>(insert)
+                .bind(&w.slug)
+                .bind(w.category_id)
+                .bind(w.lang.as_str())
+                .bind(&w.title)
+                .bind(&w.summary)
+                .bind(&w.body_md)
+                .bind(&w.body_text)
+                .bind(&tags)
+                .bind(w.status.as_str())
+                .bind(w.visibility.as_str())
+                .bind(w.publish_at)
+                .bind(w.translation_id)
+                .bind(w.author_id)
+                .bind(w.now)
+                .fetch_one(&mut *tx)
+                .await?;
+            for tag in &w.tags {
+                sqlx::query("INSERT INTO kb_article_tags (article_id, tag) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(tag)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(REVISION_INSERT)
+                .bind(id)
+                .bind(1_i64)
+                .bind(&w.title)
+                .bind(&w.summary)
+                .bind(&w.body_md)
+                .bind(&tags)
+                .bind(w.status.as_str())
+                .bind(w.visibility.as_str())
+                .bind(w.category_id)
+                .bind(w.author_id)
+                .bind(w.now)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(partner) = w.translation_id {
+                sqlx::query("UPDATE kb_articles SET translation_id = $1 WHERE id = $2")
+                    .bind(id)
+                    .bind(partner)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let (index_sql, title, body) = index_statement(self, id, w);
+            sqlx::query(index_sql)
+                .bind(id)
+                .bind(title)
+                .bind(body)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(BUMP_GENERATION).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn update_article(
+        &self,
+        id: i64,
+        base_revision: i64,
+        w: &ArticleWrite,
+    ) -> StoreResult<i64> {
+        let update = "UPDATE kb_articles SET slug = $3, category_id = $4, lang = $5, title = $6, summary = $7, \
+             body_md = $8, body_text = $9, tags = $10, status = $11, visibility = $12, publish_at = $13, \
+             translation_id = $14, revision = revision + 1, updated_by = $15, updated_at = $16 \
+             WHERE id = $1 AND revision = $2 RETURNING revision";
+        let tags = w.tags.join(", ");
+        let outcome = with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let old: Option<(String, Option<i64>)> =
+                sqlx::query_as("SELECT slug, translation_id FROM kb_articles WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((old_slug, old_partner)) = old else {
+                return Ok(Err(StoreError::NotFound));
+            };
+            let revision = sqlx::query_scalar::<_, i64>(update)
+                .bind(id)
+                .bind(base_revision)
+                .bind(&w.slug)
+                .bind(w.category_id)
+                .bind(w.lang.as_str())
+                .bind(&w.title)
+                .bind(&w.summary)
+                .bind(&w.body_md)
+                .bind(&w.body_text)
+                .bind(&tags)
+                .bind(w.status.as_str())
+                .bind(w.visibility.as_str())
+                .bind(w.publish_at)
+                .bind(w.translation_id)
+                .bind(w.author_id)
+                .bind(w.now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(revision) = revision else {
+                return Ok(Err(StoreError::Conflict("revision")));
+            };
+            if old_slug != w.slug {
+                sqlx::query(
+                    "INSERT INTO kb_slug_redirects (old_slug, article_id) VALUES ($1, $2) \
+                     ON CONFLICT (old_slug) DO UPDATE SET article_id = EXCLUDED.article_id",
+                )
+                .bind(&old_slug)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM kb_slug_redirects WHERE old_slug = $1")
+                    .bind(&w.slug)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM kb_article_tags WHERE article_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for tag in &w.tags {
+                sqlx::query("INSERT INTO kb_article_tags (article_id, tag) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(tag)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(REVISION_INSERT)
+                .bind(id)
+                .bind(revision)
+                .bind(&w.title)
+                .bind(&w.summary)
+                .bind(&w.body_md)
+                .bind(&tags)
+                .bind(w.status.as_str())
+                .bind(w.visibility.as_str())
+                .bind(w.category_id)
+                .bind(w.author_id)
+                .bind(w.now)
+                .execute(&mut *tx)
+                .await?;
+            if old_partner != w.translation_id {
+                if let Some(old) = old_partner {
+                    sqlx::query(
+                        "UPDATE kb_articles SET translation_id = NULL WHERE id = $1 AND translation_id = $2",
+                    )
+                    .bind(old)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(partner) = w.translation_id {
+                    sqlx::query("UPDATE kb_articles SET translation_id = $1 WHERE id = $2")
+                        .bind(id)
+                        .bind(partner)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            let (index_sql, title, body) = index_statement(self, id, w);
+            sqlx::query(index_sql)
+                .bind(id)
+                .bind(title)
+                .bind(body)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(BUMP_GENERATION).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Ok(revision))
+        }
+        .await)
+        .map_err(store_err)?;
+        outcome
+    }
+
+    async fn slug_in_use(&self, slug: &str, except_article: Option<i64>) -> StoreResult<bool> {
+        let sql = "SELECT (EXISTS (SELECT 1 FROM kb_articles WHERE slug = $1 AND id <> $2) \
+                   OR EXISTS (SELECT 1 FROM kb_slug_redirects WHERE old_slug = $1 AND article_id <> $2))";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, bool>(sql)
+            .bind(slug)
+            .bind(except_article.unwrap_or(-1))
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn editor_list(&self) -> StoreResult<Vec<ArticleSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLS} {FROM_ARTICLES} ORDER BY a.updated_at DESC, a.id DESC LIMIT 5000"
+        );
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, SummaryRow>(&sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        summaries(rows)
+    }
+
+    async fn revisions(&self, article_id: i64) -> StoreResult<Vec<RevisionInfo>> {
+        let sql = format!("{REVISION_SELECT} WHERE r.article_id = $1 ORDER BY r.number DESC");
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, RevisionRow>(&sql)
+            .bind(article_id)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.iter().map(RevisionRow::info).collect()
+    }
+
+    async fn revision(&self, article_id: i64, number: i64) -> StoreResult<Option<RevisionRecord>> {
+        let sql = format!("{REVISION_SELECT} WHERE r.article_id = $1 AND r.number = $2");
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, RevisionRow>(&sql)
+            .bind(article_id)
+            .bind(number)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        row.map(|r| {
+            Ok(RevisionRecord {
+                info: r.info()?,
+                visibility: r
+                    .visibility
+                    .parse::<Visibility>()
+                    .map_err(|_| bad("visibility", &r.visibility))?,
+                summary: r.summary,
+                body_md: r.body_md,
+                tags: r.tags,
+                category_id: r.category_id,
+            })
+        })
+        .transpose()
+    }
+
+    async fn add_feedback(
+        &self,
+        article_id: i64,
+        visitor: &str,
+        helpful: bool,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql =
+            "INSERT INTO kb_feedback (article_id, visitor_key, helpful, comment, created_at) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(article_id)
+            .bind(visitor)
+            .bind(helpful)
+            .bind(comment)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn feedback_of(&self, article_id: i64, visitor: &str) -> StoreResult<Option<bool>> {
+        let sql = "SELECT helpful FROM kb_feedback WHERE article_id = $1 AND visitor_key = $2";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, bool>(sql)
+            .bind(article_id)
+            .bind(visitor)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn stats(&self) -> StoreResult<Vec<(i64, ArticleStats)>> {
+        let sql = "SELECT a.id, \
+             (SELECT COUNT(*) FROM kb_feedback f WHERE f.article_id = a.id AND f.helpful = TRUE) AS helpful, \
+             (SELECT COUNT(*) FROM kb_feedback f WHERE f.article_id = a.id AND f.helpful = FALSE) AS not_helpful, \
+             (SELECT COUNT(DISTINCT s.draft_key) FROM kb_suggestion_opens s \
+              WHERE s.article_id = a.id AND s.ticket_id IS NULL) AS deflections \
+             FROM kb_articles a";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, StatsRow>(sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id,
+                    ArticleStats {
+                        helpful: r.helpful,
+                        not_helpful: r.not_helpful,
+                        deflections: r.deflections,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn recent_comments(&self, limit: i64) -> StoreResult<Vec<FeedbackComment>> {
+        let sql =
+            "SELECT f.article_id, a.title AS article_title, f.helpful, f.comment, f.created_at \
+                   FROM kb_feedback f JOIN kb_articles a ON a.id = f.article_id \
+                   WHERE f.comment <> '' ORDER BY f.created_at DESC, f.id DESC LIMIT $1";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, CommentRow>(sql)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FeedbackComment {
+                article_id: r.article_id,
+                article_title: r.article_title,
+                helpful: r.helpful,
+                comment: r.comment,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    async fn record_suggestion_open(
+        &self,
+        draft_key: &str,
+        user_id: i64,
+        article_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO kb_suggestion_opens (draft_key, user_id, article_id, opened_at) \
+                   VALUES ($1, $2, $3, $4) ON CONFLICT (draft_key, article_id) DO NOTHING";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(draft_key)
+            .bind(user_id)
+            .bind(article_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn attach_ticket_to_draft(
+        &self,
+        draft_key: &str,
+        user_id: i64,
+        ticket_id: i64,
+    ) -> StoreResult<()> {
+        let sql =
+            "UPDATE kb_suggestion_opens SET ticket_id = $3 WHERE draft_key = $1 AND user_id = $2";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(draft_key)
+            .bind(user_id)
+            .bind(ticket_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn deflection_totals(&self) -> StoreResult<DeflectionTotals> {
+        let sql = "SELECT \
+             (SELECT COUNT(DISTINCT draft_key) FROM kb_suggestion_opens WHERE ticket_id IS NULL), \
+             (SELECT COUNT(DISTINCT draft_key) FROM kb_suggestion_opens WHERE ticket_id IS NOT NULL)";
+        let (abandoned, ticket_anyway): (i64, i64) =
+            with_pool!(self, |pool| sqlx::query_as(sql).fetch_one(pool).await)
+                .map_err(store_err)?;
+        Ok(DeflectionTotals {
+            abandoned,
+            ticket_anyway,
+        })
+    }
+
+    async fn add_image(&self, image: NewImage<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO kb_images (filename, content_type, size, storage_key, uploaded_by, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(image.filename)
+            .bind(image.content_type)
+            .bind(image.size)
+            .bind(image.storage_key)
+            .bind(image.uploaded_by)
+            .bind(image.now)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn image(&self, id: i64) -> StoreResult<Option<ImageRecord>> {
+        let sql = "SELECT id, content_type, storage_key FROM kb_images WHERE id = $1";
+        let row: Option<(i64, String, String)> = with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(row.map(|(id, content_type, storage_key)| ImageRecord {
+            id,
+            content_type,
+            storage_key,
+        }))
+    }
+}

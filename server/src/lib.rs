@@ -4,6 +4,7 @@ pub mod config;
 pub mod demo_kb;
 pub mod jobs;
 pub mod mail;
+pub mod page_cache;
 pub mod rest;
 pub mod secret;
 pub mod security;

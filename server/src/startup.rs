@@ -215,6 +215,10 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::page_cache::PageCache::new(state.services.kb.clone()),
+            crate::page_cache::middleware,
+        ))
         .layer(axum::middleware::from_fn(security::csrf_guard))
         .layer(axum::middleware::from_fn(security::security_headers))
         .layer(trace)

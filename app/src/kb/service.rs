@@ -230,7 +230,8 @@ impl Kb {
         })
     }
 
-    fn count_view(&self, article_id: i64) {
+    /// Counts a page view (kept in memory, written by [`Kb::flush_views`]).
+    pub fn count_view(&self, article_id: i64) {
         if let Ok(mut views) = self.views.lock() {
             *views.entry(article_id).or_default() += 1;
         }

@@ -168,7 +168,17 @@ pub fn KbArticlePage() -> impl IntoView {
                         respond(301, Some(&path));
                         view! { <leptos_router::components::Redirect path=path/> }.into_any()
                     }
-                    Ok(ArticleLookup::Found(view)) => view! { <ArticleBody view=*view/> }.into_any(),
+                    Ok(ArticleLookup::Found(view)) => {
+                        // Lets the page cache count views of cached copies.
+                        #[cfg(feature = "ssr")]
+                        if let (Some(res), Ok(id)) = (
+                            use_context::<leptos_axum::ResponseOptions>(),
+                            http::HeaderValue::from_str(&view.article.id.to_string()),
+                        ) {
+                            res.insert_header(http::HeaderName::from_static("x-kb-article"), id);
+                        }
+                        view! { <ArticleBody view=*view/> }.into_any()
+                    }
                 }
             })}
         </Suspense>

@@ -146,6 +146,14 @@ fn key(req: &Request) -> Option<String> {
     if signed_in || headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
+    // "Cache-Control: no-cache" asks for a fresh render (browsers send it on a hard reload).
+    let no_cache = headers
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-cache"));
+    if no_cache {
+        return None;
+    }
     // Server-function calls and non-HTML requests go through.
     let wants_html = headers
         .get(header::ACCEPT)
@@ -157,7 +165,10 @@ fn key(req: &Request) -> Option<String> {
     let locale = cookie(headers, "i18n_pref_locale").unwrap_or("es");
     Some(format!(
         "{locale} {}",
-        req.uri().path_and_query().map(|p| p.as_str()).unwrap_or(path)
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or(path)
     ))
 }
 
@@ -245,7 +256,9 @@ mod tests {
     use super::*;
 
     fn request(path: &str, cookie: Option<&str>) -> Request {
-        let mut b = Request::builder().uri(path).header(header::ACCEPT, "text/html");
+        let mut b = Request::builder()
+            .uri(path)
+            .header(header::ACCEPT, "text/html");
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, c);
         }

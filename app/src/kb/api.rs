@@ -29,15 +29,15 @@ fn visitor_cookie() -> Option<String> {
 }
 
 #[server]
-pub async fn kb_home() -> Result<KbStart, AppError> {
+pub async fn kb_home(lang: ArticleLang) -> Result<KbStart, AppError> {
     let p = optional_principal().await?;
-    services()?.kb.home(p.as_ref()).await
+    services()?.kb.home(p.as_ref(), lang).await
 }
 
 #[server]
-pub async fn kb_category(slug: String) -> Result<CategoryPage, AppError> {
+pub async fn kb_category(slug: String, lang: ArticleLang) -> Result<CategoryPage, AppError> {
     let p = optional_principal().await?;
-    services()?.kb.category(p.as_ref(), &slug).await
+    services()?.kb.category(p.as_ref(), &slug, lang).await
 }
 
 /// An article; `Moved` answers 301 when rendered on the server.

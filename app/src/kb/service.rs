@@ -80,16 +80,21 @@ impl Kb {
         &self.public_url
     }
 
-    pub async fn home(&self, principal: Option<&Principal>) -> Result<KbStart, AppError> {
+    pub async fn home(
+        &self,
+        principal: Option<&Principal>,
+        reader: ArticleLang,
+    ) -> Result<KbStart, AppError> {
         let readable = readable(principal);
         let categories = self.store.categories(&readable).await?;
+        let prefer = Some(reader);
         let most_read = self
             .store
-            .list(&readable, None, ListOrder::MostRead, 6)
+            .list(&readable, None, prefer, ListOrder::MostRead, 6)
             .await?;
         let recent = self
             .store
-            .list(&readable, None, ListOrder::Recent, 6)
+            .list(&readable, None, prefer, ListOrder::Recent, 6)
             .await?;
         Ok(KbStart {
             categories: categories
@@ -105,6 +110,7 @@ impl Kb {
         &self,
         principal: Option<&Principal>,
         slug: &str,
+        reader: ArticleLang,
     ) -> Result<CategoryPage, AppError> {
         let readable = readable(principal);
         let category = self
@@ -116,7 +122,13 @@ impl Kb {
             .ok_or(ErrorCode::NotFound)?;
         let articles = self
             .store
-            .list(&readable, Some(category.id), ListOrder::Title, 500)
+            .list(
+                &readable,
+                Some(category.id),
+                Some(reader),
+                ListOrder::Title,
+                500,
+            )
             .await?;
         Ok(CategoryPage { category, articles })
     }
@@ -464,7 +476,7 @@ impl Kb {
         let categories = self.store.categories(&readable).await?;
         let articles = self
             .store
-            .list(&readable, None, ListOrder::Recent, 50_000)
+            .list(&readable, None, None, ListOrder::Recent, 50_000)
             .await?;
         let mut xml = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

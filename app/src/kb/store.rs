@@ -135,10 +135,12 @@ pub trait KbStore: Send + Sync {
     async fn move_category(&self, id: i64, up: bool) -> StoreResult<()>;
 
     // Reading
+    /// Published articles this reader may see; `prefer`red language first when given.
     async fn list(
         &self,
         readable: &Readable,
         category_id: Option<i64>,
+        prefer: Option<ArticleLang>,
         order: ListOrder,
         limit: i64,
     ) -> StoreResult<Vec<ArticleSummary>>;

@@ -436,7 +436,8 @@ mod tests {
         assert_eq!(query.fts5(), "\"configur\" \"impre\"*");
         assert!(!q("vpn ").prefix_last);
         assert!(q("de la").is_empty());
-        assert!(q("\"); DROP TABLE x; --").fts5()
+        assert!(q("\"); DROP TABLE x; --")
+            .fts5()
             .matches('"')
             .count()
             .is_multiple_of(2));

@@ -341,6 +341,7 @@ impl KbStore for Db {
         &self,
         readable: &Readable,
         category_id: Option<i64>,
+        prefer: Option<ArticleLang>,
         order: ListOrder,
         limit: i64,
     ) -> StoreResult<Vec<ArticleSummary>> {
@@ -351,7 +352,7 @@ impl KbStore for Db {
         };
         let sql = format!(
             "SELECT {SUMMARY_COLS} {FROM_ARTICLES} WHERE {} AND ($5 IS NULL OR a.category_id = $5) \
-             ORDER BY {order_by} LIMIT $6",
+             ORDER BY CASE WHEN a.lang = $7 THEN 0 ELSE 1 END, {order_by} LIMIT $6",
             visible(1)
         );
         let [v1, v2, v3] = readable.in_list();
@@ -362,6 +363,7 @@ impl KbStore for Db {
             .bind(v3)
             .bind(category_id)
             .bind(limit)
+            .bind(prefer.map(|l| l.as_str()).unwrap_or(""))
             .fetch_all(pool)
             .await)
         .map_err(store_err)?;

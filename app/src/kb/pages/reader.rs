@@ -55,7 +55,7 @@ pub fn ArticleList(
 #[component]
 pub fn KbHomePage() -> impl IntoView {
     let i18n = use_i18n();
-    let home = Resource::new(|| (), |_| kb_home());
+    let home = Resource::new(move || reader_lang(i18n.get_locale()), kb_home);
     view! {
         <Title text=move || td_string!(i18n.get_locale(), kb.title)/>
         <section class="kb-hero">
@@ -107,8 +107,13 @@ pub fn KbCategoryPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let page = Resource::new(
-        move || params.read().get("category").unwrap_or_default(),
-        kb_category,
+        move || {
+            (
+                params.read().get("category").unwrap_or_default(),
+                reader_lang(i18n.get_locale()),
+            )
+        },
+        |(slug, lang)| kb_category(slug, lang),
     );
     view! {
         <nav class="breadcrumbs"><A href="/kb">{t!(i18n, kb.title)}</A></nav>

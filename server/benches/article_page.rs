@@ -1,0 +1,91 @@
+//! Requests per second of a public article page, against a bare axum handler returning the
+//! same bytes, in the same run: `cargo bench -p server --bench article_page`. Needs `wrk`
+//! (`apt-get install wrk`). Three figures: the bare handler, the portal serving anonymous
+//! readers (page cache), and the portal rendering every request (`Cache-Control: no-cache`).
+
+use axum::routing::get;
+use axum::Router;
+use server::config::Config;
+use server::startup;
+use std::process::Command;
+
+const ARTICLE: &str =
+    "/kb/equipos-e-impresoras/la-impresora-no-imprime-aparece-fuera-de-linea-o-la-cola-se-atasca";
+const DURATION: &str = "10s";
+const CONNECTIONS: &str = "32";
+
+fn wrk(url: &str, extra: &[&str]) -> Option<f64> {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c", CONNECTIONS, "-d", DURATION])
+        .args(extra)
+        .arg(url)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!("wrk is not installed (apt-get install wrk); nothing measured");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().display().to_string();
+    let config = Config::from_lookup(move |k| match k {
+        "DATABASE_URL" => Some(format!("sqlite://{data}/bench.db")),
+        "PORTAL_DATA_DIR" => Some(data.clone()),
+        "PORTAL_DEMO" => Some("1".into()),
+        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+        _ => None,
+    })
+    .expect("config");
+    let portal = startup::build(&config).await.expect("portal");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(startup::serve(portal, listener, std::future::pending()));
+
+    let page_url = format!("http://{addr}{ARTICLE}");
+    let response = reqwest::get(&page_url).await.expect("article page");
+    assert!(
+        response.status().is_success(),
+        "article page: {}",
+        response.status()
+    );
+    let bytes = response.bytes().await.expect("body");
+    println!("article page: {} bytes", bytes.len());
+
+    let bare = Router::new().route(
+        "/",
+        get(move || {
+            let b = bytes.clone();
+            async move { ([("content-type", "text/html; charset=utf-8")], b) }
+        }),
+    );
+    let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let bare_addr = bare_listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(bare_listener, bare).await });
+
+    let bare_rps = wrk(&format!("http://{bare_addr}/"), &[]).unwrap_or_default();
+    let cached_rps = wrk(&page_url, &[]).unwrap_or_default();
+    let rendered_rps = wrk(&page_url, &["-H", "Cache-Control: no-cache"]).unwrap_or_default();
+    println!("bare axum handler, same bytes: {bare_rps:>10.0} req/s");
+    println!(
+        "portal, anonymous reader:      {cached_rps:>10.0} req/s ({:.0} % of bare)",
+        100.0 * cached_rps / bare_rps.max(1.0)
+    );
+    println!(
+        "portal, rendering each time:   {rendered_rps:>10.0} req/s ({:.0} % of bare)",
+        100.0 * rendered_rps / bare_rps.max(1.0)
+    );
+}

@@ -20,7 +20,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use leptos_router::SsrMode;
@@ -57,7 +57,6 @@ pub fn App() -> impl IntoView {
         <I18nContextProvider ssr_lang_header_getter=spanish_by_default()>
             <Stylesheet id="leptos" href="/pkg/portal.css"/>
             <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
-            <Meta name="description" content="Any2cloud Portal: soporte de TI, base de conocimiento, tickets con SLA y proyectos."/>
             <Title formatter=|text: String| if text.is_empty() { "Any2cloud Portal".to_owned() } else { format!("{text} · Any2cloud Portal") }/>
             // Pages render on the server once their data is loaded (SsrMode::Async): no streamed
             // fragments to stitch during hydration, and titles/meta are complete for crawlers.

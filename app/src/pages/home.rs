@@ -2,7 +2,7 @@ use crate::domain::{Priority, SupportPlan, CONTACT_CHANNELS};
 use crate::i18n::*;
 use crate::ui::use_user;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
 
 pub fn plan_label(locale: Locale, plan: SupportPlan) -> &'static str {
@@ -96,6 +96,7 @@ pub fn Home() -> impl IntoView {
     };
     view! {
         <Title text=""/>
+        <Meta name="description" content="Any2cloud Portal: soporte de TI, base de conocimiento, tickets con SLA y proyectos."/>
         <section class="hero">
             <h1>{t!(i18n, home.title)}</h1>
             <p class="lead">{t!(i18n, home.lead)}</p>
@@ -107,6 +108,10 @@ pub fn Home() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <div class="home-kb">
+                <p><strong>{t!(i18n, kb.home_prompt)}</strong></p>
+                <crate::kb::pages::SearchBox/>
+            </div>
         </section>
         <section aria-labelledby="offers">
             <h2 id="offers">{t!(i18n, home.offers_title)}</h2>

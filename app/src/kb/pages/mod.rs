@@ -12,7 +12,7 @@ pub use categories::KbCategoriesPage;
 pub use editor::{KbDashboardPage, KbEditPage, KbNewPage};
 pub use history::KbHistoryPage;
 pub use reader::{KbArticlePage, KbCategoryPage, KbHomePage};
-pub use search::{debounced, KbSearchPage};
+pub use search::{debounced, KbSearchPage, SearchBox};
 pub use suggestions::TicketSuggestions;
 
 use crate::i18n::Locale;

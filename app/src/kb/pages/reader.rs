@@ -8,7 +8,7 @@ use crate::domain::format_cr;
 use crate::error::ErrorCode;
 use crate::i18n::*;
 use crate::kb::api::{kb_article, kb_category, kb_home};
-use crate::kb::{ArticleLookup, ArticleSummary, ArticleView};
+use crate::kb::{ArticleLang, ArticleLookup, ArticleSummary, ArticleView};
 use crate::ui::{ErrorNotice, Loading};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
@@ -58,6 +58,7 @@ pub fn KbHomePage() -> impl IntoView {
     let home = Resource::new(move || reader_lang(i18n.get_locale()), kb_home);
     view! {
         <Title text=move || td_string!(i18n.get_locale(), kb.title)/>
+        <Meta name="description" content=move || td_string!(i18n.get_locale(), kb.lead)/>
         <section class="kb-hero">
             <h1>{t!(i18n, kb.title)}</h1>
             <p class="muted">{t!(i18n, kb.lead)}</p>
@@ -218,10 +219,21 @@ fn ArticleBody(view: ArticleView) -> impl IntoView {
                 <h1>{a.title.clone()}</h1>
                 <p class="muted article-meta">
                     {t!(i18n, kb.updated)}" "<time datetime=a.updated_at.to_rfc3339()>{updated}</time>
-                    {view.translation.clone().map(|t| view! {
-                        " · "<a href=t.path hreflang=t.lang.as_str() data-testid="translation">{t!(i18n, kb.also_in)}" "{t.title}</a>
-                    })}
                 </p>
+                {view.translation.clone().map(|t| {
+                    let lang = t.lang;
+                    // The reader's own language gets a visible notice; the other one a quiet link.
+                    let mine = lang == super::reader_lang(i18n.get_locale_untracked());
+                    view! {
+                        <p class:notice=mine class:muted=!mine>
+                            {move || match lang {
+                                ArticleLang::En => td_string!(i18n.get_locale(), kb.version_en),
+                                ArticleLang::Es => td_string!(i18n.get_locale(), kb.version_es),
+                            }}" "
+                            <a href=t.path hreflang=lang.as_str() data-testid="translation">{t.title}</a>
+                        </p>
+                    }
+                })}
                 <div class="rendered article-body" inner_html=view.body_html></div>
                 {(!view.tags.is_empty()).then(|| view! {
                     <p class="tags">{view.tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}</p>

@@ -57,7 +57,7 @@ test('an editor writes, previews, publishes, meets a conflict and restores a rev
   await expect(page.getByTestId('preview').locator('strong')).toHaveText('cable');
   await page.getByLabel('Categoría').selectOption('equipos-e-impresoras');
   await page.getByRole('button', { name: 'Guardar' }).click();
-  await expect(page).toHaveURL(/\/editor\/articulos\/\d+$/);
+  await expect(page).toHaveURL(/\/editor\/articulos\/\d+\?creado=1$/);
   await expect(page.getByTestId('saved')).toContainText('1');
   const editUrl = page.url();
 
@@ -76,7 +76,7 @@ test('an editor writes, previews, publishes, meets a conflict and restores a rev
 
   // A second editor tab saves first: this tab gets a conflict showing both versions.
   const other = await ctx.newPage();
-  await open(other, editUrl.replace(/^https?:\/\/[^/]+/, ''));
+  await open(other, editUrl.replace(/^https?:\/\/[^/]+/, '').replace('?creado=1', ''));
   await other.getByLabel('Contenido (Markdown)').fill('## Instalación\n\nVersión de la otra pestaña.');
   await other.getByRole('button', { name: 'Guardar' }).click();
   await expect(other.getByTestId('saved')).toContainText('3');

@@ -345,16 +345,26 @@ impl Kb {
                     score: hits as f64 + relevance / (1.0 + relevance),
                     path: a.path(),
                 };
-                ranked.push((lang == reader, hit));
+                // With any-term matching, how many of the query's terms the article has.
+                let coverage = if any {
+                    text::term_hits(&format!("{} {passage}", a.title), &query, lang)
+                } else {
+                    0
+                };
+                ranked.push((lang == reader, coverage, hit));
             }
         }
-        ranked.sort_by(|(a_lang, a), (b_lang, b)| {
+        // Suggestions only keep the articles covering the most terms: precise beats plenty.
+        if let Some(best) = ranked.iter().map(|(_, c, _)| *c).max() {
+            ranked.retain(|(_, c, _)| *c == best);
+        }
+        ranked.sort_by(|(a_lang, _, a), (b_lang, _, b)| {
             b_lang
                 .cmp(a_lang)
                 .then(b.score.total_cmp(&a.score))
                 .then(a.title.cmp(&b.title))
         });
-        Ok(ranked.into_iter().map(|(_, h)| h).take(limit).collect())
+        Ok(ranked.into_iter().map(|(.., h)| h).take(limit).collect())
     }
 
     /// Up to five articles for a ticket subject being typed ("Quizás esto te ayude").

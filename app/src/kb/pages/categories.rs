@@ -58,7 +58,7 @@ fn Categories() -> impl IntoView {
                                             <label>{t!(i18n, kb.name_en)}<input name="name_en" value=c.name_en.clone() required maxlength="80"/></label>
                                             <button type="submit">{t!(i18n, kb.rename)}</button>
                                         </ActionForm>
-                                        <span class="muted">{c.article_count}" "{t!(i18n, kb.article_many)}</span>
+                                        <span class="muted">{c.article_count}" "{move || if c.article_count == 1 { td_string!(i18n.get_locale(), kb.article_one) } else { td_string!(i18n.get_locale(), kb.article_many) }}</span>
                                         <div class="button-row">
                                             <button type="button" disabled=i == 0 aria-label=move || td_string!(i18n.get_locale(), kb.move_up)
                                                 on:click=move |_| { reorder.dispatch(KbMoveCategory { id: c.id, up: true }); }>"↑"</button>

@@ -17,7 +17,7 @@ use crate::ui::{Authorized, ErrorNotice, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 const EDITORS: &[Role] = &[Role::Editor, Role::Admin];
 
@@ -298,7 +298,14 @@ fn ArticleForm(initial: Option<EditorArticle>, categories: Vec<Category>) -> imp
     let revision = RwSignal::new(initial.as_ref().map(|a| a.revision).unwrap_or(0));
     let path = RwSignal::new(initial.as_ref().map(|a| a.path.clone()));
     let conflict = RwSignal::new(None::<EditorArticle>);
-    let saved = RwSignal::new(None::<i64>);
+    // Arriving right after creating the article: say it was saved.
+    let just_created = use_query_map().read_untracked().get("creado").is_some();
+    let saved = RwSignal::new(
+        initial
+            .as_ref()
+            .filter(|_| just_created)
+            .map(|a| a.revision),
+    );
     let error = RwSignal::new(None::<AppError>);
     let save = ServerAction::<KbSaveArticle>::new();
     let create = ServerAction::<KbCreateArticle>::new();
@@ -342,7 +349,10 @@ fn ArticleForm(initial: Option<EditorArticle>, categories: Vec<Category>) -> imp
     });
     Effect::new(move |_| {
         if let Some(new_id) = on_saved(create.value().get()) {
-            navigate(&format!("/editor/articulos/{new_id}"), Default::default());
+            navigate(
+                &format!("/editor/articulos/{new_id}?creado=1"),
+                Default::default(),
+            );
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

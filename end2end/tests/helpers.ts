@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'Demo-2026!';
 
@@ -35,4 +35,31 @@ export function linkIn(mail: string): string {
   const match = mail.match(/https?:\/\/\S+token=[A-Za-z0-9_-]+/);
   if (!match) throw new Error(`no link in mail: ${mail}`);
   return new URL(match[0]).pathname + new URL(match[0]).search;
+}
+
+/** A fresh staff account (invited by the admin, password set from the emailed link), for tests
+ * that must not disturb the shared demo accounts. Returns its email. */
+export async function freshUser(browser: Browser, role: 'agent' | 'editor', password: string): Promise<string> {
+  const email = `${role}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@demo.test`;
+  const adminCtx = await browser.newContext();
+  const admin = await adminCtx.newPage();
+  await signIn(admin, 'admin@demo.test');
+  await expect(admin).toHaveURL(/\/panel$/);
+  await open(admin, '/admin/usuarios');
+  const form = admin.getByTestId('invite-form');
+  await form.getByLabel('Nombre').fill('Persona de prueba');
+  await form.getByLabel('Correo electrónico').fill(email);
+  await form.getByLabel('Rol').selectOption(role);
+  await form.getByRole('button', { name: 'Enviar invitación' }).click();
+  await expect(admin.getByText('Invitación enviada.')).toBeVisible();
+  const invite = await latestMailTo(admin, email);
+  const userCtx = await browser.newContext();
+  const user = await userCtx.newPage();
+  await open(user, linkIn(invite));
+  await user.getByLabel('Nueva contraseña').fill(password);
+  await user.getByRole('button', { name: 'Guardar contraseña' }).click();
+  await expect(user.getByText('Su contraseña fue guardada.')).toBeVisible();
+  await adminCtx.close();
+  await userCtx.close();
+  return email;
 }

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { open, signIn } from './helpers';
+import { freshUser, open, signIn } from './helpers';
 
 const roles = [
   { email: 'admin@demo.test', role: 'admin', label: 'Administrador', links: ['Mi panel', 'Cola de atención', 'Base de conocimiento', 'Artículos', 'Reporte SLA', 'Calendario', 'Organizaciones', 'Usuarios', 'Correo saliente', 'Mi cuenta'] },
@@ -46,12 +46,16 @@ test('a wrong password shows a clear Spanish message and keeps the email', async
 });
 
 test('account page lists sessions and signs out other devices', async ({ browser }) => {
+  // Its own account: signing out "everywhere" must not end other tests' demo sessions.
+  const password = 'clave de sesiones larga';
+  const email = await freshUser(browser, 'agent', password);
   const first = await browser.newContext();
   const second = await browser.newContext();
   const a = await first.newPage();
   const b = await second.newPage();
-  await signIn(a, 'agente@demo.test');
-  await signIn(b, 'agente@demo.test');
+  await signIn(a, email, password);
+  await expect(a).toHaveURL(/\/panel$/);
+  await signIn(b, email, password);
   await expect(b).toHaveURL(/\/panel$/);
   await open(a, '/cuenta');
   await expect(a.getByTestId('sessions').locator('li.current')).toHaveCount(1);

@@ -292,13 +292,21 @@ impl Kb {
         limit: usize,
         any: bool,
     ) -> Result<Vec<SearchHit>, AppError> {
+        struct Candidate {
+            lang: ArticleLang,
+            query: Arc<Query>,
+            row: super::store::SearchRow,
+            passage: String,
+            coverage: usize,
+            score: f64,
+        }
         let raw: String = raw.chars().take(MAX_QUERY_CHARS).collect();
         let readable = readable(principal);
         let langs = match only {
             Some(lang) => vec![lang],
             None => vec![reader, reader.other()],
         };
-        let mut ranked = Vec::new();
+        let mut ranked: Vec<Candidate> = Vec::new();
         for lang in langs {
             let mut query = Query::parse(&raw, lang);
             if query.is_empty() {
@@ -326,45 +334,59 @@ impl Kb {
                 .collect();
             let refs: Vec<&str> = passages.iter().map(String::as_str).collect();
             let relevance = text::bm25(&refs, &query, lang);
-            for ((row, passage), relevance) in rows.iter().zip(&passages).zip(relevance) {
-                let a = &row.article;
-                let hits = text::term_hits(&a.title, &query, lang);
-                let hit = SearchHit {
-                    slug: a.slug.clone(),
-                    title_html: text::highlight(&a.title, &query, lang),
-                    title: a.title.clone(),
+            let query = Arc::new(query);
+            for ((row, passage), relevance) in rows.into_iter().zip(passages).zip(relevance) {
+                let hits = text::term_hits(&row.article.title, &query, lang);
+                // With any-term matching, how many of the query's terms the article has.
+                let coverage = if any {
+                    text::term_hits(&format!("{} {passage}", row.article.title), &query, lang)
+                } else {
+                    0
+                };
+                ranked.push(Candidate {
+                    lang,
+                    query: query.clone(),
+                    // Title hits first, then the text's relevance squashed into [0, 1).
+                    score: hits as f64 + relevance / (1.0 + relevance),
+                    row,
+                    passage,
+                    coverage,
+                });
+            }
+        }
+        // Suggestions only keep the articles covering the most terms: precise beats plenty.
+        if let Some(best) = ranked.iter().map(|c| c.coverage).max() {
+            ranked.retain(|c| c.coverage == best);
+        }
+        ranked.sort_by(|a, b| {
+            (b.lang == reader)
+                .cmp(&(a.lang == reader))
+                .then(b.score.total_cmp(&a.score))
+                .then(a.row.article.title.cmp(&b.row.article.title))
+        });
+        ranked.truncate(limit);
+        // Highlighting only for what is shown.
+        Ok(ranked
+            .into_iter()
+            .map(|c| {
+                let a = c.row.article;
+                SearchHit {
+                    title_html: text::highlight(&a.title, &c.query, c.lang),
                     category: if reader == ArticleLang::En {
                         a.category_en.clone()
                     } else {
                         a.category_es.clone()
                     },
                     category_slug: a.category_slug.clone(),
-                    lang,
-                    snippet: text::snippet(passage, &query, lang, 180),
-                    // Title hits first, then the text's relevance squashed into [0, 1).
-                    score: hits as f64 + relevance / (1.0 + relevance),
+                    lang: c.lang,
+                    snippet: text::snippet(&c.passage, &c.query, c.lang, 180),
+                    score: c.score,
                     path: a.path(),
-                };
-                // With any-term matching, how many of the query's terms the article has.
-                let coverage = if any {
-                    text::term_hits(&format!("{} {passage}", a.title), &query, lang)
-                } else {
-                    0
-                };
-                ranked.push((lang == reader, coverage, hit));
-            }
-        }
-        // Suggestions only keep the articles covering the most terms: precise beats plenty.
-        if let Some(best) = ranked.iter().map(|(_, c, _)| *c).max() {
-            ranked.retain(|(_, c, _)| *c == best);
-        }
-        ranked.sort_by(|(a_lang, _, a), (b_lang, _, b)| {
-            b_lang
-                .cmp(a_lang)
-                .then(b.score.total_cmp(&a.score))
-                .then(a.title.cmp(&b.title))
-        });
-        Ok(ranked.into_iter().map(|(.., h)| h).take(limit).collect())
+                    slug: a.slug,
+                    title: a.title,
+                }
+            })
+            .collect())
     }
 
     /// Up to five articles for a ticket subject being typed ("Quizás esto te ayude").

@@ -8,7 +8,7 @@
 
 use super::ArticleLang;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 const STOP_ES: &str = include_str!("stop_es.txt");
@@ -237,6 +237,9 @@ pub fn bm25(texts: &[&str], query: &Query, lang: ArticleLang) -> Vec<f64> {
             word == t
         }
     };
+    // Candidates share most of their vocabulary: stem each distinct word once. Per word: is it
+    // a (non-stop) word, and which query terms it matches.
+    let mut memo: HashMap<&str, Option<Vec<usize>>> = HashMap::new();
     // Per text: its length in words and the frequency of each query term.
     let stats: Vec<(usize, Vec<usize>)> = texts
         .iter()
@@ -244,13 +247,15 @@ pub fn bm25(texts: &[&str], query: &Query, lang: ArticleLang) -> Vec<f64> {
             let mut tf = vec![0_usize; n_terms];
             let mut len = 0;
             for (s, e) in word_spans(text) {
-                let Some(word) = normalize_word(&text[s..e], lang) else {
-                    continue;
-                };
-                len += 1;
-                for (i, count) in tf.iter_mut().enumerate() {
-                    if term_matches(i, &word) {
-                        *count += 1;
+                let raw = &text[s..e];
+                let matched = memo.entry(raw).or_insert_with(|| {
+                    normalize_word(raw, lang)
+                        .map(|word| (0..n_terms).filter(|&i| term_matches(i, &word)).collect())
+                });
+                if let Some(terms) = matched {
+                    len += 1;
+                    for &i in terms.iter() {
+                        tf[i] += 1;
                     }
                 }
             }
@@ -312,7 +317,11 @@ pub fn highlight(text: &str, query: &Query, lang: ArticleLang) -> String {
 
 /// A window of about `width` characters around the first match (or the start), highlighted.
 pub fn snippet(text: &str, query: &Query, lang: ArticleLang, width: usize) -> String {
-    let first = matches(text, query, lang).first().map(|m| m.0).unwrap_or(0);
+    let first = word_spans(text)
+        .into_iter()
+        .find(|&(s, e)| normalize_word(&text[s..e], lang).is_some_and(|t| query.matches(&t)))
+        .map(|m| m.0)
+        .unwrap_or(0);
     let char_start = text[..first].chars().count().saturating_sub(width / 3);
     let mut start = text
         .char_indices()

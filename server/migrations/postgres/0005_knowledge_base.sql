@@ -39,7 +39,9 @@ CREATE TABLE kb_articles (
     created_at     TIMESTAMPTZ NOT NULL,
     updated_by     BIGINT NOT NULL REFERENCES users (id),
     updated_at     TIMESTAMPTZ NOT NULL,
-    search_vector  TSVECTOR NOT NULL DEFAULT ''::tsvector
+    search_vector  TSVECTOR NOT NULL DEFAULT ''::tsvector,
+    -- The title alone, small enough to test for every match when picking search candidates.
+    title_vector   TSVECTOR NOT NULL DEFAULT ''::tsvector
 );
 CREATE INDEX kb_articles_category ON kb_articles (category_id);
 CREATE INDEX kb_articles_visible ON kb_articles (status, visibility, publish_at);

@@ -100,4 +100,9 @@ CREATE TABLE kb_generation (
 );
 INSERT INTO kb_generation (id, value) VALUES (1, 0);
 
-CREATE VIRTUAL TABLE kb_fts USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+-- The search index also carries what readers may see (unindexed), so the ranking query never
+-- touches rows it would throw away. visible_from is publish_at for published articles, else NULL.
+CREATE VIRTUAL TABLE kb_fts USING fts5 (
+    title, body, lang UNINDEXED, visibility UNINDEXED, visible_from UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);

@@ -204,27 +204,52 @@ struct CommentRow {
     created_at: DateTime<Utc>,
 }
 
-/// The backend-specific statement that (re)indexes one article, with its two text binds:
-/// SQLite stores pre-stemmed text in FTS5, PostgreSQL builds a weighted `tsvector` itself.
-fn index_statement(db: &Db, id: i64, w: &ArticleWrite) -> (&'static str, String, String) {
-    let body = format!("{}\n{}\n{}", w.summary, w.tags.join(", "), w.body_text);
-    match db {
-        Db::Sqlite(_) => (
-            "INSERT OR REPLACE INTO kb_fts (rowid, title, body) VALUES ($1, $2, $3)",
-            text::index_text(&w.title, w.lang),
-            text::index_text(&body, w.lang),
-        ),
-        Db::Postgres(_) => {
-            let _ = id;
-            (
-                "UPDATE kb_articles SET search_vector = \
-                 setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $2), 'A') || \
-                 setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $3), 'B') \
-                 WHERE id = $1",
-                w.title.clone(),
-                body,
-            )
-        }
+/// Keeps one article's search entry right, inside the write's transaction. SQLite stores
+/// pre-stemmed text in FTS5 (plus who may see it); PostgreSQL builds weighted `tsvector`s itself.
+trait SearchIndex {
+    async fn index(&mut self, id: i64, w: &ArticleWrite) -> Result<(), sqlx::Error>;
+}
+
+fn search_body(w: &ArticleWrite) -> String {
+    format!("{}\n{}\n{}", w.summary, w.tags.join(", "), w.body_text)
+}
+
+impl SearchIndex for sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn index(&mut self, id: i64, w: &ArticleWrite) -> Result<(), sqlx::Error> {
+        let visible_from = (w.status == ArticleStatus::Published)
+            .then_some(w.publish_at)
+            .flatten();
+        sqlx::query(
+            "INSERT OR REPLACE INTO kb_fts (rowid, title, body, lang, visibility, visible_from) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(text::index_text(&w.title, w.lang))
+        .bind(text::index_text(&search_body(w), w.lang))
+        .bind(w.lang.as_str())
+        .bind(w.visibility.as_str())
+        .bind(visible_from)
+        .execute(&mut **self)
+        .await
+        .map(|_| ())
+    }
+}
+
+impl SearchIndex for sqlx::Transaction<'_, sqlx::Postgres> {
+    async fn index(&mut self, id: i64, w: &ArticleWrite) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE kb_articles SET \
+             search_vector = setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $2), 'A') || \
+                             setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $3), 'B'), \
+             title_vector = to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $2) \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&w.title)
+        .bind(search_body(w))
+        .execute(&mut **self)
+        .await
+        .map(|_| ())
     }
 }
 
@@ -445,13 +470,15 @@ impl KbStore for Db {
         let [v1, v2, v3] = readable.in_list();
         let rows = match self {
             Db::Sqlite(pool) => {
-                // bm25 is lower-is-better; title weighs ten times the body.
+                // bm25 is lower-is-better; the title weighs ten times the body. Only the best
+                // candidates' rows are read from the articles table.
                 let sql = format!(
-                    "SELECT {SUMMARY_COLS}, a.body_text, -bm25(kb_fts, 10.0, 1.0) AS score \
-                     FROM kb_fts JOIN kb_articles a ON a.id = kb_fts.rowid \
-                     JOIN kb_categories c ON c.id = a.category_id \
-                     WHERE kb_fts MATCH $1 AND a.lang = $2 AND {} ORDER BY score DESC LIMIT $7",
-                    visible(3)
+                    "SELECT {SUMMARY_COLS}, a.body_text, top.score FROM \
+                     (SELECT rowid AS id, -bm25(kb_fts, 10.0, 1.0) AS score FROM kb_fts \
+                      WHERE kb_fts MATCH $1 AND lang = $2 AND visible_from <= $3 \
+                      AND visibility IN ($4, $5, $6) ORDER BY score DESC LIMIT $7) top \
+                     JOIN kb_articles a ON a.id = top.id JOIN kb_categories c ON c.id = a.category_id \
+                     ORDER BY top.score DESC, a.id"
                 );
                 sqlx::query_as::<_, SearchRowDb>(&sql)
                     .bind(query.fts5())
@@ -465,11 +492,17 @@ impl KbStore for Db {
                     .await
             }
             Db::Postgres(pool) => {
+                // Candidates: title matches first, then the most read. Ranking every match
+                // with ts_rank would read every matching document's vector; the final ranking
+                // happens in the service anyway.
                 let sql = format!(
-                    "SELECT {SUMMARY_COLS}, a.body_text, ts_rank(a.search_vector, q)::float8 AS score \
-                     {FROM_ARTICLES}, \
-                     to_tsquery((CASE WHEN $2 = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $1) q \
-                     WHERE a.search_vector @@ q AND a.lang = $2 AND {} ORDER BY score DESC, a.id LIMIT $7",
+                    "WITH q AS (SELECT to_tsquery((CASE WHEN $2 = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $1) AS q), \
+                     top AS (SELECT a.id, (a.title_vector @@ q.q) AS in_title, a.views FROM kb_articles a, q \
+                      WHERE a.search_vector @@ q.q AND a.lang = $2 AND {} \
+                      ORDER BY in_title DESC, a.views DESC, a.id LIMIT $7) \
+                     SELECT {SUMMARY_COLS}, a.body_text, (CASE WHEN top.in_title THEN 1.0 ELSE 0.0 END)::float8 AS score \
+                     FROM top JOIN kb_articles a ON a.id = top.id JOIN kb_categories c ON c.id = a.category_id \
+                     ORDER BY top.in_title DESC, top.views DESC, a.id",
                     visible(3)
                 );
                 sqlx::query_as::<_, SearchRowDb>(&sql)
@@ -573,13 +606,7 @@ impl KbStore for Db {
                     .execute(&mut *tx)
                     .await?;
             }
-            let (index_sql, title, body) = index_statement(self, id, w);
-            sqlx::query(index_sql)
-                .bind(id)
-                .bind(title)
-                .bind(body)
-                .execute(&mut *tx)
-                .await?;
+            tx.index(id, w).await?;
             sqlx::query(BUMP_GENERATION).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
@@ -688,13 +715,7 @@ impl KbStore for Db {
                         .await?;
                 }
             }
-            let (index_sql, title, body) = index_statement(self, id, w);
-            sqlx::query(index_sql)
-                .bind(id)
-                .bind(title)
-                .bind(body)
-                .execute(&mut *tx)
-                .await?;
+            tx.index(id, w).await?;
             sqlx::query(BUMP_GENERATION).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Ok(revision))

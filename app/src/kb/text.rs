@@ -61,14 +61,43 @@ pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
-/// The searchable form of one word, or `None` for a stop word.
-pub fn normalize_word(word: &str, lang: ArticleLang) -> Option<String> {
+fn normalize_uncached(word: &str, lang: ArticleLang) -> Option<String> {
     let folded = fold(word);
     let rules = rules(lang);
     if folded.is_empty() || rules.stop.contains(folded.as_str()) {
         return None;
     }
     Some(rules.stemmer.stem(&folded).into_owned())
+}
+
+/// Words seen per thread and language; articles share a bounded vocabulary, so searches and
+/// snippets mostly stem nothing new.
+const MEMO_LIMIT: usize = 200_000;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<[HashMap<String, Option<String>>; 2]> =
+        std::cell::RefCell::new([HashMap::new(), HashMap::new()]);
+}
+
+/// The searchable form of one word, or `None` for a stop word.
+pub fn normalize_word(word: &str, lang: ArticleLang) -> Option<String> {
+    let slot = match lang {
+        ArticleLang::Es => 0,
+        ArticleLang::En => 1,
+    };
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let map = &mut memo[slot];
+        if let Some(hit) = map.get(word) {
+            return hit.clone();
+        }
+        if map.len() >= MEMO_LIMIT {
+            map.clear();
+        }
+        let normal = normalize_uncached(word, lang);
+        map.insert(word.to_owned(), normal.clone());
+        normal
+    })
 }
 
 /// The text SQLite's index stores: every word folded and stemmed, separated by spaces.

@@ -44,8 +44,9 @@ CREATE TABLE kb_articles (
     title_vector   TSVECTOR NOT NULL DEFAULT ''::tsvector
 );
 CREATE INDEX kb_articles_category ON kb_articles (category_id);
-CREATE INDEX kb_articles_visible ON kb_articles (status, visibility, publish_at);
-CREATE INDEX kb_articles_search ON kb_articles USING GIN (search_vector);
+-- One index per language: a Spanish query never walks English postings.
+CREATE INDEX kb_articles_search_es ON kb_articles USING GIN (search_vector) WHERE lang = 'es';
+CREATE INDEX kb_articles_search_en ON kb_articles USING GIN (search_vector) WHERE lang = 'en';
 
 CREATE TABLE kb_article_tags (
     article_id BIGINT NOT NULL REFERENCES kb_articles (id) ON DELETE CASCADE,

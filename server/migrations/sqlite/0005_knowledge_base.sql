@@ -32,7 +32,6 @@ CREATE TABLE kb_articles (
     updated_at     TEXT NOT NULL
 );
 CREATE INDEX kb_articles_category ON kb_articles (category_id);
-CREATE INDEX kb_articles_visible ON kb_articles (status, visibility, publish_at);
 
 CREATE TABLE kb_article_tags (
     article_id INTEGER NOT NULL REFERENCES kb_articles (id) ON DELETE CASCADE,
@@ -100,9 +99,14 @@ CREATE TABLE kb_generation (
 );
 INSERT INTO kb_generation (id, value) VALUES (1, 0);
 
--- The search index also carries what readers may see (unindexed), so the ranking query never
--- touches rows it would throw away. visible_from is publish_at for published articles, else NULL.
-CREATE VIRTUAL TABLE kb_fts USING fts5 (
-    title, body, lang UNINDEXED, visibility UNINDEXED, visible_from UNINDEXED,
+-- One search index per language (a Spanish query never walks English postings). Each also
+-- carries what readers may see (unindexed), so the ranking query never touches rows it would
+-- throw away. visible_from is publish_at for published articles, else NULL.
+CREATE VIRTUAL TABLE kb_fts_es USING fts5 (
+    title, body, visibility UNINDEXED, visible_from UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE kb_fts_en USING fts5 (
+    title, body, visibility UNINDEXED, visible_from UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 2'
 );

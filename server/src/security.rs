@@ -24,9 +24,11 @@ fn page_csp(nonce: &str) -> String {
 /// Adds the standard headers to every response; HTML pages get a CSP carrying their nonce.
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
     let nonce = {
+        // The thread-local CSPRNG (ChaCha, seeded from the OS): unpredictable like OsRng
+        // without a system call per response.
         use rand::RngCore;
         let mut bytes = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        rand::thread_rng().fill_bytes(&mut bytes);
         hex::encode(bytes)
     };
     req.extensions_mut().insert(CspNonce(nonce.clone()));

@@ -7,3 +7,16 @@ mod user;
 pub use layout::Layout;
 pub use states::{ErrorNotice, FormError, Loading, Notice};
 pub use user::{use_session_epoch, use_user, Authorized, UserProvider};
+
+/// The numeric `:id` route parameter; 0 when missing or not a number (the server answers 404).
+pub fn use_id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        use leptos::prelude::Read;
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}

@@ -268,6 +268,54 @@ impl SearchIndex for sqlx::Transaction<'_, sqlx::Postgres> {
     }
 }
 
+/// What every article write records besides the row itself: its tags and a revision.
+trait ArticleHistory {
+    async fn record(&mut self, id: i64, revision: i64, w: &ArticleWrite)
+        -> Result<(), sqlx::Error>;
+}
+
+macro_rules! article_history {
+    ($db:ty) => {
+        impl ArticleHistory for sqlx::Transaction<'_, $db> {
+            async fn record(
+                &mut self,
+                id: i64,
+                revision: i64,
+                w: &ArticleWrite,
+            ) -> Result<(), sqlx::Error> {
+                sqlx::query("DELETE FROM kb_article_tags WHERE article_id = $1")
+                    .bind(id)
+                    .execute(&mut **self)
+                    .await?;
+                for tag in &w.tags {
+                    sqlx::query("INSERT INTO kb_article_tags (article_id, tag) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(tag)
+                        .execute(&mut **self)
+                        .await?;
+                }
+                sqlx::query(REVISION_INSERT)
+                    .bind(id)
+                    .bind(revision)
+                    .bind(&w.title)
+                    .bind(&w.summary)
+                    .bind(&w.body_md)
+                    .bind(w.tags.join(", "))
+                    .bind(w.status.as_str())
+                    .bind(w.visibility.as_str())
+                    .bind(w.category_id)
+                    .bind(w.author_id)
+                    .bind(w.now)
+                    .execute(&mut **self)
+                    .await
+                    .map(|_| ())
+            }
+        }
+    };
+}
+article_history!(sqlx::Sqlite);
+article_history!(sqlx::Postgres);
+
 const REVISION_INSERT: &str = "INSERT INTO kb_revisions (article_id, number, title, summary, body_md, tags, status, \
      visibility, category_id, author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 const BUMP_GENERATION: &str = "UPDATE kb_generation SET value = value + 1 WHERE id = 1";
@@ -607,27 +655,7 @@ impl KbStore for Db {
                 .bind(w.now)
                 .fetch_one(&mut *tx)
                 .await?;
-            for tag in &w.tags {
-                sqlx::query("INSERT INTO kb_article_tags (article_id, tag) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(tag)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query(REVISION_INSERT)
-                .bind(id)
-                .bind(1_i64)
-                .bind(&w.title)
-                .bind(&w.summary)
-                .bind(&w.body_md)
-                .bind(&tags)
-                .bind(w.status.as_str())
-                .bind(w.visibility.as_str())
-                .bind(w.category_id)
-                .bind(w.author_id)
-                .bind(w.now)
-                .execute(&mut *tx)
-                .await?;
+            tx.record(id, 1, w).await?;
             if let Some(partner) = w.translation_id {
                 sqlx::query("UPDATE kb_articles SET translation_id = $1 WHERE id = $2")
                     .bind(id)
@@ -701,31 +729,7 @@ impl KbStore for Db {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query("DELETE FROM kb_article_tags WHERE article_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for tag in &w.tags {
-                sqlx::query("INSERT INTO kb_article_tags (article_id, tag) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(tag)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query(REVISION_INSERT)
-                .bind(id)
-                .bind(revision)
-                .bind(&w.title)
-                .bind(&w.summary)
-                .bind(&w.body_md)
-                .bind(&tags)
-                .bind(w.status.as_str())
-                .bind(w.visibility.as_str())
-                .bind(w.category_id)
-                .bind(w.author_id)
-                .bind(w.now)
-                .execute(&mut *tx)
-                .await?;
+            tx.record(id, revision, w).await?;
             if old_partner != w.translation_id {
                 if let Some(old) = old_partner {
                     sqlx::query(

@@ -17,7 +17,7 @@ use crate::ui::{Authorized, ErrorNotice, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 const EDITORS: &[Role] = &[Role::Editor, Role::Admin];
 
@@ -174,14 +174,7 @@ pub fn KbNewPage() -> impl IntoView {
 #[component]
 pub fn KbEditPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::use_id_param();
     let data = Resource::new(id, |id| async move {
         let article = kb_editor_article(id).await?;
         let categories = kb_editor_categories().await?;

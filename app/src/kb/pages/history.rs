@@ -9,7 +9,6 @@ use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn KbHistoryPage() -> impl IntoView {
@@ -25,14 +24,7 @@ pub fn KbHistoryPage() -> impl IntoView {
 #[component]
 fn History() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::use_id_param();
     let restore = ServerAction::<KbRestore>::new();
     let data = Resource::new(
         move || (id(), restore.version().get()),

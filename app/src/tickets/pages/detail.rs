@@ -9,7 +9,7 @@ use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn TicketDetailPage() -> impl IntoView {
@@ -25,14 +25,7 @@ pub fn TicketDetailPage() -> impl IntoView {
 #[component]
 fn TicketView(staff: bool) -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::ui::use_id_param();
     let reply = ServerAction::<ReplyTicket>::new();
     let status = ServerAction::<SetTicketStatus>::new();
     let assign = ServerAction::<AssignTicket>::new();

@@ -1,6 +1,8 @@
 import { test, expect } from '@playwright/test';
 import { open, signIn } from './helpers';
 
+/** A 1×1 PNG. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 const INTERNAL = '/kb/soporte-y-sla/guia-interna-clasificar-escalar-y-cerrar-tickets';
 
 test('an anonymous visitor searches without accents, reads the article and rates it once', async ({ page }) => {
@@ -167,6 +169,10 @@ test('a stored XSS attempt in an article renders inert', async ({ browser }) => 
     '[enlace](javascript:window.__xss=3) <a href="javascript:window.__xss=4" onclick="window.__xss=5">otro</a>',
   );
   await expect(page.getByTestId('preview')).toContainText('Texto normal.');
+  // An image upload lands at the cursor as markdown and shows in the preview.
+  await page.getByLabel('Insertar imagen').setInputFiles({ name: 'captura.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+  await expect(page.getByLabel('Contenido (Markdown)')).toHaveValue(/!\[captura\]\(\/imagenes\/[0-9a-f]{32}\)/);
+  await expect(page.getByTestId('preview').locator('img[src^="/imagenes/"]')).toHaveJSProperty('naturalWidth', 1);
   await page.getByLabel('Estado').selectOption('published');
   await page.getByRole('button', { name: 'Guardar' }).click();
   await expect(page.getByTestId('saved')).toBeVisible();
@@ -183,5 +189,6 @@ test('a stored XSS attempt in an article renders inert', async ({ browser }) => 
   expect(await body.locator('script').count()).toBe(0);
   expect(await body.locator('[onerror], [onclick]').count()).toBe(0);
   expect(await body.locator('a[href^="javascript"]').count()).toBe(0);
+  await expect(body.locator('img[src^="/imagenes/"]')).toHaveJSProperty('naturalWidth', 1);
   await ctx.close();
 });

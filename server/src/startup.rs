@@ -199,7 +199,7 @@ fn router(state: AppState) -> Router {
         .route("/adjuntos/{id}", get(rest::files::download_web))
         .route("/sitemap.xml", get(rest::kb::sitemap))
         .route("/robots.txt", get(rest::kb::robots))
-        .route("/imagenes/{id}", get(rest::kb::image))
+        .route("/imagenes/{name}", get(rest::kb::image))
         .route(
             "/editor/imagenes",
             axum::routing::post(rest::kb::upload_image).layer(

@@ -419,3 +419,60 @@ async fn both_databases_give_the_same_top_results() {
     sqlite.stop().await;
     postgres.stop().await;
 }
+
+both_backends!(article_images, |backend| async move {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let kb = &app.state.services.kb;
+    let editor = login(&app, "editor@demo.test").await;
+    let customer = login(&app, "cliente@demo.test").await;
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&[0; 64]);
+    let refused = kb
+        .upload_image(&customer, "foto.png", &png)
+        .await
+        .expect_err("customers cannot upload");
+    assert_eq!(refused.code, ErrorCode::Forbidden);
+    let exe = kb
+        .upload_image(
+            &editor,
+            "setup.png",
+            b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff",
+        )
+        .await
+        .expect_err("not an image");
+    assert_eq!(exe.code, ErrorCode::FileTypeNotAllowed);
+    let pdf = kb
+        .upload_image(&editor, "doc.pdf", b"%PDF-1.7\n%\xe2\xe3")
+        .await
+        .expect_err("a PDF is no image");
+    assert_eq!(pdf.code, ErrorCode::FileTypeNotAllowed);
+    let big = vec![0_u8; app::kb::editing::MAX_IMAGE_BYTES + 1];
+    let too_big = kb
+        .upload_image(&editor, "big.png", &big)
+        .await
+        .expect_err("too large");
+    assert_eq!(too_big.code, ErrorCode::FileTooLarge);
+
+    let path = kb
+        .upload_image(&editor, "captura.png", &png)
+        .await
+        .expect("uploaded");
+    assert!(path.starts_with("/imagenes/"), "{path}");
+    let res = app.client.get(app.url(&path)).send().await.expect("image");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    assert_eq!(res.bytes().await.expect("bytes").to_vec(), png);
+    // Names are random: counting finds nothing.
+    for guess in ["/imagenes/1", "/imagenes/00000000000000000000000000000001"] {
+        let res = app.client.get(app.url(guess)).send().await.expect("guess");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{guess}");
+    }
+    app.stop().await;
+});

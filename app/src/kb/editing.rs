@@ -466,10 +466,10 @@ impl Kb {
         let content_type = accepted_content_type(bytes, &filename)
             .filter(|t| t.starts_with("image/"))
             .ok_or_else(|| AppError::field(ErrorCode::FileTypeNotAllowed, "file"))?;
-        let key = format!("kb/{}", uuid::Uuid::new_v4().simple());
+        let name = uuid::Uuid::new_v4().simple().to_string();
+        let key = format!("kb/{name}");
         self.blobs.put(&key, bytes).await.map_err(internal)?;
-        let id = self
-            .store
+        self.store
             .add_image(NewImage {
                 filename: &filename,
                 content_type,
@@ -479,7 +479,7 @@ impl Kb {
                 now: Utc::now(),
             })
             .await?;
-        Ok(format!("/kb/imagenes/{id}"))
+        Ok(format!("/imagenes/{name}"))
     }
 }
 

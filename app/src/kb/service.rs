@@ -492,9 +492,13 @@ impl Kb {
         }
     }
 
-    /// An image uploaded by an editor, served to everyone (articles are public).
-    pub async fn image(&self, id: i64) -> Result<(String, Vec<u8>), AppError> {
-        let image = self.store.image(id).await?.ok_or(ErrorCode::NotFound)?;
+    /// An image uploaded by an editor, by its public name: 128 random bits, so images of
+    /// internal or unpublished articles cannot be found by counting.
+    pub async fn image(&self, name: &str) -> Result<(String, Vec<u8>), AppError> {
+        if name.len() != 32 || !name.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(ErrorCode::NotFound.into());
+        }
+        let image = self.store.image(name).await?.ok_or(ErrorCode::NotFound)?;
         let bytes = self.blobs.get(&image.storage_key).await.map_err(internal)?;
         Ok((image.content_type, bytes))
     }

@@ -212,5 +212,6 @@ pub trait KbStore: Send + Sync {
 
     // Images
     async fn add_image(&self, image: NewImage<'_>) -> StoreResult<i64>;
-    async fn image(&self, id: i64) -> StoreResult<Option<ImageRecord>>;
+    /// An image by the random part of its storage key (the public, unguessable name).
+    async fn image(&self, name: &str) -> StoreResult<Option<ImageRecord>>;
 }

@@ -365,12 +365,10 @@ pub async fn robots(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// Article images are public and never change (a new upload gets a new id).
-pub async fn image(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<i64>() else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match state.services.kb.image(id).await {
+/// Article images are public under unguessable names and never change (a new upload gets a
+/// new name).
+pub async fn image(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    match state.services.kb.image(&name).await {
         Ok((content_type, bytes)) => {
             let mut res = bytes.into_response();
             let h = res.headers_mut();

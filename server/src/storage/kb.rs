@@ -961,10 +961,11 @@ impl KbStore for Db {
         .map_err(store_err)
     }
 
-    async fn image(&self, id: i64) -> StoreResult<Option<ImageRecord>> {
-        let sql = "SELECT id, content_type, storage_key FROM kb_images WHERE id = $1";
+    async fn image(&self, name: &str) -> StoreResult<Option<ImageRecord>> {
+        let sql = "SELECT id, content_type, storage_key FROM kb_images WHERE storage_key = $1";
+        let key = format!("kb/{name}");
         let row: Option<(i64, String, String)> = with_pool!(self, |pool| sqlx::query_as(sql)
-            .bind(id)
+            .bind(&key)
             .fetch_optional(pool)
             .await)
         .map_err(store_err)?;

@@ -29,15 +29,7 @@ impl Services {
 
     /// The session token from the request's `Cookie` header, if any.
     pub fn session_token(&self, headers: &http::HeaderMap) -> Option<String> {
-        let name = self.cookie_name();
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_owned())
+        cookie_value(headers, self.cookie_name()).map(str::to_owned)
     }
 
     /// `Set-Cookie` value for a new session (no Max-Age: the server enforces the timeouts;
@@ -53,6 +45,18 @@ impl Services {
     pub fn clear_cookie(&self) -> String {
         self.session_cookie("", 0)
     }
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+pub fn cookie_value<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 pub fn services() -> Result<Services, AppError> {

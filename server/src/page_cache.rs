@@ -11,6 +11,7 @@
 
 use crate::security::CspNonce;
 use app::kb::service::Kb;
+use app::server_ctx::cookie_value;
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -119,17 +120,6 @@ impl PageCache {
     }
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 /// The cache key of a request, or `None` when it must not be served from the cache.
 fn key(req: &Request) -> Option<String> {
     if req.method() != Method::GET {
@@ -142,7 +132,7 @@ fn key(req: &Request) -> Option<String> {
     let headers = req.headers();
     let signed_in = ["portal_session", "__Host-portal_session"]
         .iter()
-        .any(|name| cookie(headers, name).is_some());
+        .any(|name| cookie_value(headers, name).is_some());
     if signed_in || headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
@@ -162,7 +152,7 @@ fn key(req: &Request) -> Option<String> {
     if !wants_html {
         return None;
     }
-    let locale = cookie(headers, "i18n_pref_locale").unwrap_or("es");
+    let locale = cookie_value(headers, "i18n_pref_locale").unwrap_or("es");
     Some(format!(
         "{locale} {}",
         req.uri()

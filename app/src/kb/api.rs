@@ -17,15 +17,7 @@ const VISITOR_COOKIE: &str = "kb_visitor";
 #[cfg(feature = "ssr")]
 fn visitor_cookie() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    parts
-        .headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == VISITOR_COOKIE)
-        .map(|(_, v)| v.to_owned())
+    crate::server_ctx::cookie_value(&parts.headers, VISITOR_COOKIE).map(str::to_owned)
 }
 
 #[server]

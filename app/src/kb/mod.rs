@@ -181,6 +181,7 @@ pub enum ArticleLookup {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
+    pub id: i64,
     pub slug: String,
     pub title: String,
     /// The title, HTML-escaped, with matched words in `<mark>`.

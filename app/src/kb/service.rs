@@ -159,6 +159,21 @@ impl Kb {
         }
     }
 
+    /// An article by id, if this reader may open it (errors as [`Kb::check_readable`]).
+    async fn readable_article(
+        &self,
+        principal: Option<&Principal>,
+        id: i64,
+    ) -> Result<ArticleRecord, AppError> {
+        let article = self
+            .store
+            .article_by_id(id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
+        self.check_readable(principal, &article)?;
+        Ok(article)
+    }
+
     /// An article by slug for a reader; old slugs and wrong categories answer `Moved`.
     pub async fn article(
         &self,
@@ -174,12 +189,7 @@ impl Kb {
                     .redirect(slug)
                     .await?
                     .ok_or(ErrorCode::NotFound)?;
-                let moved = self
-                    .store
-                    .article_by_id(id)
-                    .await?
-                    .ok_or(ErrorCode::NotFound)?;
-                self.check_readable(principal, &moved)?;
+                let moved = self.readable_article(principal, id).await?;
                 return Ok(ArticleLookup::Moved(moved.summary.path()));
             }
         };
@@ -371,6 +381,7 @@ impl Kb {
             .map(|c| {
                 let a = c.row.article;
                 SearchHit {
+                    id: a.id,
                     title_html: text::highlight(&a.title, &c.query, c.lang),
                     category: if reader == ArticleLang::En {
                         a.category_en.clone()
@@ -399,17 +410,14 @@ impl Kb {
         let hits = self
             .find(Some(principal), subject, None, reader, 5, true)
             .await?;
-        let mut out = Vec::with_capacity(hits.len());
-        for hit in hits {
-            if let Some(a) = self.store.article_by_slug(&hit.slug).await? {
-                out.push(Suggestion {
-                    id: a.summary.id,
-                    title: hit.title,
-                    path: hit.path,
-                });
-            }
-        }
-        Ok(out)
+        Ok(hits
+            .into_iter()
+            .map(|hit| Suggestion {
+                id: hit.id,
+                title: hit.title,
+                path: hit.path,
+            })
+            .collect())
     }
 
     /// A suggestion on the ticket form was opened (`draft` identifies that form).
@@ -420,12 +428,7 @@ impl Kb {
         article_id: i64,
     ) -> Result<(), AppError> {
         let draft = clean_draft(draft)?;
-        let article = self
-            .store
-            .article_by_id(article_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
-        self.check_readable(Some(principal), &article)?;
+        self.readable_article(Some(principal), article_id).await?;
         self.store
             .record_suggestion_open(&draft, principal.user.id, article_id, Utc::now())
             .await?;
@@ -470,12 +473,7 @@ impl Kb {
         helpful: bool,
         comment: &str,
     ) -> Result<(), AppError> {
-        let article = self
-            .store
-            .article_by_id(article_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
-        self.check_readable(principal, &article)?;
+        self.readable_article(principal, article_id).await?;
         let comment = comment.trim();
         if comment.chars().count() > MAX_COMMENT_CHARS {
             return Err(AppError::field(ErrorCode::InvalidInput, "comment"));

@@ -128,14 +128,19 @@ pub struct Query {
 /// At most this many words of a query are used.
 const MAX_QUERY_WORDS: usize = 8;
 
+/// The words of a query that are used, and whether the last one is still being typed.
+fn query_words(raw: &str) -> (Vec<&str>, bool) {
+    let words = word_spans(raw)
+        .into_iter()
+        .take(MAX_QUERY_WORDS)
+        .map(|(s, e)| &raw[s..e])
+        .collect();
+    (words, !raw.ends_with(char::is_whitespace))
+}
+
 impl Query {
     pub fn parse(raw: &str, lang: ArticleLang) -> Query {
-        let words: Vec<&str> = word_spans(raw)
-            .into_iter()
-            .take(MAX_QUERY_WORDS)
-            .map(|(s, e)| &raw[s..e])
-            .collect();
-        let prefix_last = !raw.ends_with(char::is_whitespace);
+        let (words, prefix_last) = query_words(raw);
         let mut terms: Vec<String> = Vec::new();
         let mut last_kept = false;
         for (i, w) in words.iter().enumerate() {
@@ -182,27 +187,25 @@ impl Query {
             .join(if self.any { " OR " } else { " " })
     }
 
-    fn matches(&self, term: &str) -> bool {
-        let n = self.terms.len();
-        self.terms.iter().enumerate().any(|(i, t)| {
-            if self.prefix_last && i + 1 == n {
-                term.starts_with(t.as_str())
-            } else {
-                term == t
-            }
-        })
+    /// Whether a normalized word matches term `i` (the last one as a prefix while typed).
+    fn term_matches(&self, i: usize, word: &str) -> bool {
+        let t = &self.terms[i];
+        if self.prefix_last && i + 1 == self.terms.len() {
+            word.starts_with(t.as_str())
+        } else {
+            word == t
+        }
+    }
+
+    fn matches(&self, word: &str) -> bool {
+        (0..self.terms.len()).any(|i| self.term_matches(i, word))
     }
 }
 
 /// `to_tsquery` input for PostgreSQL built from the raw words (letters and digits only, so no
 /// operator can be injected); PostgreSQL folds, drops stop words and stems them itself.
 pub fn tsquery(raw: &str, any: bool) -> String {
-    let words: Vec<&str> = word_spans(raw)
-        .into_iter()
-        .take(MAX_QUERY_WORDS)
-        .map(|(s, e)| &raw[s..e])
-        .collect();
-    let prefix_last = !raw.ends_with(char::is_whitespace);
+    let (words, prefix_last) = query_words(raw);
     let n = words.len();
     words
         .iter()
@@ -230,24 +233,12 @@ pub fn matches(text: &str, query: &Query, lang: ArticleLang) -> Vec<(usize, usiz
 
 /// How many distinct query terms the text contains (title matches rank above body matches).
 pub fn term_hits(text: &str, query: &Query, lang: ArticleLang) -> usize {
-    let n = query.terms.len();
     let found: Vec<String> = word_spans(text)
         .into_iter()
         .filter_map(|(s, e)| normalize_word(&text[s..e], lang))
         .collect();
-    query
-        .terms
-        .iter()
-        .enumerate()
-        .filter(|(i, t)| {
-            found.iter().any(|f| {
-                if query.prefix_last && i + 1 == n {
-                    f.starts_with(t.as_str())
-                } else {
-                    f == *t
-                }
-            })
-        })
+    (0..query.terms.len())
+        .filter(|&i| found.iter().any(|f| query.term_matches(i, f)))
         .count()
 }
 
@@ -258,14 +249,6 @@ pub fn bm25(texts: &[&str], query: &Query, lang: ArticleLang) -> Vec<f64> {
     const K1: f64 = 1.2;
     const B: f64 = 0.75;
     let n_terms = query.terms.len();
-    let term_matches = |i: usize, word: &str| {
-        let t = &query.terms[i];
-        if query.prefix_last && i + 1 == n_terms {
-            word.starts_with(t.as_str())
-        } else {
-            word == t
-        }
-    };
     // Candidates share most of their vocabulary: stem each distinct word once. Per word: is it
     // a (non-stop) word, and which query terms it matches.
     let mut memo: HashMap<&str, Option<Vec<usize>>> = HashMap::new();
@@ -278,8 +261,11 @@ pub fn bm25(texts: &[&str], query: &Query, lang: ArticleLang) -> Vec<f64> {
             for (s, e) in word_spans(text) {
                 let raw = &text[s..e];
                 let matched = memo.entry(raw).or_insert_with(|| {
-                    normalize_word(raw, lang)
-                        .map(|word| (0..n_terms).filter(|&i| term_matches(i, &word)).collect())
+                    normalize_word(raw, lang).map(|word| {
+                        (0..n_terms)
+                            .filter(|&i| query.term_matches(i, &word))
+                            .collect()
+                    })
                 });
                 if let Some(terms) = matched {
                     len += 1;

@@ -53,6 +53,17 @@ pub enum ErrorCode {
     RevisionConflict,
     FeedbackGiven,
     CategoryTaken,
+    MessageTooLong,
+    ChatClosed,
+    ChatNotYours,
+    ChatTaken,
+    AgentAtCapacity,
+    RatingInvalid,
+    AlreadyRated,
+    TranscriptSent,
+    ShortcutInvalid,
+    ShortcutTaken,
+    OriginRefused,
     Csrf,
     Internal,
     Network,
@@ -64,9 +75,11 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             Unauthenticated | InvalidCredentials => 401,
-            Forbidden | Csrf => 403,
+            Forbidden | Csrf | ChatNotYours | OriginRefused => 403,
             NotFound => 404,
-            EmailTaken | OrgNameTaken | RevisionConflict | FeedbackGiven | CategoryTaken => 409,
+            EmailTaken | OrgNameTaken | RevisionConflict | FeedbackGiven | CategoryTaken
+            | ChatClosed | ChatTaken | AgentAtCapacity | AlreadyRated | TranscriptSent
+            | ShortcutTaken => 409,
             RateLimited => 429,
             InvalidInput | QueryInvalid => 400,
             Internal | Network => 500,
@@ -76,7 +89,7 @@ impl ErrorCode {
             | PriorityNotAllowed | OnSiteNotAllowed | StatusInvalid | AssigneeInvalid
             | DateInvalid | FileEmpty | FileTypeNotAllowed | TitleRequired | CategoryInvalid
             | CategoryNameRequired | LangInvalid | VisibilityInvalid | ArticleStatusInvalid
-            | TranslationInvalid => 422,
+            | TranslationInvalid | MessageTooLong | RatingInvalid | ShortcutInvalid => 422,
             FileTooLarge => 413,
         }
     }
@@ -126,6 +139,17 @@ impl ErrorCode {
             RevisionConflict => "revision_conflict",
             FeedbackGiven => "feedback_given",
             CategoryTaken => "category_taken",
+            MessageTooLong => "message_too_long",
+            ChatClosed => "chat_closed",
+            ChatNotYours => "chat_not_yours",
+            ChatTaken => "chat_taken",
+            AgentAtCapacity => "agent_at_capacity",
+            RatingInvalid => "rating_invalid",
+            AlreadyRated => "already_rated",
+            TranscriptSent => "transcript_sent",
+            ShortcutInvalid => "shortcut_invalid",
+            ShortcutTaken => "shortcut_taken",
+            OriginRefused => "origin_refused",
 
             Csrf => "csrf",
             Internal => "internal",
@@ -179,6 +203,17 @@ impl ErrorCode {
             RevisionConflict => td_string!(locale, errors.revision_conflict),
             FeedbackGiven => td_string!(locale, errors.feedback_given),
             CategoryTaken => td_string!(locale, errors.category_taken),
+            MessageTooLong => td_string!(locale, errors.message_too_long),
+            ChatClosed => td_string!(locale, errors.chat_closed),
+            ChatNotYours => td_string!(locale, errors.chat_not_yours),
+            ChatTaken => td_string!(locale, errors.chat_taken),
+            AgentAtCapacity => td_string!(locale, errors.agent_at_capacity),
+            RatingInvalid => td_string!(locale, errors.rating_invalid),
+            AlreadyRated => td_string!(locale, errors.already_rated),
+            TranscriptSent => td_string!(locale, errors.transcript_sent),
+            ShortcutInvalid => td_string!(locale, errors.shortcut_invalid),
+            ShortcutTaken => td_string!(locale, errors.shortcut_taken),
+            OriginRefused => td_string!(locale, errors.origin_refused),
 
             Csrf => td_string!(locale, errors.csrf),
             Internal => td_string!(locale, errors.internal),

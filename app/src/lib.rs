@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod chat;
 pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]

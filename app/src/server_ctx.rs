@@ -14,6 +14,7 @@ pub struct Services {
     pub accounts: Accounts,
     pub tickets: crate::tickets::service::Tickets,
     pub kb: crate::kb::service::Kb,
+    pub chats: crate::chat::service::Chats,
     /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
 }

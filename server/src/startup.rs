@@ -1,5 +1,6 @@
 //! Builds the portal from a configuration: database, services, router; serves it until shutdown.
 
+use crate::chat_hub::{LocalHub, PgHub};
 use crate::config::Config;
 use crate::mail::{MailConfigError, Mailer};
 use crate::storage::{ConnectError, Db};
@@ -7,6 +8,9 @@ use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
 use app::accounts::tokens::TokenKey;
+use app::chat::fanout::Fanout;
+use app::chat::service::Chats;
+use app::chat::store::ChatStore;
 use app::kb::service::Kb;
 use app::server_ctx::Services;
 use app::tickets::service::Tickets;
@@ -31,6 +35,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
     pub db: Db,
+    /// The portal's own origin: WebSocket upgrades from any other are refused.
+    pub public_url: String,
+    pub chat_limits: Arc<crate::rest::chat_socket::ChatLimits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -61,6 +68,8 @@ pub struct Portal {
     pub router: Router,
     pub state: AppState,
     mailer: Mailer,
+    /// PostgreSQL only: the cross-instance chat listener to run while serving.
+    chat_listener: Option<(Arc<PgHub>, Arc<dyn ChatStore>)>,
 }
 
 pub async fn build(config: &Config) -> Result<Portal, StartError> {
@@ -89,10 +98,27 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     );
     let tickets = Tickets::new(
         Arc::new(db.clone()),
-        blobs,
+        blobs.clone(),
         store.clone(),
         outbox.clone(),
         config.public_url.clone(),
+    );
+    let chat_store: Arc<dyn ChatStore> = Arc::new(db.clone());
+    let (fanout, chat_listener): (Arc<dyn Fanout>, _) = match &db {
+        Db::Sqlite(_) => (Arc::new(LocalHub::default()), None),
+        Db::Postgres(pool) => {
+            let hub = Arc::new(PgHub::new(pool.clone()));
+            (hub.clone(), Some((hub, chat_store.clone())))
+        }
+    };
+    let chats = Chats::new(
+        chat_store,
+        fanout,
+        tickets.clone(),
+        store.clone(),
+        outbox.clone(),
+        blobs,
+        key.clone(),
     );
     let accounts = Accounts::new(store, outbox.clone(), key, settings)
         .await
@@ -102,6 +128,10 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .seed_demo()
             .await
             .map_err(|e| StartError::Service(format!("demo data: {e}")))?;
+        chats
+            .seed_demo()
+            .await
+            .map_err(|e| StartError::Service(format!("demo canned responses: {e}")))?;
         crate::demo_kb::load(&kb, &accounts)
             .await
             .map_err(|e| StartError::Service(format!("demo articles: {e}")))?;
@@ -112,6 +142,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         accounts,
         tickets,
         kb,
+        chats,
         secure_cookies: config.secure_cookies(),
     };
     let leptos_options = LeptosOptions::builder()
@@ -125,11 +156,14 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         leptos_options,
         services,
         db,
+        public_url: config.public_url.clone(),
+        chat_limits: Arc::new(crate::rest::chat_socket::ChatLimits::default()),
     };
     Ok(Portal {
         router: router(state.clone()),
         state,
         mailer,
+        chat_listener,
     })
 }
 
@@ -239,6 +273,9 @@ pub async fn serve(
         portal.state.services.tickets.clone(),
         stop_rx.clone(),
     ));
+    let listener_task = portal
+        .chat_listener
+        .map(|(hub, store)| tokio::spawn(hub.listen(store, stop_rx.clone())));
     let views = tokio::spawn(crate::jobs::run_view_flush(
         portal.state.services.kb.clone(),
         stop_rx,
@@ -253,6 +290,9 @@ pub async fn serve(
     let _ = worker.await;
     let _ = watcher.await;
     let _ = views.await;
+    if let Some(task) = listener_task {
+        let _ = task.await;
+    }
     portal.state.db.close().await;
     result
 }

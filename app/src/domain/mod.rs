@@ -1,5 +1,6 @@
 //! Pure domain types and rules: no I/O, no framework. Compiled for the browser and the server.
 
+pub mod chat;
 mod contact;
 mod email;
 mod names;

@@ -397,6 +397,68 @@ impl Tickets {
             .ok_or_else(|| ErrorCode::NotFound.into())
     }
 
+    /// Opens a ticket on behalf of a customer who wrote through another channel (chat, email):
+    /// a question with normal priority under their organisation's plan.
+    pub async fn open_for(
+        &self,
+        org_id: i64,
+        requester_id: i64,
+        subject: &str,
+        body: &str,
+    ) -> Result<TicketSummary, AppError> {
+        let org = self
+            .accounts
+            .get_org(org_id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
+        let subject: String = subject.trim().chars().take(MAX_SUBJECT_CHARS).collect();
+        let body: String = body.trim().chars().take(MAX_BODY_CHARS).collect();
+        if subject.is_empty() {
+            return Err(AppError::field(ErrorCode::SubjectRequired, "subject"));
+        }
+        if body.is_empty() {
+            return Err(AppError::field(ErrorCode::BodyRequired, "body"));
+        }
+        let received_at = Utc::now();
+        let priority = Priority::Normal;
+        let due = first_response_due(org.plan, priority, received_at, &self.calendar().await?);
+        let id = self
+            .store
+            .create_ticket(NewTicketRow {
+                org_id,
+                requester_id,
+                subject: &subject,
+                body: &body,
+                kind: TicketKind::Question,
+                priority,
+                plan: org.plan,
+                on_site: false,
+                received_at,
+                first_response_due: due,
+            })
+            .await?;
+        tracing::info!(
+            ticket.id = id,
+            org.id = org_id,
+            "ticket opened from another channel"
+        );
+        self.store
+            .get_ticket(id)
+            .await?
+            .map(|(t, _)| t)
+            .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// Open tickets of an organisation (for the chat console's customer context).
+    pub async fn open_tickets_of(&self, org_id: i64) -> Result<Vec<TicketSummary>, AppError> {
+        let filter = TicketFilter {
+            open_only: true,
+            org_id: Some(org_id),
+            ..TicketFilter::default()
+        };
+        Ok(self.store.list_tickets(&filter, Some(org_id)).await?)
+    }
+
     /// Customers see their organisation's tickets; agents and admins see all, most urgent first.
     pub async fn list(
         &self,

@@ -43,7 +43,7 @@ async fn web_principal(state: &AppState, headers: &HeaderMap) -> Result<Principa
 }
 
 /// Percent-encodes a file name for `Content-Disposition: attachment; filename*=UTF-8''…`.
-fn encode_filename(name: &str) -> String {
+pub(crate) fn encode_filename(name: &str) -> String {
     name.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),

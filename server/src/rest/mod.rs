@@ -2,6 +2,8 @@
 //! `{"error":{"code","message"}}`. Handlers only translate HTTP to the shared services.
 
 mod accounts;
+pub mod chat;
+pub mod chat_socket;
 pub mod files;
 pub mod kb;
 mod openapi;
@@ -53,6 +55,23 @@ pub fn router() -> Router<AppState> {
         .route("/kb/articles", post(kb::create))
         .route("/kb/articles/{slug}", get(kb::article).put(kb::update))
         .route("/kb/articles/{slug}/revisions", get(kb::revisions))
+        .route("/chats", post(chat::start))
+        .route("/chats/availability", get(chat::availability))
+        .route("/chats/{id}", get(chat::get))
+        .route("/chats/{id}/messages", get(chat::messages).post(chat::send))
+        .route("/chats/{id}/ws", get(chat_socket::chat_socket))
+        .route(
+            "/chats/{id}/files",
+            post(chat::upload).layer(axum::extract::DefaultBodyLimit::max(files_body_limit())),
+        )
+        .route("/chats/{id}/files/{file}", get(chat::download))
+        .route("/chats/{id}/accept", post(chat::accept))
+        .route("/chats/{id}/transfer", post(chat::transfer))
+        .route("/chats/{id}/close", post(chat::close))
+        .route("/chats/{id}/ticket", post(chat::to_ticket))
+        .route("/chats/{id}/rating", post(chat::rate))
+        .route("/chats/{id}/transcript", post(chat::transcript))
+        .route("/agent/ws", get(chat_socket::console_socket))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod blobs;
+mod chat;
 mod kb;
 mod tickets;
 

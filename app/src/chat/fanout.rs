@@ -1,0 +1,70 @@
+//! Real-time fan-out of chat events to connected clients. The server implements it in-process
+//! (SQLite, one instance) or over PostgreSQL LISTEN/NOTIFY (several instances); the service
+//! only publishes after the database has committed.
+
+use super::ChatMessage;
+use crate::domain::chat::ChatRole;
+use async_trait::async_trait;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// What a connection subscribes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    Chat(i64),
+    /// Every agent console.
+    Console,
+}
+
+#[derive(Debug, Clone)]
+pub enum Signal {
+    /// A stored message. `message` is present when the publisher had it in memory; receivers
+    /// that miss it (another instance, a gap) reload from the database.
+    Message {
+        chat_id: i64,
+        id: i64,
+        internal: bool,
+        message: Option<Arc<ChatMessage>>,
+    },
+    Typing {
+        chat_id: i64,
+        role: ChatRole,
+        name: String,
+        typing: bool,
+    },
+    Read {
+        chat_id: i64,
+        role: ChatRole,
+        id: i64,
+    },
+    /// The chat's status, agent or ticket changed.
+    Status { chat_id: i64 },
+    /// For consoles: a chat arrived or changed (`new_chat`), or a customer wrote (`activity`).
+    Console {
+        chat_id: i64,
+        new_chat: bool,
+        activity: bool,
+    },
+    /// Notifications may have been missed (listener reconnected): reload from the database.
+    Resync,
+}
+
+impl Signal {
+    pub fn topic(&self) -> Topic {
+        match self {
+            Signal::Message { chat_id, .. }
+            | Signal::Typing { chat_id, .. }
+            | Signal::Read { chat_id, .. }
+            | Signal::Status { chat_id } => Topic::Chat(*chat_id),
+            Signal::Console { .. } | Signal::Resync => Topic::Console,
+        }
+    }
+}
+
+#[async_trait]
+pub trait Fanout: Send + Sync {
+    /// Delivers to every subscriber of the signal's topic, on every instance.
+    async fn publish(&self, signal: Signal);
+    /// Subscribes to a topic on this instance. Also receives [`Signal::Resync`].
+    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Signal>;
+}

@@ -1,0 +1,1 @@
+//! Chat pages: the widget on every page and the agent console.

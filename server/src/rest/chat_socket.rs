@@ -1,0 +1,382 @@
+//! WebSockets: one per open conversation (customer widget, agent console tab) and one per agent
+//! console for queue changes. Every message a socket sends out was loaded from, or just stored
+//! in, the database; a socket remembers the last id it sent and never sends an id twice or out
+//! of order. After a gap (another instance, a lagging subscriber, a listener reconnect) it
+//! reloads everything after that id.
+
+use super::chat::{origin_allowed, parse_id, ChatCaller};
+use super::{ApiError, WithLocale};
+use crate::startup::AppState;
+use app::chat::fanout::{Signal, Topic};
+use app::chat::service::{Caller, Chats, Side};
+use app::chat::{ChatMessage, ClientEvent, ConsoleEvent, ServerEvent};
+use app::error::{AppError, ErrorCode};
+use app::i18n::Locale;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use governor::clock::DefaultClock;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Largest frame a client may send (a 4,000-character message is at most 16 KB of UTF-8).
+const MAX_FRAME_BYTES: usize = 32 * 1024;
+const PING_EVERY: Duration = Duration::from_secs(25);
+const PRESENCE_EVERY: Duration = Duration::from_secs(30);
+
+type DirectLimiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
+type IpLimiter = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
+
+fn quota(per_second: u32, burst: u32) -> Quota {
+    // Both are non-zero constants below.
+    Quota::per_second(NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+}
+
+/// Message limits shared by every socket of this instance: per client address.
+pub struct ChatLimits {
+    per_ip: IpLimiter,
+}
+
+impl Default for ChatLimits {
+    fn default() -> Self {
+        ChatLimits {
+            per_ip: RateLimiter::keyed(quota(20, 40)),
+        }
+    }
+}
+
+impl ChatLimits {
+    fn connection() -> (DirectLimiter, DirectLimiter) {
+        // Messages: 5 per second, bursts of 10. Any frame (typing, read): 20 per second.
+        (
+            RateLimiter::direct(quota(5, 10)),
+            RateLimiter::direct(quota(20, 40)),
+        )
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SocketQuery {
+    /// Send messages after this id first (what a reconnecting client missed).
+    pub after: Option<i64>,
+}
+
+fn refuse(error: AppError, locale: Locale) -> Response {
+    ApiError { error, locale }.into_response()
+}
+
+/// `GET /api/v1/chats/{id}/ws`: the conversation's live events.
+pub async fn chat_socket(
+    State(state): State<AppState>,
+    caller: ChatCaller,
+    Path(id): Path<String>,
+    Query(q): Query<SocketQuery>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let locale = caller.locale;
+    if !origin_allowed(&headers, &state.public_url) {
+        tracing::warn!(origin = ?headers.get("origin"), "chat socket from a foreign origin refused");
+        return refuse(ErrorCode::OriginRefused.into(), locale.0);
+    }
+    let id = match parse_id(&id, locale) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+    let side = match state
+        .services
+        .chats
+        .access(&caller.caller, id)
+        .await
+        .in_locale(locale)
+    {
+        Ok((_, side)) => side,
+        Err(e) => return e.into_response(),
+    };
+    let chats = state.services.chats.clone();
+    let limits = state.chat_limits.clone();
+    let after = q.after.unwrap_or(0).max(0);
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| {
+            let conn = Connection {
+                chats,
+                caller: caller.caller,
+                side,
+                chat_id: id,
+                last_sent: after,
+                ip: addr.ip(),
+                limits,
+                locale: locale.0,
+            };
+            conn.run(socket)
+        })
+}
+
+struct Connection {
+    chats: Chats,
+    caller: Caller,
+    side: Side,
+    chat_id: i64,
+    /// The highest message id this socket has sent (or the client said it has).
+    last_sent: i64,
+    ip: IpAddr,
+    limits: Arc<ChatLimits>,
+    locale: Locale,
+}
+
+async fn send(socket: &mut WebSocket, event: &ServerEvent) -> bool {
+    match serde_json::to_string(event) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => true,
+    }
+}
+
+impl Connection {
+    async fn run(mut self, mut socket: WebSocket) {
+        // Subscribe before loading the backlog so nothing stored in between is missed.
+        let mut signals = self.chats.subscribe(Topic::Chat(self.chat_id));
+        let (msg_limit, frame_limit) = ChatLimits::connection();
+        let hello = match self.chats.chat_view(self.chat_id).await {
+            Ok(chat) => ServerEvent::Hello { chat },
+            Err(_) => return,
+        };
+        if !send(&mut socket, &hello).await || !self.catch_up(&mut socket).await {
+            return;
+        }
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                frame = socket.recv() => {
+                    let Some(Ok(frame)) = frame else { break };
+                    let text = match frame {
+                        Message::Text(t) => t,
+                        Message::Close(_) => break,
+                        Message::Binary(_) => {
+                            if !self.error(&mut socket, ErrorCode::InvalidInput).await { break }
+                            continue;
+                        }
+                        _ => continue,
+                    };
+                    if frame_limit.check().is_err() {
+                        if !self.error(&mut socket, ErrorCode::RateLimited).await { break }
+                        continue;
+                    }
+                    if !self.handle(&mut socket, &text, &msg_limit).await { break }
+                }
+                signal = signals.recv() => {
+                    let ok = match signal {
+                        Ok(signal) => self.forward(&mut socket, signal).await,
+                        Err(RecvError::Lagged(_)) => self.catch_up(&mut socket).await,
+                        Err(RecvError::Closed) => false,
+                    };
+                    if !ok { break }
+                }
+                _ = ping.tick() => {
+                    if socket.send(Message::Ping(Vec::new().into())).await.is_err() { break }
+                }
+            }
+        }
+        // Whoever leaves stops typing.
+        self.chats.typing(&self.side, self.chat_id, false).await;
+    }
+
+    async fn error(&self, socket: &mut WebSocket, code: ErrorCode) -> bool {
+        let event = ServerEvent::Error {
+            code: code.as_str().to_owned(),
+            message: code.message(self.locale),
+        };
+        send(socket, &event).await
+    }
+
+    /// Sends every visible message after `last_sent`, in order.
+    async fn catch_up(&mut self, socket: &mut WebSocket) -> bool {
+        loop {
+            let batch = match self
+                .chats
+                .messages_for(&self.side, self.chat_id, self.last_sent)
+                .await
+            {
+                Ok(b) => b,
+                Err(_) => return false,
+            };
+            let full = batch.len() as i64 >= app::chat::service::PAGE_LIMIT;
+            for m in batch {
+                if !self.deliver(socket, m).await {
+                    return false;
+                }
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+
+    async fn deliver(&mut self, socket: &mut WebSocket, message: ChatMessage) -> bool {
+        if message.id <= self.last_sent {
+            return true;
+        }
+        self.last_sent = message.id;
+        send(socket, &ServerEvent::Message(message)).await
+    }
+
+    async fn forward(&mut self, socket: &mut WebSocket, signal: Signal) -> bool {
+        let staff = self.side.is_staff();
+        match signal {
+            Signal::Message {
+                id,
+                internal,
+                message,
+                ..
+            } => {
+                if id <= self.last_sent || (internal && !staff) {
+                    return true;
+                }
+                match message {
+                    // The next message in order: send it as it is.
+                    Some(m) if id == self.last_sent + 1 => self.deliver(socket, (*m).clone()).await,
+                    // A gap (internal notes hidden from customers, or a missed signal).
+                    _ => self.catch_up(socket).await,
+                }
+            }
+            Signal::Typing {
+                role, name, typing, ..
+            } => {
+                if role == self.side.role() {
+                    return true;
+                }
+                send(socket, &ServerEvent::Typing { role, name, typing }).await
+            }
+            Signal::Read { role, id, .. } => {
+                if role == self.side.role() {
+                    return true;
+                }
+                send(socket, &ServerEvent::Read { role, id }).await
+            }
+            Signal::Status { .. } => match self.chats.chat_view(self.chat_id).await {
+                Ok(chat) => send(socket, &ServerEvent::Status { chat }).await,
+                Err(_) => false,
+            },
+            Signal::Resync => self.catch_up(socket).await,
+            Signal::Console { .. } => true,
+        }
+    }
+
+    /// One client frame. Returns `false` only when the socket is gone.
+    async fn handle(
+        &mut self,
+        socket: &mut WebSocket,
+        text: &str,
+        msg_limit: &DirectLimiter,
+    ) -> bool {
+        let event: ClientEvent = match serde_json::from_str(text) {
+            Ok(e) => e,
+            Err(_) => return self.error(socket, ErrorCode::InvalidInput).await,
+        };
+        match event {
+            ClientEvent::Message {
+                body,
+                client_id,
+                internal,
+            } => {
+                if msg_limit.check().is_err() || self.limits.per_ip.check_key(&self.ip).is_err() {
+                    return self.error(socket, ErrorCode::RateLimited).await;
+                }
+                match self
+                    .chats
+                    .post(
+                        &self.caller,
+                        self.chat_id,
+                        &body,
+                        client_id.as_deref(),
+                        internal,
+                    )
+                    .await
+                {
+                    // New: everything up to it goes out in order (the broadcast copy is then
+                    // skipped). A resend: the stored message again, as the acknowledgement.
+                    Ok((message, true)) if message.id > self.last_sent => {
+                        self.catch_up(socket).await
+                    }
+                    Ok((message, _)) => send(socket, &ServerEvent::Message(message)).await,
+                    Err(e) => self.error(socket, e.code).await,
+                }
+            }
+            ClientEvent::Typing { typing } => {
+                self.chats.typing(&self.side, self.chat_id, typing).await;
+                true
+            }
+            ClientEvent::Read { id } => {
+                if let Ok((chat, _)) = self.chats.access(&self.caller, self.chat_id).await {
+                    let _ = self.chats.read(&self.side, &chat, id).await;
+                }
+                true
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/agent/ws`: queue and activity changes for an agent console; keeps the agent's
+/// presence fresh while it is open.
+pub async fn console_socket(
+    State(state): State<AppState>,
+    caller: ChatCaller,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let locale = caller.locale.0;
+    if !origin_allowed(&headers, &state.public_url) {
+        return refuse(ErrorCode::OriginRefused.into(), locale);
+    }
+    let principal = match caller.caller {
+        Caller::User(p) => p,
+        _ => return refuse(ErrorCode::Unauthenticated.into(), locale),
+    };
+    let chats = state.services.chats.clone();
+    if let Err(e) = chats.heartbeat(&principal).await {
+        return refuse(e, locale);
+    }
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |mut socket| async move {
+            let mut signals = chats.subscribe(Topic::Console);
+            let mut presence = tokio::time::interval(PRESENCE_EVERY);
+            loop {
+                tokio::select! {
+                    frame = socket.recv() => match frame {
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        _ => {}
+                    },
+                    _ = presence.tick() => {
+                        let _ = chats.heartbeat(&principal).await;
+                        if socket.send(Message::Ping(Vec::new().into())).await.is_err() { break }
+                    }
+                    signal = signals.recv() => {
+                        let event = match signal {
+                            Ok(Signal::Console { chat_id, new_chat, activity }) => {
+                                if activity {
+                                    ConsoleEvent::Activity { chat_id }
+                                } else {
+                                    ConsoleEvent::Changed { chat_id, new_chat }
+                                }
+                            }
+                            Ok(_) | Err(RecvError::Lagged(_)) => ConsoleEvent::Changed { chat_id: 0, new_chat: false },
+                            Err(RecvError::Closed) => break,
+                        };
+                        let Ok(text) = serde_json::to_string(&event) else { continue };
+                        if socket.send(Message::Text(text.into())).await.is_err() { break }
+                    }
+                }
+            }
+        })
+}

@@ -1,0 +1,642 @@
+//! `ChatStore` for SQLite and PostgreSQL.
+
+use super::{found, store_err, with_pool, Db};
+use app::accounts::store::{StoreError, StoreResult};
+use app::chat::store::{
+    AgentRow, ChatScope, ChatStore, NewChat, NewChatFile, NewChatMessage, StoredChat,
+};
+use app::chat::{CannedResponse, ChatFile, ChatMessage, ChatView};
+use app::domain::chat::{AgentLoad, ChatRole, ChatStatus, Presence};
+use app::domain::SupportPlan;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+}
+
+#[derive(sqlx::FromRow)]
+struct ChatRow {
+    id: i64,
+    customer_id: Option<i64>,
+    org_id: Option<i64>,
+    org_name: Option<String>,
+    plan: Option<String>,
+    visitor_name: String,
+    visitor_email: String,
+    status: String,
+    agent_id: Option<i64>,
+    agent_name: Option<String>,
+    ticket_id: Option<i64>,
+    last_seq: i64,
+    customer_read_seq: i64,
+    agent_read_seq: i64,
+    rating: Option<i64>,
+    transcript_sent_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    accepted_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+}
+
+impl ChatRow {
+    fn into_stored(self) -> StoreResult<StoredChat> {
+        let status = self
+            .status
+            .parse::<ChatStatus>()
+            .map_err(|_| bad("chat status", &self.status))?;
+        let plan = match &self.plan {
+            Some(p) => Some(p.parse::<SupportPlan>().map_err(|_| bad("plan", p))?),
+            None => None,
+        };
+        Ok(StoredChat {
+            customer_id: self.customer_id,
+            org_id: self.org_id,
+            view: ChatView {
+                id: self.id,
+                status,
+                visitor_name: self.visitor_name,
+                visitor_email: self.visitor_email,
+                org_name: self.org_name,
+                plan,
+                agent_id: self.agent_id,
+                agent_name: self.agent_name,
+                ticket_id: self.ticket_id,
+                created_at: self.created_at,
+                accepted_at: self.accepted_at,
+                closed_at: self.closed_at,
+                last_id: self.last_seq,
+                customer_read: self.customer_read_seq,
+                agent_read: self.agent_read_seq,
+                rating: self.rating,
+                transcript_sent: self.transcript_sent_at.is_some(),
+            },
+        })
+    }
+}
+
+const CHAT_SELECT: &str = "SELECT c.id, c.customer_id, c.org_id, o.name AS org_name, o.plan, c.visitor_name, \
+     c.visitor_email, c.status, c.agent_id, a.name AS agent_name, c.ticket_id, c.last_seq, c.customer_read_seq, \
+     c.agent_read_seq, c.rating, c.transcript_sent_at, c.created_at, c.accepted_at, c.closed_at \
+     FROM chats c LEFT JOIN organizations o ON o.id = c.org_id LEFT JOIN users a ON a.id = c.agent_id";
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    seq: i64,
+    author_name: String,
+    role: String,
+    body: String,
+    internal: bool,
+    client_id: Option<String>,
+    sent_at: DateTime<Utc>,
+    file_id: Option<i64>,
+    filename: Option<String>,
+    content_type: Option<String>,
+    size: Option<i64>,
+}
+
+impl MessageRow {
+    fn into_message(self) -> StoreResult<ChatMessage> {
+        let role = self
+            .role
+            .parse::<ChatRole>()
+            .map_err(|_| bad("chat role", &self.role))?;
+        let file = match (self.file_id, self.filename, self.content_type, self.size) {
+            (Some(id), Some(filename), Some(content_type), Some(size)) => Some(ChatFile {
+                id,
+                filename,
+                content_type,
+                size,
+            }),
+            _ => None,
+        };
+        Ok(ChatMessage {
+            id: self.seq,
+            author: self.author_name,
+            role,
+            body: self.body,
+            sent_at: self.sent_at,
+            client_id: self.client_id,
+            internal: self.internal,
+            file,
+        })
+    }
+}
+
+const MESSAGE_SELECT: &str =
+    "SELECT m.seq, m.author_name, m.role, m.body, m.internal, m.client_id, m.sent_at, \
+     f.id AS file_id, f.filename, f.content_type, f.size \
+     FROM chat_messages m LEFT JOIN chat_attachments f ON f.id = m.attachment_id";
+
+#[derive(sqlx::FromRow)]
+struct AgentDbRow {
+    id: i64,
+    name: String,
+    status: Option<String>,
+    max_chats: Option<i64>,
+    last_seen_at: Option<DateTime<Utc>>,
+    last_assigned_at: Option<DateTime<Utc>>,
+    active_chats: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    id: i64,
+    chat_id: i64,
+    filename: String,
+    content_type: String,
+    size: i64,
+    storage_key: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct CannedRow {
+    id: i64,
+    shortcut: String,
+    title: String,
+    body: String,
+}
+
+/// Default concurrent-chat limit of an agent who never set one.
+const DEFAULT_MAX_CHATS: i64 = 4;
+
+#[async_trait]
+impl ChatStore for Db {
+    async fn create_chat(&self, c: NewChat<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO chats (customer_id, org_id, visitor_name, visitor_email, token_hash, status, \
+                   created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $6) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(c.customer_id)
+            .bind(c.org_id)
+            .bind(c.visitor_name)
+            .bind(c.visitor_email)
+            .bind(c.token_hash)
+            .bind(c.now)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn get_chat(&self, id: i64) -> StoreResult<Option<StoredChat>> {
+        let sql = format!("{CHAT_SELECT} WHERE c.id = $1");
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, ChatRow>(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        row.map(ChatRow::into_stored).transpose()
+    }
+
+    async fn chat_by_token(&self, token_hash: &str) -> StoreResult<Option<i64>> {
+        let sql = "SELECT id FROM chats WHERE token_hash = $1";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn latest_chat_of(&self, customer_id: i64) -> StoreResult<Option<i64>> {
+        let sql = "SELECT id FROM chats WHERE customer_id = $1 AND (status <> 'closed' OR closed_at > $2) \
+                   ORDER BY id DESC LIMIT 1";
+        let since = Utc::now() - chrono::Duration::hours(1);
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(customer_id)
+            .bind(since)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn list_chats(&self, scope: ChatScope) -> StoreResult<Vec<StoredChat>> {
+        let (filter, agent) = match scope {
+            ChatScope::Waiting => ("c.status = 'waiting' AND $1 = 0", 0),
+            ChatScope::Agent(id) => ("c.status = 'active' AND c.agent_id = $1", id),
+            ChatScope::RecentlyClosed(id) => ("c.status = 'closed' AND c.agent_id = $1", id),
+        };
+        let sql = format!("{CHAT_SELECT} WHERE {filter} ORDER BY c.created_at, c.id LIMIT 200");
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, ChatRow>(&sql)
+            .bind(agent)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.into_iter().map(ChatRow::into_stored).collect()
+    }
+
+    async fn add_message(&self, m: NewChatMessage<'_>) -> StoreResult<(ChatMessage, bool)> {
+        // The counter update comes first so the transaction holds the write lock from its first
+        // statement (SQLite) / locks the chat row (PostgreSQL): ids are handed out one at a time.
+        let next = "UPDATE chats SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 RETURNING last_seq";
+        let existing = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.client_id = $2");
+        let insert = "INSERT INTO chat_messages (chat_id, seq, author_id, author_name, role, body, internal, \
+                      client_id, attachment_id, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        let stored = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq = $2");
+        let result = with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let seq = sqlx::query_scalar::<_, i64>(next)
+                .bind(m.chat_id)
+                .bind(m.now)
+                .fetch_one(&mut *tx)
+                .await?;
+            if let Some(client_id) = m.client_id {
+                let found = sqlx::query_as::<_, MessageRow>(&existing)
+                    .bind(m.chat_id)
+                    .bind(client_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(row) = found {
+                    tx.rollback().await?;
+                    return Ok::<_, sqlx::Error>((row, false));
+                }
+            }
+            sqlx::query(insert)
+                .bind(m.chat_id)
+                .bind(seq)
+                .bind(m.author_id)
+                .bind(m.author_name)
+                .bind(m.role.as_str())
+                .bind(m.body)
+                .bind(m.internal)
+                .bind(m.client_id)
+                .bind(m.attachment_id)
+                .bind(m.now)
+                .execute(&mut *tx)
+                .await?;
+            let row = sqlx::query_as::<_, MessageRow>(&stored)
+                .bind(m.chat_id)
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok((row, true))
+        }
+        .await);
+        match result {
+            Ok((row, new)) => Ok((row.into_message()?, new)),
+            // Two sends of one client id raced: the other one won, return what it stored.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                let client_id = m.client_id.unwrap_or_default();
+                let row = with_pool!(self, |pool| sqlx::query_as::<_, MessageRow>(&existing)
+                    .bind(m.chat_id)
+                    .bind(client_id)
+                    .fetch_one(pool)
+                    .await)
+                .map_err(store_err)?;
+                Ok((row.into_message()?, false))
+            }
+            Err(e) => Err(store_err(e)),
+        }
+    }
+
+    async fn messages_after(
+        &self,
+        chat_id: i64,
+        after: i64,
+        include_internal: bool,
+        limit: i64,
+    ) -> StoreResult<Vec<ChatMessage>> {
+        let sql = format!(
+            "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq > $2 AND ($3 = TRUE OR m.internal = FALSE) \
+             ORDER BY m.seq LIMIT $4"
+        );
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MessageRow>(&sql)
+            .bind(chat_id)
+            .bind(after)
+            .bind(include_internal)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.into_iter().map(MessageRow::into_message).collect()
+    }
+
+    async fn message(&self, chat_id: i64, id: i64) -> StoreResult<Option<ChatMessage>> {
+        let sql = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq = $2");
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, MessageRow>(&sql)
+            .bind(chat_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        row.map(MessageRow::into_message).transpose()
+    }
+
+    async fn mark_read(&self, chat_id: i64, role: ChatRole, id: i64) -> StoreResult<()> {
+        let sql = match role {
+            ChatRole::Customer => {
+                "UPDATE chats SET customer_read_seq = CASE WHEN $2 > customer_read_seq \
+                 AND $2 <= last_seq THEN $2 ELSE customer_read_seq END WHERE id = $1"
+            }
+            ChatRole::Agent => {
+                "UPDATE chats SET agent_read_seq = CASE WHEN $2 > agent_read_seq \
+                 AND $2 <= last_seq THEN $2 ELSE agent_read_seq END WHERE id = $1"
+            }
+            ChatRole::System => return Ok(()),
+        };
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        found(rows)
+    }
+
+    async fn offer(&self, chat_id: i64, agent_id: i64) -> StoreResult<bool> {
+        let sql = "UPDATE chats SET agent_id = $2 WHERE id = $1 AND status = 'waiting' AND agent_id IS NULL";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(agent_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(rows == 1)
+    }
+
+    async fn accept(
+        &self,
+        chat_id: i64,
+        agent_id: i64,
+        max_chats: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        // The limit is checked in the same statement that takes the chat, so two accepts racing
+        // for an agent's last free slot cannot both succeed.
+        let sql = "UPDATE chats SET status = 'active', agent_id = $2, accepted_at = $4, updated_at = $4 \
+                   WHERE id = $1 AND status = 'waiting' \
+                   AND (SELECT COUNT(*) FROM chats x WHERE x.agent_id = $2 AND x.status = 'active') < $3";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(agent_id)
+            .bind(max_chats)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(rows == 1)
+    }
+
+    async fn transfer(
+        &self,
+        chat_id: i64,
+        to_agent: i64,
+        max_chats: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE chats SET status = 'active', agent_id = $2, accepted_at = COALESCE(accepted_at, $4), \
+                   updated_at = $4, agent_read_seq = 0 WHERE id = $1 AND status <> 'closed' \
+                   AND (SELECT COUNT(*) FROM chats x WHERE x.agent_id = $2 AND x.status = 'active') < $3";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(to_agent)
+            .bind(max_chats)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(rows == 1)
+    }
+
+    async fn close(&self, chat_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "UPDATE chats SET status = 'closed', closed_at = $2, updated_at = $2 \
+                   WHERE id = $1 AND status <> 'closed'";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(rows == 1)
+    }
+
+    async fn link_ticket(&self, chat_id: i64, ticket_id: i64) -> StoreResult<bool> {
+        let sql = "UPDATE chats SET ticket_id = $2 WHERE id = $1 AND ticket_id IS NULL";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(ticket_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(rows == 1)
+    }
+
+    async fn rate(&self, chat_id: i64, rating: i64, comment: &str) -> StoreResult<bool> {
+        let sql =
+            "UPDATE chats SET rating = $2, rating_comment = $3 WHERE id = $1 AND rating IS NULL";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(rating)
+            .bind(comment)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(rows == 1)
+    }
+
+    async fn claim_transcript(&self, chat_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let sql =
+            "UPDATE chats SET transcript_sent_at = $2 WHERE id = $1 AND transcript_sent_at IS NULL";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(chat_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        Ok(rows == 1)
+    }
+
+    async fn add_file(&self, f: NewChatFile<'_>) -> StoreResult<i64> {
+        let sql = "INSERT INTO chat_attachments (chat_id, filename, content_type, size, storage_key, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(f.chat_id)
+            .bind(f.filename)
+            .bind(f.content_type)
+            .bind(f.size)
+            .bind(f.storage_key)
+            .bind(f.now)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn file(&self, id: i64) -> StoreResult<Option<(ChatFile, i64, String)>> {
+        let sql = "SELECT id, chat_id, filename, content_type, size, storage_key FROM chat_attachments WHERE id = $1";
+        let row = with_pool!(self, |pool| sqlx::query_as::<_, FileRow>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(row.map(|r| {
+            (
+                ChatFile {
+                    id: r.id,
+                    filename: r.filename,
+                    content_type: r.content_type,
+                    size: r.size,
+                },
+                r.chat_id,
+                r.storage_key,
+            )
+        }))
+    }
+
+    async fn agents(&self) -> StoreResult<Vec<(i64, AgentRow)>> {
+        // Load counts active chats and chats offered to the agent but not yet accepted.
+        let sql = "SELECT u.id, u.name, p.status, p.max_chats, p.last_seen_at, p.last_assigned_at, \
+                   (SELECT COUNT(*) FROM chats c WHERE c.agent_id = u.id AND c.status <> 'closed') AS active_chats \
+                   FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id \
+                   WHERE u.role IN ('agent', 'admin') ORDER BY u.name, u.id";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, AgentDbRow>(sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let presence = match &r.status {
+                    Some(s) => s.parse::<Presence>().map_err(|_| bad("presence", s))?,
+                    None => Presence::Offline,
+                };
+                Ok((
+                    r.id,
+                    AgentRow {
+                        name: r.name,
+                        load: AgentLoad {
+                            agent_id: r.id,
+                            presence,
+                            last_seen_at: r.last_seen_at.unwrap_or(DateTime::<Utc>::MIN_UTC),
+                            active_chats: r.active_chats,
+                            max_chats: r.max_chats.unwrap_or(DEFAULT_MAX_CHATS),
+                            last_assigned_at: r.last_assigned_at,
+                        },
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn set_presence(
+        &self,
+        agent_id: i64,
+        presence: Presence,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let upsert = "INSERT INTO agent_presence (user_id, status, last_seen_at) VALUES ($1, $2, $3) \
+                      ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, last_seen_at = EXCLUDED.last_seen_at";
+        // Chats offered to an agent who steps away go back to the queue for someone else.
+        let withdraw =
+            "UPDATE chats SET agent_id = NULL WHERE agent_id = $1 AND status = 'waiting'";
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(upsert)
+                .bind(agent_id)
+                .bind(presence.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if presence != Presence::Online {
+                sqlx::query(withdraw)
+                    .bind(agent_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn touch_presence(&self, agent_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE agent_presence SET last_seen_at = $2 WHERE user_id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(agent_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn mark_assigned(&self, agent_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE agent_presence SET last_assigned_at = $2 WHERE user_id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(agent_id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn canned(&self) -> StoreResult<Vec<CannedResponse>> {
+        let sql = "SELECT id, shortcut, title, body FROM canned_responses ORDER BY shortcut";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, CannedRow>(sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CannedResponse {
+                id: r.id,
+                shortcut: r.shortcut,
+                title: r.title,
+                body: r.body,
+            })
+            .collect())
+    }
+
+    async fn save_canned(
+        &self,
+        id: Option<i64>,
+        shortcut: &str,
+        title: &str,
+        body: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        match id {
+            Some(id) => {
+                let sql = "UPDATE canned_responses SET shortcut = $2, title = $3, body = $4, updated_at = $5 WHERE id = $1";
+                let rows = with_pool!(self, |pool| sqlx::query(sql)
+                    .bind(id)
+                    .bind(shortcut)
+                    .bind(title)
+                    .bind(body)
+                    .bind(now)
+                    .execute(pool)
+                    .await
+                    .map(|r| r.rows_affected()))
+                .map_err(store_err)?;
+                found(rows).map(|()| id)
+            }
+            None => {
+                let sql = "INSERT INTO canned_responses (shortcut, title, body, updated_at) VALUES ($1, $2, $3, $4) RETURNING id";
+                with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+                    .bind(shortcut)
+                    .bind(title)
+                    .bind(body)
+                    .bind(now)
+                    .fetch_one(pool)
+                    .await)
+                .map_err(store_err)
+            }
+        }
+    }
+
+    async fn delete_canned(&self, id: i64) -> StoreResult<()> {
+        let sql = "DELETE FROM canned_responses WHERE id = $1";
+        let rows = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        found(rows)
+    }
+}

@@ -1,0 +1,589 @@
+//! Web chat over HTTP and WebSocket, on both databases; cross-instance delivery with two server
+//! processes on one PostgreSQL database.
+
+mod common;
+
+use common::{Backend, TestApp, TestDb};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn start_visitor(app: &TestApp) -> (i64, String) {
+    let (status, body) = app
+        .post(
+            "/api/v1/chats",
+            None,
+            json!({"name": "Vera Visitante", "email": "vera@visita.test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().expect("id");
+    let token = body["token"].as_str().expect("token").to_owned();
+    (id, token)
+}
+
+async fn set_online(app: &TestApp, email: &str) {
+    let id = app
+        .state
+        .services
+        .accounts
+        .user_id_by_email(email)
+        .await
+        .expect("agent");
+    let principal = app
+        .state
+        .services
+        .accounts
+        .authenticate(&app.login_as(email).await)
+        .await
+        .expect("principal");
+    assert_eq!(principal.user.id, id);
+    app.state
+        .services
+        .chats
+        .set_presence(&principal, app::domain::chat::Presence::Online)
+        .await
+        .expect("online");
+}
+
+async fn connect(addr: &str, chat: i64, token: &str, after: i64, origin: Option<&str>) -> Socket {
+    let url = format!("ws://{addr}/api/v1/chats/{chat}/ws?after={after}&token={token}");
+    let mut req = url.into_client_request().expect("request");
+    if let Some(o) = origin {
+        req.headers_mut()
+            .insert("origin", o.parse().expect("origin"));
+    }
+    let (socket, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("connect");
+    socket
+}
+
+/// The next JSON event of a type, skipping others; panics after 5 s.
+async fn next_event(socket: &mut Socket, kind: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("no '{kind}' event within 5 s"))
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = frame {
+            let v: Value = serde_json::from_str(&text).expect("json event");
+            if v["type"] == kind {
+                return v;
+            }
+        }
+    }
+}
+
+async fn send(socket: &mut Socket, event: Value) {
+    socket
+        .send(Message::Text(event.to_string().into()))
+        .await
+        .expect("send");
+}
+
+both_backends!(
+    messages_are_stored_once_and_replayed_in_order,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        // Pre-chat form errors.
+        let (status, body) = app
+            .post(
+                "/api/v1/chats",
+                None,
+                json!({"name": "Vera", "email": "no-es-correo"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["code"], "email_invalid");
+        assert_eq!(body["error"]["field"], "email");
+
+        let (chat, token) = start_visitor(&app).await;
+        let path = format!("/api/v1/chats/{chat}/messages");
+        let (status, first) = app
+            .post(
+                &path,
+                Some(&token),
+                json!({"body": "Hola, no tengo VPN", "client_id": "c-1"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        assert_eq!(first["role"], "customer");
+        assert_eq!(first["author"], "Vera Visitante");
+        // The same client id again: the same message, not a copy.
+        let (status, again) = app
+            .post(
+                &path,
+                Some(&token),
+                json!({"body": "Hola, no tengo VPN", "client_id": "c-1"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(again["id"], first["id"]);
+        // Many concurrent resends of one client id still store one message.
+        let sends = (0..10).map(|_| {
+            app.post(
+                &path,
+                Some(&token),
+                json!({"body": "otra vez", "client_id": "c-2"}),
+            )
+        });
+        let results = futures_util::future::join_all(sends).await;
+        let ids: std::collections::HashSet<i64> = results
+            .iter()
+            .map(|(s, b)| {
+                assert!(s.is_success(), "{b}");
+                b["id"].as_i64().expect("id")
+            })
+            .collect();
+        assert_eq!(ids.len(), 1, "one message for one client id");
+
+        let (status, list) = app.get(&format!("{path}?after=0"), Some(&token)).await;
+        assert_eq!(status, StatusCode::OK);
+        let got: Vec<i64> = list["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .map(|m| m["id"].as_i64().expect("id"))
+            .collect();
+        assert_eq!(got, vec![1, 2]);
+        let (_, after) = app.get(&format!("{path}?after=1"), Some(&token)).await;
+        assert_eq!(after["messages"].as_array().map(Vec::len), Some(1));
+
+        // Limits and bad input.
+        let long = "x".repeat(4_001);
+        let (status, body) = app.post(&path, Some(&token), json!({"body": long})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["error"]["code"], "message_too_long");
+        let (status, _) = app
+            .post(
+                &path,
+                Some(&token),
+                json!({"body": "hola", "client_id": "con espacios"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = app
+            .post(&path, Some(&token), json!({"body": "x", "internal": true}))
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "customers cannot write internal notes"
+        );
+
+        // Nobody else gets in.
+        let (status, _) = app.get(&path, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let other = app.login_as("cliente2@otra.test").await;
+        let (status, _) = app.get(&path, Some(&other)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = app
+            .get(
+                &format!("/api/v1/chats/{}/messages", chat + 1),
+                Some(&token),
+            )
+            .await;
+        assert!(
+            status == StatusCode::NOT_FOUND,
+            "another chat's id with this token: {status}"
+        );
+
+        // The agent must accept before answering; internal notes stay internal.
+        let agent = app.login_as("agente@demo.test").await;
+        let (status, body) = app.post(&path, Some(&agent), json!({"body": "Hola"})).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["error"]["code"], "chat_not_yours");
+        let (status, view) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/accept"),
+                Some(&agent),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        assert_eq!(view["status"], "active");
+        let admin = app.login_as("admin@demo.test").await;
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/accept"),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["error"]["code"], "chat_taken");
+        let (status, _) = app
+            .post(
+                &path,
+                Some(&agent),
+                json!({"body": "nota: revisar firewall", "internal": true}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, reply) = app
+            .post(&path, Some(&agent), json!({"body": "Ya le ayudo"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(reply["role"], "agent");
+        let (_, mine) = app.get(&format!("{path}?after=2"), Some(&token)).await;
+        let bodies: Vec<&str> = mine["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .map(|m| m["body"].as_str().unwrap_or_default())
+            .collect();
+        assert!(!bodies.iter().any(|b| b.contains("firewall")), "{bodies:?}");
+        assert!(bodies.contains(&"Ya le ayudo"));
+        let (_, staff_view) = app.get(&format!("{path}?after=2"), Some(&agent)).await;
+        assert!(staff_view.to_string().contains("firewall"));
+
+        // Convert to a ticket (the anonymous visitor becomes a contact), close, rate, transcript.
+        let (status, t) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/ticket"),
+                Some(&agent),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{t}");
+        let ticket_id = t["ticket_id"].as_i64().expect("ticket");
+        let (_, again) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/ticket"),
+                Some(&agent),
+                json!({}),
+            )
+            .await;
+        assert_eq!(again["ticket_id"], ticket_id, "converted once");
+        let (status, ticket) = app
+            .get(&format!("/api/v1/tickets/{ticket_id}"), Some(&agent))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let text = ticket.to_string();
+        assert!(
+            text.contains("Hola, no tengo VPN") && text.contains("Ya le ayudo"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("firewall"),
+            "internal notes stay out of the ticket"
+        );
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/close"),
+                Some(&token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app
+            .post(&path, Some(&token), json!({"body": "¿sigue ahí?"}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["error"]["code"], "chat_closed");
+        let rating = format!("/api/v1/chats/{chat}/rating");
+        let (status, _) = app.post(&rating, Some(&token), json!({"rating": 6})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (status, _) = app
+            .post(
+                &rating,
+                Some(&token),
+                json!({"rating": 5, "comment": "Rápido"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = app.post(&rating, Some(&token), json!({"rating": 1})).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/transcript"),
+                Some(&token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let outbox = app
+            .state
+            .services
+            .accounts
+            .outbox(
+                &app.state
+                    .services
+                    .accounts
+                    .authenticate(&admin)
+                    .await
+                    .expect("admin"),
+            )
+            .await
+            .expect("outbox");
+        let mail = outbox
+            .iter()
+            .find(|m| m.to == "vera@visita.test")
+            .expect("transcript mail");
+        assert!(mail.body.contains("Hola, no tengo VPN") && !mail.body.contains("firewall"));
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    sockets_deliver_live_and_resume_without_gaps,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        set_online(&app, "agente@demo.test").await;
+        let customer = app.login_as("cliente@demo.test").await;
+        let (status, started) = app.post("/api/v1/chats", Some(&customer), json!({})).await;
+        assert_eq!(status, StatusCode::CREATED, "{started}");
+        let chat = started["id"].as_i64().expect("id");
+        assert!(
+            started.get("token").is_none(),
+            "signed-in customers need no chat token"
+        );
+        let agent = app.login_as("agente@demo.test").await;
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/accept"),
+                Some(&agent),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+
+        let addr = app.addr.to_string();
+        let own_origin = format!("http://{addr}");
+        // A foreign origin is refused before the upgrade.
+        let url = format!("ws://{addr}/api/v1/chats/{chat}/ws?token={customer}");
+        let mut req = url.as_str().into_client_request().expect("req");
+        req.headers_mut()
+            .insert("origin", "https://evil.test".parse().expect("origin"));
+        match tokio_tungstenite::connect_async(req).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(res)) => {
+                assert_eq!(res.status(), 403)
+            }
+            other => panic!("foreign origin accepted: {:?}", other.map(|_| ())),
+        }
+
+        let mut c = connect(&addr, chat, &customer, 0, Some(&own_origin)).await;
+        let mut a = connect(&addr, chat, &agent, 0, None).await;
+        let hello = next_event(&mut c, "hello").await;
+        assert_eq!(hello["chat"]["status"], "active");
+        // History first: the "joined" notice.
+        let joined = next_event(&mut c, "message").await;
+        assert_eq!(joined["role"], "system");
+
+        send(&mut c, json!({"type": "typing", "typing": true})).await;
+        let typing = next_event(&mut a, "typing").await;
+        assert_eq!(typing["role"], "customer");
+        assert_eq!(typing["typing"], true);
+
+        send(
+            &mut c,
+            json!({"type": "message", "body": "Buenos días", "client_id": "w-1"}),
+        )
+        .await;
+        let own = next_event(&mut c, "message").await;
+        assert_eq!(
+            own["client_id"], "w-1",
+            "the sender gets its stored copy as acknowledgement"
+        );
+        let seen = loop {
+            let m = next_event(&mut a, "message").await;
+            if m["body"] == "Buenos días" {
+                break m;
+            }
+        };
+        assert_eq!(seen["id"], own["id"]);
+        send(&mut a, json!({"type": "read", "id": seen["id"]})).await;
+        let read = next_event(&mut c, "read").await;
+        assert_eq!(read["role"], "agent");
+
+        // Bad frames get an error event and the socket stays usable.
+        send(&mut c, json!({"type": "nonsense"})).await;
+        let err = next_event(&mut c, "error").await;
+        assert_eq!(err["code"], "invalid_input");
+        send(
+            &mut c,
+            json!({"type": "message", "body": "x".repeat(4_001)}),
+        )
+        .await;
+        let err = next_event(&mut c, "error").await;
+        assert_eq!(err["code"], "message_too_long");
+
+        // The customer drops; the agent writes twice; the customer resumes after its last id.
+        let last = own["id"].as_i64().expect("id");
+        drop(c);
+        for text in ["uno", "dos"] {
+            send(
+                &mut a,
+                json!({"type": "message", "body": text, "client_id": format!("a-{text}")}),
+            )
+            .await;
+            next_event(&mut a, "message").await;
+        }
+        // A resend of a message the server already has (its ack was lost): stored once.
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/messages"),
+                Some(&customer),
+                json!({"body": "Buenos días", "client_id": "w-1"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut c = connect(&addr, chat, &customer, last, Some(&own_origin)).await;
+        next_event(&mut c, "hello").await;
+        let m1 = next_event(&mut c, "message").await;
+        let m2 = next_event(&mut c, "message").await;
+        assert_eq!(
+            (m1["body"].as_str(), m2["body"].as_str()),
+            (Some("uno"), Some("dos"))
+        );
+        assert_eq!(m1["id"].as_i64(), Some(last + 1));
+        assert_eq!(m2["id"].as_i64(), Some(last + 2));
+        // Nothing else is pending: the next message is a fresh one.
+        send(&mut a, json!({"type": "message", "body": "tres"})).await;
+        let m3 = next_event(&mut c, "message").await;
+        assert_eq!(m3["body"], "tres");
+        assert_eq!(m3["id"].as_i64(), Some(last + 3));
+        app.stop().await;
+    }
+);
+
+/// A server process of the real binary, for cross-instance tests.
+struct Instance {
+    child: tokio::process::Child,
+    addr: String,
+}
+
+impl Instance {
+    async fn start(db: &TestDb, demo: bool) -> Instance {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+            l.local_addr().expect("addr").port()
+        };
+        let addr = format!("127.0.0.1:{port}");
+        let dir = tempfile::tempdir().expect("dir").keep();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("DATABASE_URL", &db.url)
+            .env("PORTAL_DATA_DIR", &dir)
+            .env("PORTAL_DEMO", if demo { "1" } else { "0" })
+            .env(
+                "PORTAL_SECRET",
+                "cross-instance-test-secret-0123456789abcdef",
+            )
+            .env("LEPTOS_SITE_ADDR", &addr)
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start server binary");
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = client.get(format!("http://{addr}/readyz")).send().await {
+                if r.status().is_success() {
+                    return Instance { child, addr };
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("instance on {addr} did not become ready");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_server_processes_on_postgres_deliver_across_instances() {
+    let Some(db) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let mut a = Instance::start(&db, true).await;
+    let mut b = Instance::start(&db, false).await;
+    let client = reqwest::Client::new();
+    let token = |addr: String, email: &'static str| {
+        let client = client.clone();
+        async move {
+            let res: Value = client
+                .post(format!("http://{addr}/api/v1/auth/token"))
+                .json(&json!({"email": email, "password": common::DEMO_PASSWORD}))
+                .send()
+                .await
+                .expect("token")
+                .json()
+                .await
+                .expect("json");
+            res["token"].as_str().expect("token").to_owned()
+        }
+    };
+    // Sessions live in the database: a token from A works on B.
+    let customer = token(a.addr.clone(), "cliente@demo.test").await;
+    let agent = token(b.addr.clone(), "agente@demo.test").await;
+    let started: Value = client
+        .post(format!("http://{}/api/v1/chats", a.addr))
+        .bearer_auth(&customer)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("start")
+        .json()
+        .await
+        .expect("json");
+    let chat = started["id"].as_i64().expect("chat id");
+    let accepted = client
+        .post(format!("http://{}/api/v1/chats/{chat}/accept", b.addr))
+        .bearer_auth(&agent)
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(accepted.status(), StatusCode::OK);
+
+    // The customer is connected to A, the agent to B.
+    let mut on_a = connect(&a.addr, chat, &customer, 0, None).await;
+    let mut on_b = connect(&b.addr, chat, &agent, 0, None).await;
+    next_event(&mut on_a, "hello").await;
+    next_event(&mut on_b, "hello").await;
+    // Let both listeners settle, then send from each side.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    send(
+        &mut on_b,
+        json!({"type": "message", "body": "desde B", "client_id": "b-1"}),
+    )
+    .await;
+    let got = loop {
+        let m = next_event(&mut on_a, "message").await;
+        if m["body"] == "desde B" {
+            break m;
+        }
+    };
+    assert_eq!(got["role"], "agent");
+    send(&mut on_a, json!({"type": "typing", "typing": true})).await;
+    let typing = next_event(&mut on_b, "typing").await;
+    assert_eq!(typing["role"], "customer");
+    // REST on A, live on B.
+    let posted = client
+        .post(format!("http://{}/api/v1/chats/{chat}/messages", a.addr))
+        .bearer_auth(&customer)
+        .json(&json!({"body": "desde A", "client_id": "a-1"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(posted.status(), StatusCode::CREATED);
+    let got = loop {
+        let m = next_event(&mut on_b, "message").await;
+        if m["body"] == "desde A" {
+            break m;
+        }
+    };
+    assert_eq!(got["client_id"], "a-1");
+    let _ = a.child.kill().await;
+    let _ = b.child.kill().await;
+    db.cleanup().await;
+}

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 /// 10 MB per file, as promised to customers.
-pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+pub use crate::domain::chat::MAX_FILE_BYTES;
 
 #[derive(Debug, thiserror::Error)]
 #[error("blob storage: {0}")]

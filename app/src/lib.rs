@@ -88,6 +88,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/editor/articulos/nuevo") view=kb::pages::KbNewPage ssr=SsrMode::Async/>
                             <Route path=path!("/editor/articulos/:id") view=kb::pages::KbEditPage ssr=SsrMode::Async/>
                             <Route path=path!("/editor/articulos/:id/historial") view=kb::pages::KbHistoryPage ssr=SsrMode::Async/>
+                            <Route path=path!("/agente/chat") view=chat::pages::AgentConsolePage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/respuestas") view=chat::pages::CannedPage ssr=SsrMode::Async/>
                             <Route path=path!("/editor/categorias") view=kb::pages::KbCategoriesPage ssr=SsrMode::Async/>
                         </Routes>
                     </ui::Layout>

@@ -22,6 +22,10 @@ ENVIRONMENT:
                           https:// turns on Secure, __Host- session cookies
     PORTAL_SESSION_IDLE_MINUTES     Web session idle timeout (default 480)
     PORTAL_SESSION_MAX_HOURS        Absolute session and API token lifetime (default 168)
+    PORTAL_CHAT_HOURS     business (default): live chat within the plan's business hours;
+                          always: whenever an agent is online
+    PORTAL_CHAT_MSGS_PER_IP         Chat messages per second per client address (default 20;
+                          0 turns it off, e.g. behind a reverse proxy that limits per client)
     SMTP_HOST             Outgoing mail server (unset: mail stays in the outbox and the log)
     SMTP_PORT             Default 587 (STARTTLS), 465 for SMTP_TLS=tls, 25 for SMTP_TLS=none
     SMTP_TLS              starttls (default), tls or none
@@ -75,6 +79,10 @@ pub struct Config {
     pub idle_minutes: i64,
     pub max_hours: i64,
     pub smtp: Option<SmtpConfig>,
+    /// When the chat offers live conversations.
+    pub chat_hours: app::domain::chat::ChatHours,
+    /// Chat messages per second from one client address (0: no per-address limit).
+    pub chat_msgs_per_ip: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -192,6 +200,24 @@ impl Config {
                 })
             }
         };
+        let chat_hours = match var("PORTAL_CHAT_HOURS") {
+            None => app::domain::chat::ChatHours::Business,
+            Some(v) => v.parse().map_err(|_| {
+                bad(
+                    "PORTAL_CHAT_HOURS",
+                    format!("'{v}' is not business or always"),
+                )
+            })?,
+        };
+        let chat_msgs_per_ip = match var("PORTAL_CHAT_MSGS_PER_IP") {
+            None => 20,
+            Some(v) => v.parse::<u32>().map_err(|_| {
+                bad(
+                    "PORTAL_CHAT_MSGS_PER_IP",
+                    format!("'{v}' is not a whole number (0 turns the limit off)"),
+                )
+            })?,
+        };
         Ok(Config {
             addr,
             site_root: PathBuf::from(
@@ -205,6 +231,8 @@ impl Config {
             idle_minutes,
             max_hours,
             smtp,
+            chat_hours,
+            chat_msgs_per_ip,
         })
     }
 

@@ -119,7 +119,8 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         outbox.clone(),
         blobs,
         key.clone(),
-    );
+    )
+    .with_hours(config.chat_hours);
     let accounts = Accounts::new(store, outbox.clone(), key, settings)
         .await
         .map_err(|e| StartError::Service(e.to_string()))?;
@@ -157,7 +158,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         services,
         db,
         public_url: config.public_url.clone(),
-        chat_limits: Arc::new(crate::rest::chat_socket::ChatLimits::default()),
+        chat_limits: Arc::new(crate::rest::chat_socket::ChatLimits::new(
+            config.chat_msgs_per_ip,
+        )),
     };
     Ok(Portal {
         router: router(state.clone()),

@@ -295,6 +295,9 @@ async fn openapi_document_describes_the_api() {
         "/api/v1/organizations",
         "/api/v1/organizations/{id}",
         "/api/v1/users",
+        "/api/v1/chats",
+        "/api/v1/chats/{id}/messages",
+        "/api/v1/chats/{id}/ws",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }

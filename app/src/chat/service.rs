@@ -12,10 +12,9 @@ use crate::accounts::service::{internal, Principal};
 use crate::accounts::store::{AccountStore, NewMail, NewUser, OutboxStore};
 use crate::accounts::tokens::{new_token, TokenKey};
 use crate::domain::chat::{
-    clean_body, pick_agent, valid_client_id, valid_shortcut, BodyProblem, ChatRole, ChatStatus,
-    Presence,
+    chat_hours, clean_body, pick_agent, valid_client_id, valid_shortcut, BodyProblem, ChatHours,
+    ChatRole, ChatStatus, Presence,
 };
-use crate::domain::sla::{clock_running, next_opening};
 use crate::domain::{format_cr, Email, PersonName, Role, SupportPlan};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{accepted_content_type, clean_filename, BlobStore, MAX_FILE_BYTES};
@@ -71,6 +70,7 @@ pub struct Chats {
     outbox: Arc<dyn OutboxStore>,
     blobs: Arc<dyn BlobStore>,
     key: TokenKey,
+    hours: ChatHours,
 }
 
 fn body_error(problem: BodyProblem) -> AppError {
@@ -102,7 +102,14 @@ impl Chats {
             outbox,
             blobs,
             key,
+            hours: ChatHours::Business,
         }
+    }
+
+    /// When live chat is offered (business hours by default).
+    pub fn with_hours(mut self, hours: ChatHours) -> Self {
+        self.hours = hours;
+        self
     }
 
     pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Signal> {
@@ -165,7 +172,7 @@ impl Chats {
         let plan = plan.unwrap_or(SupportPlan::Estandar);
         let calendar = self.tickets.calendar().await?;
         let now = Utc::now();
-        let within_hours = clock_running(plan, now, &calendar);
+        let (within_hours, next_opening) = chat_hours(self.hours, plan, now, &calendar);
         let agents_online = self
             .store
             .agents()
@@ -176,7 +183,7 @@ impl Chats {
         Ok(Availability {
             within_hours,
             agents_online,
-            next_opening: (!within_hours).then(|| next_opening(plan, now, &calendar)),
+            next_opening,
         })
     }
 

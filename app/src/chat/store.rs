@@ -56,10 +56,8 @@ pub struct AgentRow {
 pub enum ChatScope {
     /// Waiting in the queue, oldest first.
     Waiting,
-    /// Not closed and assigned to this agent.
+    /// Accepted by this agent and not closed.
     Agent(i64),
-    /// Closed in the last day by this agent (for rating/transcript follow-up).
-    RecentlyClosed(i64),
 }
 
 #[async_trait]
@@ -67,7 +65,7 @@ pub trait ChatStore: Send + Sync {
     async fn create_chat(&self, chat: NewChat<'_>) -> StoreResult<i64>;
     async fn get_chat(&self, id: i64) -> StoreResult<Option<StoredChat>>;
     async fn chat_by_token(&self, token_hash: &str) -> StoreResult<Option<i64>>;
-    /// The customer's latest chat that is open, or closed in the last hour.
+    /// The customer's open chat, if any.
     async fn latest_chat_of(&self, customer_id: i64) -> StoreResult<Option<i64>>;
     async fn list_chats(&self, scope: ChatScope) -> StoreResult<Vec<StoredChat>>;
 

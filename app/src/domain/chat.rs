@@ -1,12 +1,16 @@
 //! Web chat rules: conversation and presence states, message limits, avatar initials,
 //! canned-response shortcuts and fair assignment of waiting chats to agents.
 
+use super::sla::{clock_running, next_opening, Calendar};
+use super::SupportPlan;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 /// Longest message body, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 4_000;
+/// Largest file a chat accepts (the same limit as ticket attachments).
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Longest client-generated message id.
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
 /// An agent counts as connected while their console has checked in this recently.
@@ -74,6 +78,41 @@ impl FromStr for Presence {
             "offline" => Ok(Presence::Offline),
             _ => Err(()),
         }
+    }
+}
+
+/// When the chat offers live conversations (`PORTAL_CHAT_HOURS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatHours {
+    /// The plan's business hours (Mon–Fri 08–17, Premium also Saturday; holidays excluded).
+    Business,
+    /// Whenever an agent is online (for teams that staff the chat around the clock).
+    Always,
+}
+
+impl FromStr for ChatHours {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "business" => Ok(ChatHours::Business),
+            "always" => Ok(ChatHours::Always),
+            _ => Err(()),
+        }
+    }
+}
+
+/// Whether the chat is within its hours at `now`, and if not, when it opens next.
+pub fn chat_hours(
+    hours: ChatHours,
+    plan: SupportPlan,
+    now: DateTime<Utc>,
+    calendar: &Calendar,
+) -> (bool, Option<DateTime<Utc>>) {
+    match hours {
+        ChatHours::Always => (true, None),
+        ChatHours::Business if clock_running(plan, now, calendar) => (true, None),
+        ChatHours::Business => (false, Some(next_opening(plan, now, calendar))),
     }
 }
 
@@ -290,6 +329,58 @@ mod tests {
         assert_eq!(pick_agent(&agents, now), Some(3));
         let never = [agent(1, 0, Some(5), now), agent(2, 0, None, now)];
         assert_eq!(pick_agent(&never, now), Some(2));
+    }
+
+    #[test]
+    fn business_hours_follow_the_plan_and_the_calendar() {
+        use chrono::TimeZone;
+        let calendar = Calendar::costa_rica(2026..=2027, &[], &[]);
+        // Saturday 28 Nov 2026 10:00 CR (16:00 UTC): Premium is open, Estándar opens Monday 08:00.
+        let saturday = Utc
+            .with_ymd_and_hms(2026, 11, 28, 16, 0, 0)
+            .single()
+            .expect("date");
+        assert_eq!(
+            chat_hours(
+                ChatHours::Business,
+                SupportPlan::Premium,
+                saturday,
+                &calendar
+            ),
+            (true, None)
+        );
+        let monday = Utc
+            .with_ymd_and_hms(2026, 11, 30, 14, 0, 0)
+            .single()
+            .expect("date");
+        assert_eq!(
+            chat_hours(
+                ChatHours::Business,
+                SupportPlan::Estandar,
+                saturday,
+                &calendar
+            ),
+            (false, Some(monday))
+        );
+        // Thursday 26 Nov 2026 20:00 CR: closed, opens Friday 08:00; "always" is open.
+        let night = Utc
+            .with_ymd_and_hms(2026, 11, 27, 2, 0, 0)
+            .single()
+            .expect("date");
+        let friday = Utc
+            .with_ymd_and_hms(2026, 11, 27, 14, 0, 0)
+            .single()
+            .expect("date");
+        assert_eq!(
+            chat_hours(ChatHours::Business, SupportPlan::Avanzado, night, &calendar),
+            (false, Some(friday))
+        );
+        assert_eq!(
+            chat_hours(ChatHours::Always, SupportPlan::Estandar, night, &calendar),
+            (true, None)
+        );
+        assert_eq!("always".parse(), Ok(ChatHours::Always));
+        assert!("nunca".parse::<ChatHours>().is_err());
     }
 
     #[test]

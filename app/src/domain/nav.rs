@@ -22,6 +22,7 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
         ]),
         Role::Agent => items.extend([
             item("/tickets", "queue"),
+            item("/agente/chat", "live_chat"),
             item("/kb", "kb"),
             item("/admin/reportes/sla", "report"),
             item("/admin/organizaciones", "organizations"),
@@ -29,6 +30,7 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
         Role::Editor => items.extend([item("/kb", "kb"), item("/editor/articulos", "articles")]),
         Role::Admin => items.extend([
             item("/tickets", "queue"),
+            item("/agente/chat", "live_chat"),
             item("/kb", "kb"),
             item("/editor/articulos", "articles"),
             item("/admin/reportes/sla", "report"),
@@ -36,6 +38,7 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
             item("/admin/organizaciones", "organizations"),
             item("/admin/usuarios", "users"),
             item("/admin/correo", "outbox"),
+            item("/admin/respuestas", "canned"),
         ]),
     }
     items.push(item("/cuenta", "account"));

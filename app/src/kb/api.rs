@@ -50,8 +50,10 @@ pub async fn kb_search(q: String, lang: ArticleLang) -> Result<Vec<SearchHit>, A
 
 #[server]
 pub async fn kb_suggest(subject: String, lang: ArticleLang) -> Result<Vec<Suggestion>, AppError> {
-    let p = principal().await?;
-    services()?.kb.suggest(&p, &subject, lang).await
+    // Anonymous visitors get suggestions too (the after-hours chat form); only articles they
+    // may read are considered.
+    let p = optional_principal().await?;
+    services()?.kb.suggest(p.as_ref(), &subject, lang).await
 }
 
 #[server]

@@ -403,13 +403,11 @@ impl Kb {
     /// Up to five articles for a ticket subject being typed ("Quizás esto te ayude").
     pub async fn suggest(
         &self,
-        principal: &Principal,
+        principal: Option<&Principal>,
         subject: &str,
         reader: ArticleLang,
     ) -> Result<Vec<Suggestion>, AppError> {
-        let hits = self
-            .find(Some(principal), subject, None, reader, 5, true)
-            .await?;
+        let hits = self.find(principal, subject, None, reader, 5, true).await?;
         Ok(hits
             .into_iter()
             .map(|hit| Suggestion {

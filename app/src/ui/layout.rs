@@ -22,6 +22,8 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
             "outbox" => td_string!(l, nav.outbox),
             "kb" => td_string!(l, nav.kb),
             "articles" => td_string!(l, nav.articles),
+            "live_chat" => td_string!(l, nav.live_chat),
+            "canned" => td_string!(l, nav.canned),
             _ => td_string!(l, nav.account),
         }
     }
@@ -115,6 +117,7 @@ pub fn Layout(children: Children) -> impl IntoView {
             </nav>
         </header>
         <main id="main" tabindex="-1">{children()}</main>
+        <crate::chat::pages::ChatLauncher/>
         <footer class="site-footer">
             <p>"© Any2cloud · soporte@any2cloud.com · WhatsApp +506 6303 6361"</p>
         </footer>

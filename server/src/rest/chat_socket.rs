@@ -41,20 +41,27 @@ fn quota(per_second: u32, burst: u32) -> Quota {
         .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
 }
 
-/// Message limits shared by every socket of this instance: per client address.
+/// Message limits shared by every socket of this instance: per client address. Behind a
+/// reverse proxy every client shares the proxy's address: raise or turn off the limit there
+/// (`PORTAL_CHAT_MSGS_PER_IP=0`) and let the proxy limit per client.
 pub struct ChatLimits {
-    per_ip: IpLimiter,
-}
-
-impl Default for ChatLimits {
-    fn default() -> Self {
-        ChatLimits {
-            per_ip: RateLimiter::keyed(quota(20, 40)),
-        }
-    }
+    per_ip: Option<IpLimiter>,
 }
 
 impl ChatLimits {
+    pub fn new(per_second: u32) -> Self {
+        ChatLimits {
+            per_ip: (per_second > 0)
+                .then(|| RateLimiter::keyed(quota(per_second, per_second.saturating_mul(2)))),
+        }
+    }
+
+    fn allow_ip(&self, ip: &IpAddr) -> bool {
+        self.per_ip
+            .as_ref()
+            .is_none_or(|limiter| limiter.check_key(ip).is_ok())
+    }
+
     fn connection() -> (DirectLimiter, DirectLimiter) {
         // Messages: 5 per second, bursts of 10. Any frame (typing, read): 20 per second.
         (
@@ -74,7 +81,13 @@ fn refuse(error: AppError, locale: Locale) -> Response {
     ApiError { error, locale }.into_response()
 }
 
-/// `GET /api/v1/chats/{id}/ws`: the conversation's live events.
+/// The conversation's live events over a WebSocket (JSON frames; see the README for the
+/// protocol). Token by session cookie, `Authorization: Bearer` or `?token=`; `?after=<id>`
+/// first sends the messages after that id. A foreign `Origin` is refused with 403.
+#[utoipa::path(get, path = "/api/v1/chats/{id}/ws", tag = "chat", security(("bearer" = [])),
+    params(("id" = i64, Path), ("after" = Option<i64>, Query), ("token" = Option<String>, Query)),
+    responses((status = 101, description = "switching to the WebSocket protocol"),
+        (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn chat_socket(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -290,7 +303,7 @@ impl Connection {
                 client_id,
                 internal,
             } => {
-                if msg_limit.check().is_err() || self.limits.per_ip.check_key(&self.ip).is_err() {
+                if msg_limit.check().is_err() || !self.limits.allow_ip(&self.ip) {
                     return self.error(socket, ErrorCode::RateLimited).await;
                 }
                 match self
@@ -327,8 +340,12 @@ impl Connection {
     }
 }
 
-/// `GET /api/v1/agent/ws`: queue and activity changes for an agent console; keeps the agent's
-/// presence fresh while it is open.
+/// Queue and activity changes for an agent console over a WebSocket (`{"type":"changed",
+/// "chat_id","new_chat"}`, `{"type":"activity","chat_id"}`); keeps the agent's presence fresh
+/// while it is open. Agents and admins only.
+#[utoipa::path(get, path = "/api/v1/agent/ws", tag = "chat", security(("bearer" = [])),
+    responses((status = 101, description = "switching to the WebSocket protocol"),
+        (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn console_socket(
     State(state): State<AppState>,
     caller: ChatCaller,

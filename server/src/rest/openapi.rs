@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
-use super::{accounts, files, kb, reports, tickets};
+use super::{accounts, chat, chat_socket, files, kb, reports, tickets};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -27,6 +27,9 @@ impl Modify for BearerAuth {
         tickets::deadline, tickets::create, tickets::list, tickets::get, tickets::reply,
         reports::sla_json, files::upload_api, files::download_api,
         kb::search, kb::article, kb::create, kb::update, kb::revisions,
+        chat::start, chat::availability, chat::get, chat::messages, chat::send, chat::upload,
+        chat::download, chat::accept, chat::transfer, chat::close, chat::to_ticket, chat::rate,
+        chat::transcript, chat_socket::chat_socket, chat_socket::console_socket,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&BearerAuth),

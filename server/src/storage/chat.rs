@@ -196,12 +196,9 @@ impl ChatStore for Db {
     }
 
     async fn latest_chat_of(&self, customer_id: i64) -> StoreResult<Option<i64>> {
-        let sql = "SELECT id FROM chats WHERE customer_id = $1 AND (status <> 'closed' OR closed_at > $2) \
-                   ORDER BY id DESC LIMIT 1";
-        let since = Utc::now() - chrono::Duration::hours(1);
+        let sql = "SELECT id FROM chats WHERE customer_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1";
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(customer_id)
-            .bind(since)
             .fetch_optional(pool)
             .await)
         .map_err(store_err)
@@ -211,7 +208,6 @@ impl ChatStore for Db {
         let (filter, agent) = match scope {
             ChatScope::Waiting => ("c.status = 'waiting' AND $1 = 0", 0),
             ChatScope::Agent(id) => ("c.status = 'active' AND c.agent_id = $1", id),
-            ChatScope::RecentlyClosed(id) => ("c.status = 'closed' AND c.agent_id = $1", id),
         };
         let sql = format!("{CHAT_SELECT} WHERE {filter} ORDER BY c.created_at, c.id LIMIT 200");
         let rows = with_pool!(self, |pool| sqlx::query_as::<_, ChatRow>(&sql)

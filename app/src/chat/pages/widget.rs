@@ -1,0 +1,314 @@
+//! The chat launcher on every page for visitors and customers: pre-chat form, live
+//! conversation, after-hours message with article suggestions, and the end (rating, transcript).
+
+use super::connection::ChatConnection;
+use super::conversation::Conversation;
+use crate::chat::api::{
+    ChatEnd, ChatForget, ChatLeaveMessage, ChatLoad, ChatRate, ChatStart, ChatTranscript,
+    ChatWidgetState,
+};
+use crate::chat::{Availability, ChatThread, WidgetState};
+use crate::domain::chat::{initials, ChatRole, ChatStatus};
+use crate::domain::format_cr;
+use crate::i18n::*;
+use crate::kb::api::KbSuggest;
+use crate::kb::pages::{debounced, reader_lang};
+use crate::ui::{ErrorNotice, FormError, Loading};
+use leptos::prelude::*;
+
+/// The launcher button and its panel. Staff answer from the console, so the stylesheet hides it
+/// when the navigation belongs to staff (`body:has(.nav-links[data-role=…])`): no second
+/// suspense on the signed-in user, and the server's HTML already has it hidden.
+#[component]
+pub fn ChatLauncher() -> impl IntoView {
+    view! { <ChatPanel/> }
+}
+
+#[component]
+fn ChatPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let open = RwSignal::new(false);
+    let state = ServerAction::<ChatWidgetState>::new();
+    let thread = RwSignal::new(None::<ChatThread>);
+    provide_context(FirstMessage(StoredValue::new(None)));
+    let toggle = move |_| {
+        let now = !open.get_untracked();
+        open.set(now);
+        if now && state.value().get_untracked().is_none() {
+            state.dispatch(ChatWidgetState {});
+        }
+    };
+    // A chat already under way (another page, a reload): load its history.
+    let load = ServerAction::<ChatLoad>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = state.value().get() {
+            if let Some(c) = &s.chat {
+                if thread.get_untracked().map(|t| t.chat.id) != Some(c.id) {
+                    load.dispatch(ChatLoad { id: c.id });
+                }
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = load.value().get() {
+            thread.set(Some(t));
+        }
+    });
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            open.set(false);
+        }
+    };
+    view! {
+        <div class="chat-widget" class:open=move || open.get() on:keydown=on_key>
+            <Show when=move || open.get()>
+                <section class="chat-panel" role="dialog" aria-modal="false"
+                    aria-label=move || td_string!(i18n.get_locale(), chat.title) data-testid="chat-panel">
+                    <header class="chat-head">
+                        <h2>{t!(i18n, chat.title)}</h2>
+                        <button type="button" class="link-button" on:click=move |_| open.set(false)
+                            aria-label=move || td_string!(i18n.get_locale(), chat.minimize)>"✕"</button>
+                    </header>
+                    {move || match state.value().get() {
+                        None => view! { <Loading/> }.into_any(),
+                        Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Some(Ok(s)) => view! { <PanelBody state=s thread reload=state/> }.into_any(),
+                    }}
+                </section>
+            </Show>
+            <button type="button" class="chat-launcher" on:click=toggle
+                aria-expanded=move || open.get().to_string() data-testid="chat-launcher">
+                <span aria-hidden="true">"💬"</span>
+                <span>{move || if open.get() { td_string!(i18n.get_locale(), chat.minimize) } else { td_string!(i18n.get_locale(), chat.launch) }}</span>
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn PanelBody(
+    state: WidgetState,
+    thread: RwSignal<Option<ChatThread>>,
+    reload: ServerAction<ChatWidgetState>,
+) -> impl IntoView {
+    let known = state.known_customer;
+    let availability = state.availability.clone();
+    let resuming = state.chat.is_some();
+    move || match thread.get() {
+        Some(t) => view! { <LiveChat thread=t reload reset=thread/> }.into_any(),
+        None if resuming => view! { <Loading/> }.into_any(),
+        None if availability.open() => view! { <PreChat known thread/> }.into_any(),
+        None => view! { <AfterHours availability=availability.clone() known/> }.into_any(),
+    }
+}
+
+#[component]
+fn PreChat(known: bool, thread: RwSignal<Option<ChatThread>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let start = ServerAction::<ChatStart>::new();
+    let first = RwSignal::new(String::new());
+    let first_message = use_context::<FirstMessage>();
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = start.value().get() {
+            if let Some(FirstMessage(m)) = first_message {
+                m.set_value(Some(first.get_untracked()));
+            }
+            thread.set(Some(t));
+        }
+    });
+    view! {
+        <form class="stack prechat" on:submit=move |ev| {
+            ev.prevent_default();
+            start.dispatch(ChatStart { name: name.get_untracked(), email: email.get_untracked() });
+        }>
+            <p>{t!(i18n, chat.intro)}</p>
+            {(!known).then(|| view! {
+                <label>{t!(i18n, chat.your_name)}<input required autocomplete="name" on:input=move |ev| name.set(event_target_value(&ev)) data-testid="chat-name"/></label>
+                <label>{t!(i18n, chat.your_email)}<input type="email" required autocomplete="email" on:input=move |ev| email.set(event_target_value(&ev)) data-testid="chat-email"/></label>
+            })}
+            <label>{t!(i18n, chat.how_help)}
+                <textarea rows="3" maxlength="4000" prop:value=move || first.get()
+                    on:input=move |ev| first.set(event_target_value(&ev)) data-testid="chat-first"></textarea>
+            </label>
+            <FormError result=start.value().into()/>
+            <button type="submit" disabled=move || start.pending().get() data-testid="chat-start">{t!(i18n, chat.start)}</button>
+        </form>
+    }
+}
+
+/// The pre-chat form's first message, sent once the conversation is connected.
+#[derive(Clone, Copy)]
+struct FirstMessage(StoredValue<Option<String>>);
+
+#[component]
+fn AfterHours(availability: Availability, known: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let leave = ServerAction::<ChatLeaveMessage>::new();
+    let suggest = ServerAction::<KbSuggest>::new();
+    let body = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let on_change = debounced(move |s: String| {
+        if s.trim().chars().count() >= 3 {
+            suggest.dispatch(KbSuggest {
+                subject: s,
+                lang: reader_lang(i18n.get_locale_untracked()),
+            });
+        }
+    });
+    Effect::new(move |_| on_change(body.get()));
+    let reason = move || {
+        let l = i18n.get_locale();
+        if availability.within_hours {
+            td_string!(l, chat.no_agents).to_string()
+        } else {
+            td_string!(l, chat.closed_now).to_string()
+        }
+    };
+    let next = availability.next_opening.map(format_cr);
+    view! {
+        <div class="stack after-hours" data-testid="chat-after-hours">
+            <p class="notice">{reason}</p>
+            {next.map(|n| view! { <p>{t!(i18n, chat.next_opening)}" "<strong data-testid="chat-next-opening">{n}</strong>" "{t!(i18n, chat.cr_time)}</p> })}
+            {move || match leave.value().get() {
+                Some(Ok(number)) => view! {
+                    <p class="notice ok" role="status" data-testid="chat-left">{t!(i18n, chat.message_left)}" "<strong>{number}</strong></p>
+                }.into_any(),
+                _ => view! {
+                    <form class="stack" on:submit=move |ev| {
+                        ev.prevent_default();
+                        leave.dispatch(ChatLeaveMessage { name: name.get_untracked(), email: email.get_untracked(), body: body.get_untracked() });
+                    }>
+                        <p>{t!(i18n, chat.leave_intro)}</p>
+                        {(!known).then(|| view! {
+                            <label>{t!(i18n, chat.your_name)}<input required autocomplete="name" on:input=move |ev| name.set(event_target_value(&ev)) data-testid="chat-name"/></label>
+                            <label>{t!(i18n, chat.your_email)}<input type="email" required autocomplete="email" on:input=move |ev| email.set(event_target_value(&ev)) data-testid="chat-email"/></label>
+                        })}
+                        <label>{t!(i18n, chat.your_message)}
+                            <textarea rows="4" required maxlength="4000" on:input=move |ev| body.set(event_target_value(&ev)) data-testid="chat-leave-body"></textarea>
+                        </label>
+                        {move || match suggest.value().get() {
+                            Some(Ok(hits)) if !hits.is_empty() => Some(view! {
+                                <aside class="suggestions" data-testid="chat-suggestions">
+                                    <p><strong>{t!(i18n, kb.maybe_this_helps)}</strong></p>
+                                    <ul>{hits.into_iter().map(|h| view! { <li><a href=h.path target="_blank" rel="noopener">{h.title}</a></li> }).collect_view()}</ul>
+                                </aside>
+                            }),
+                            _ => None,
+                        }}
+                        <FormError result=leave.value().into()/>
+                        <button type="submit" disabled=move || leave.pending().get() data-testid="chat-leave">{t!(i18n, chat.leave_send)}</button>
+                    </form>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn LiveChat(
+    thread: ChatThread,
+    reload: ServerAction<ChatWidgetState>,
+    reset: RwSignal<Option<ChatThread>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let conn = ChatConnection::new(thread.chat, thread.messages, ChatRole::Customer);
+    let first = use_context::<FirstMessage>();
+    Effect::new(move |_| {
+        conn.connect();
+        if let Some(FirstMessage(m)) = first {
+            if let Some(text) = m.get_value().filter(|t| !t.trim().is_empty()) {
+                m.set_value(None);
+                conn.send_message(text, false);
+            }
+        }
+    });
+    on_cleanup(move || conn.stop());
+    let end = ServerAction::<ChatEnd>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(chat)) = end.value().get() {
+            conn.chat.set(chat);
+        }
+    });
+    let header = move || {
+        let l = i18n.get_locale();
+        conn.chat.with(|c| match (c.status, &c.agent_name) {
+            (ChatStatus::Active, Some(agent)) => view! {
+                <p class="chat-agent"><span class="avatar" aria-hidden="true">{initials(agent)}</span>
+                    <span>{agent.clone()}" · "{td_string!(l, chat.agent_role)}</span></p>
+            }.into_any(),
+            (ChatStatus::Closed, _) => view! { <p class="chat-agent">{td_string!(l, chat.ended)}</p> }.into_any(),
+            _ => view! { <p class="chat-agent waiting" data-testid="chat-waiting">{td_string!(l, chat.waiting)}</p> }.into_any(),
+        })
+    };
+    let closed = move || conn.chat.with(|c| c.status == ChatStatus::Closed);
+    view! {
+        {header}
+        <Conversation conn me=ChatRole::Customer/>
+        <Show when=move || !closed() fallback=move || view! { <ChatEnded conn reload reset/> }>
+            <button type="button" class="link-button end-chat" on:click=move |_| { end.dispatch(ChatEnd { id: conn.chat_id }); }
+                data-testid="chat-end">{t!(i18n, chat.end)}</button>
+        </Show>
+    }
+}
+
+#[component]
+fn ChatEnded(
+    conn: ChatConnection,
+    reload: ServerAction<ChatWidgetState>,
+    reset: RwSignal<Option<ChatThread>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let rate = ServerAction::<ChatRate>::new();
+    let transcript = ServerAction::<ChatTranscript>::new();
+    let forget = ServerAction::<ChatForget>::new();
+    let stars = RwSignal::new(0_i64);
+    let comment = RwSignal::new(String::new());
+    let rated = move || {
+        conn.chat.with(|c| c.rating.is_some()) || matches!(rate.value().get(), Some(Ok(())))
+    };
+    let sent = move || {
+        conn.chat.with(|c| c.transcript_sent) || matches!(transcript.value().get(), Some(Ok(())))
+    };
+    Effect::new(move |_| {
+        if matches!(forget.value().get(), Some(Ok(()))) {
+            reset.set(None);
+            reload.dispatch(ChatWidgetState {});
+        }
+    });
+    view! {
+        <div class="stack chat-ended" data-testid="chat-ended">
+            <Show when=move || !rated() fallback=move || view! { <p class="notice ok" data-testid="chat-rated">{t!(i18n, chat.thanks_rating)}</p> }>
+                <form class="stack" on:submit=move |ev| {
+                    ev.prevent_default();
+                    rate.dispatch(ChatRate { id: conn.chat_id, rating: stars.get_untracked(), comment: comment.get_untracked() });
+                }>
+                    <fieldset class="stars">
+                        <legend>{t!(i18n, chat.rate_prompt)}</legend>
+                        {(1..=5).map(|n| {
+                            let lit = move || stars.get() >= n;
+                            view! {
+                            <label class="star" class:on=lit>
+                                <input type="radio" name="rating" value=n.to_string() class="sr-only"
+                                    on:change=move |_| stars.set(n) data-testid=format!("chat-star-{n}")/>
+                                <span aria-hidden="true">"★"</span><span class="sr-only">{n}</span>
+                            </label>
+                        }}).collect_view()}
+                    </fieldset>
+                    <label>{t!(i18n, chat.rate_comment)}
+                        <textarea rows="2" maxlength="2000" on:input=move |ev| comment.set(event_target_value(&ev))></textarea></label>
+                    <FormError result=rate.value().into()/>
+                    <button type="submit" disabled=move || stars.get() == 0 data-testid="chat-rate">{t!(i18n, chat.rate_send)}</button>
+                </form>
+            </Show>
+            <Show when=move || !sent() fallback=move || view! { <p class="notice ok" data-testid="chat-transcript-sent">{t!(i18n, chat.transcript_sent)}</p> }>
+                <button type="button" class="secondary" on:click=move |_| { transcript.dispatch(ChatTranscript { id: conn.chat_id }); }
+                    data-testid="chat-transcript">{t!(i18n, chat.transcript)}</button>
+                <FormError result=transcript.value().into()/>
+            </Show>
+            <button type="button" class="link-button" on:click=move |_| { forget.dispatch(ChatForget {}); }>{t!(i18n, chat.new_chat)}</button>
+        </div>
+    }
+}

@@ -157,7 +157,7 @@ async fn run(label: &str, servers: &[&Server], clients: usize, per_chat: usize, 
         let chat = chat_ids[n % chats];
         let server = servers[n % servers.len()];
         let url = format!(
-            "ws://{}/api/v1/chats/{chat}/ws?after=1000000&token={agent}",
+            "ws://{}/api/v1/chats/{chat}/ws?after=0&token={agent}",
             server.addr
         );
         let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("socket");

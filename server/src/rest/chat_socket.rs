@@ -161,7 +161,11 @@ impl Connection {
         let mut signals = self.chats.subscribe(Topic::Chat(self.chat_id));
         let (msg_limit, frame_limit) = ChatLimits::connection();
         let hello = match self.chats.chat_view(self.chat_id).await {
-            Ok(chat) => ServerEvent::Hello { chat },
+            Ok(chat) => {
+                // A client claiming ids that do not exist yet would otherwise never see them.
+                self.last_sent = self.last_sent.min(chat.last_id);
+                ServerEvent::Hello { chat }
+            }
             Err(_) => return,
         };
         if !send(&mut socket, &hello).await || !self.catch_up(&mut socket).await {

@@ -55,8 +55,7 @@ fn MessageItem(m: ChatMessage, me: ChatRole, chat_id: i64, conn: ChatConnection)
             <img src=src alt=f.filename.clone() loading="lazy"/></a> }
             .into_any()
         } else {
-            view! { <a href=href class="chat-file" download>"📎 "{f.filename.clone()}</a> }
-                .into_any()
+            view! { <a href=href class="chat-file" download>{f.filename.clone()}</a> }.into_any()
         }
     });
     let body = if m.file.is_some() {
@@ -257,7 +256,7 @@ pub fn Conversation(
                         prop:value=move || text.get() on:input=on_input on:keydown=on_key data-testid="chat-input"></textarea>
                     <div class="composer-actions">
                         <label class="file-button" title=move || td_string!(i18n.get_locale(), chat.attach)>
-                            <span aria-hidden="true">"📎"</span>
+                            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/></svg>
                             <span class="sr-only">{t!(i18n, chat.attach)}</span>
                             <input type="file" class="sr-only" on:change=on_file data-testid="chat-file"
                                 accept="image/*,.pdf,.doc,.docx,.xls,.xlsx,.txt,.csv,.zip"/>

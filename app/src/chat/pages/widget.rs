@@ -78,7 +78,7 @@ fn ChatPanel() -> impl IntoView {
             </Show>
             <button type="button" class="chat-launcher" on:click=toggle
                 aria-expanded=move || open.get().to_string() data-testid="chat-launcher">
-                <span aria-hidden="true">"💬"</span>
+                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/></svg>
                 <span>{move || if open.get() { td_string!(i18n.get_locale(), chat.minimize) } else { td_string!(i18n.get_locale(), chat.launch) }}</span>
             </button>
         </div>

@@ -64,6 +64,10 @@ pub enum ErrorCode {
     ShortcutInvalid,
     ShortcutTaken,
     OriginRefused,
+    DateRangeInvalid,
+    ProgressInvalid,
+    DependencyInvalid,
+    ReasonRequired,
     Csrf,
     Internal,
     Network,
@@ -89,7 +93,8 @@ impl ErrorCode {
             | PriorityNotAllowed | OnSiteNotAllowed | StatusInvalid | AssigneeInvalid
             | DateInvalid | FileEmpty | FileTypeNotAllowed | TitleRequired | CategoryInvalid
             | CategoryNameRequired | LangInvalid | VisibilityInvalid | ArticleStatusInvalid
-            | TranslationInvalid | MessageTooLong | RatingInvalid | ShortcutInvalid => 422,
+            | TranslationInvalid | MessageTooLong | RatingInvalid | ShortcutInvalid
+            | DateRangeInvalid | ProgressInvalid | DependencyInvalid | ReasonRequired => 422,
             FileTooLarge => 413,
         }
     }
@@ -150,6 +155,10 @@ impl ErrorCode {
             ShortcutInvalid => "shortcut_invalid",
             ShortcutTaken => "shortcut_taken",
             OriginRefused => "origin_refused",
+            DateRangeInvalid => "date_range_invalid",
+            ProgressInvalid => "progress_invalid",
+            DependencyInvalid => "dependency_invalid",
+            ReasonRequired => "reason_required",
 
             Csrf => "csrf",
             Internal => "internal",
@@ -214,6 +223,10 @@ impl ErrorCode {
             ShortcutInvalid => td_string!(locale, errors.shortcut_invalid),
             ShortcutTaken => td_string!(locale, errors.shortcut_taken),
             OriginRefused => td_string!(locale, errors.origin_refused),
+            DateRangeInvalid => td_string!(locale, errors.date_range_invalid),
+            ProgressInvalid => td_string!(locale, errors.progress_invalid),
+            DependencyInvalid => td_string!(locale, errors.dependency_invalid),
+            ReasonRequired => td_string!(locale, errors.reason_required),
 
             Csrf => td_string!(locale, errors.csrf),
             Internal => td_string!(locale, errors.internal),

@@ -12,6 +12,7 @@ pub mod kb;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod pages;
+pub mod projects;
 #[cfg(feature = "ssr")]
 pub mod server_ctx;
 pub mod tickets;
@@ -90,6 +91,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/editor/articulos/:id/historial") view=kb::pages::KbHistoryPage ssr=SsrMode::Async/>
                             <Route path=path!("/agente/chat") view=chat::pages::AgentConsolePage ssr=SsrMode::Async/>
                             <Route path=path!("/admin/respuestas") view=chat::pages::CannedPage ssr=SsrMode::Async/>
+                            <Route path=path!("/proyectos") view=projects::pages::ProjectsPage ssr=SsrMode::Async/>
+                            <Route path=path!("/proyectos/:id") view=projects::pages::ProjectDetailPage ssr=SsrMode::Async/>
                             <Route path=path!("/editor/categorias") view=kb::pages::KbCategoriesPage ssr=SsrMode::Async/>
                         </Routes>
                     </ui::Layout>

@@ -15,6 +15,7 @@ pub struct Services {
     pub tickets: crate::tickets::service::Tickets,
     pub kb: crate::kb::service::Kb,
     pub chats: crate::chat::service::Chats,
+    pub projects: crate::projects::service::Projects,
     /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
 }

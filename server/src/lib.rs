@@ -3,6 +3,7 @@
 pub mod chat_hub;
 pub mod config;
 pub mod demo_kb;
+pub mod demo_projects;
 pub mod jobs;
 pub mod mail;
 pub mod page_cache;

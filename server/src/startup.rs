@@ -12,6 +12,7 @@ use app::chat::fanout::Fanout;
 use app::chat::service::Chats;
 use app::chat::store::ChatStore;
 use app::kb::service::Kb;
+use app::projects::service::Projects;
 use app::server_ctx::Services;
 use app::tickets::service::Tickets;
 use app::{shell, App};
@@ -121,6 +122,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         key.clone(),
     )
     .with_hours(config.chat_hours);
+    let projects = Projects::new(Arc::new(db.clone()), store.clone());
     let accounts = Accounts::new(store, outbox.clone(), key, settings)
         .await
         .map_err(|e| StartError::Service(e.to_string()))?;
@@ -136,6 +138,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         crate::demo_kb::load(&kb, &accounts)
             .await
             .map_err(|e| StartError::Service(format!("demo articles: {e}")))?;
+        crate::demo_projects::load(&projects, &accounts)
+            .await
+            .map_err(|e| StartError::Service(format!("demo projects: {e}")))?;
         tracing::info!("demo data loaded");
     }
     let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
@@ -144,6 +149,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         tickets,
         kb,
         chats,
+        projects,
         secure_cookies: config.secure_cookies(),
     };
     let leptos_options = LeptosOptions::builder()

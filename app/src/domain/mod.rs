@@ -3,10 +3,12 @@
 pub mod chat;
 mod contact;
 mod email;
+pub mod gantt;
 mod names;
 mod nav;
 mod password;
 mod plan;
+pub mod project;
 mod role;
 pub mod sla;
 pub mod sla_report;

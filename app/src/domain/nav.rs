@@ -17,12 +17,14 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
     match role {
         Role::Customer => items.extend([
             item("/tickets", "tickets"),
+            item("/proyectos", "projects"),
             item("/kb", "kb"),
             item("/organizacion", "organization"),
         ]),
         Role::Agent => items.extend([
             item("/tickets", "queue"),
             item("/agente/chat", "live_chat"),
+            item("/proyectos", "projects"),
             item("/kb", "kb"),
             item("/admin/reportes/sla", "report"),
             item("/admin/organizaciones", "organizations"),
@@ -31,6 +33,7 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
         Role::Admin => items.extend([
             item("/tickets", "queue"),
             item("/agente/chat", "live_chat"),
+            item("/proyectos", "projects"),
             item("/kb", "kb"),
             item("/editor/articulos", "articles"),
             item("/admin/reportes/sla", "report"),

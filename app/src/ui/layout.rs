@@ -23,6 +23,7 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
             "kb" => td_string!(l, nav.kb),
             "articles" => td_string!(l, nav.articles),
             "live_chat" => td_string!(l, nav.live_chat),
+            "projects" => td_string!(l, nav.projects),
             "canned" => td_string!(l, nav.canned),
             _ => td_string!(l, nav.account),
         }

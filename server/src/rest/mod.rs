@@ -7,6 +7,7 @@ pub mod chat_socket;
 pub mod files;
 pub mod kb;
 mod openapi;
+mod projects;
 pub mod reports;
 mod tickets;
 
@@ -19,7 +20,7 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
@@ -72,6 +73,15 @@ pub fn router() -> Router<AppState> {
         .route("/chats/{id}/rating", post(chat::rate))
         .route("/chats/{id}/transcript", post(chat::transcript))
         .route("/agent/ws", get(chat_socket::console_socket))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/{id}", get(projects::get))
+        .route("/projects/{id}/items", post(projects::add_item))
+        .route("/projects/{id}/items/{item}", patch(projects::update_item))
+        .route(
+            "/projects/{id}/items/{item}/comments",
+            post(projects::comment),
+        )
+        .route("/projects/{id}/baseline", post(projects::baseline))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

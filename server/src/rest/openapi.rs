@@ -1,6 +1,6 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
-use super::{accounts, chat, chat_socket, files, kb, reports, tickets};
+use super::{accounts, chat, chat_socket, files, kb, projects, reports, tickets};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -30,6 +30,8 @@ impl Modify for BearerAuth {
         chat::start, chat::availability, chat::get, chat::messages, chat::send, chat::upload,
         chat::download, chat::accept, chat::transfer, chat::close, chat::to_ticket, chat::rate,
         chat::transcript, chat_socket::chat_socket, chat_socket::console_socket,
+        projects::list, projects::get, projects::create, projects::add_item, projects::update_item,
+        projects::baseline, projects::comment,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&BearerAuth),

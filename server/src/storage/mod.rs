@@ -6,6 +6,7 @@ mod accounts;
 mod blobs;
 mod chat;
 mod kb;
+mod projects;
 mod tickets;
 
 use app::accounts::store::StoreError;

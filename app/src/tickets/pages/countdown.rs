@@ -49,7 +49,7 @@ fn weekday_name(locale: Locale, day: Weekday) -> &'static str {
     }
 }
 
-fn month_name(locale: Locale, month: u32) -> &'static str {
+pub fn month_name(locale: Locale, month: u32) -> &'static str {
     match month {
         1 => td_string!(locale, months.m1),
         2 => td_string!(locale, months.m2),

@@ -7,7 +7,7 @@ mod list;
 mod new;
 
 pub use admin::{CalendarPage, ReportPage};
-pub use countdown::{format_date, format_due, provide_clock, use_clock, SlaBadge};
+pub use countdown::{format_date, format_due, month_name, provide_clock, use_clock, SlaBadge};
 pub use detail::TicketDetailPage;
 pub use list::TicketsPage;
 pub use new::NewTicketPage;

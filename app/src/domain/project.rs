@@ -2,47 +2,22 @@
 //! finish-to-start dependencies, progress and the health rule. Dates are whole Costa Rica days;
 //! an item's `end` is inclusive (a one-day activity has `start == end`).
 
+use super::codes::text_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use std::str::FromStr;
 
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable code used in the database and the API.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = ();
-            fn from_str(s: &str) -> Result<Self, ()> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s).ok_or(())
-            }
-        }
-    };
-}
-
-code_enum!(
+text_enum!(
     /// Where a project stands (planificado, en curso, en pausa, cerrado).
     ProjectStatus { Planned => "planned", Active => "active", Paused => "paused", Closed => "closed" }
 );
 
-code_enum!(
+text_enum!(
     /// An activity spans days; a milestone is a date and a commitment to deliver.
     ItemKind { Activity => "activity", Milestone => "milestone" }
 );
 
-code_enum!(
+text_enum!(
     /// pendiente, en curso, bloqueado (with a reason), hecho. A milestone that is done is met.
     ItemState { Pending => "pending", InProgress => "in_progress", Blocked => "blocked", Done => "done" }
 );

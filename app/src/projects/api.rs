@@ -50,7 +50,6 @@ pub async fn project_create(
 #[server]
 pub async fn project_update(
     id: i64,
-    org_id: i64,
     name: String,
     #[server(default)] description: String,
     status: String,
@@ -59,8 +58,9 @@ pub async fn project_update(
     #[server(default)] lead_id: Option<String>,
 ) -> Result<i64, AppError> {
     let p = principal().await?;
+    // The organisation stays the project's own (taken by the service).
     let input = ProjectInput {
-        org_id,
+        org_id: 0,
         name,
         description,
         status,

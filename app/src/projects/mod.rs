@@ -109,6 +109,9 @@ pub struct ProjectChange {
 pub struct ProjectList {
     pub projects: Vec<ProjectSummary>,
     pub today: NaiveDate,
+    /// For the staff's new-project form (empty for customers): organisations and possible leads.
+    pub orgs: Vec<crate::tickets::StaffMember>,
+    pub staff: Vec<crate::tickets::StaffMember>,
 }
 
 /// Everything the project page shows.
@@ -123,6 +126,8 @@ pub struct ProjectPage {
     pub today: NaiveDate,
     /// Staff may edit the plan.
     pub can_edit: bool,
+    /// People who can lead a project (staff only; empty for customers).
+    pub staff: Vec<crate::tickets::StaffMember>,
 }
 
 /// A project's fields as a form or the API sends them (validated by the service).

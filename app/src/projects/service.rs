@@ -315,7 +315,28 @@ impl Projects {
             })
             .collect();
         items.clear();
-        Ok(ProjectList { projects, today })
+        let staff_view = scope.is_none();
+        let (orgs, staff) = if staff_view {
+            let orgs = self
+                .accounts
+                .list_orgs()
+                .await?
+                .into_iter()
+                .map(|o| crate::tickets::StaffMember {
+                    id: o.id,
+                    name: o.name,
+                })
+                .collect();
+            (orgs, self.staff().await?)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        Ok(ProjectList {
+            projects,
+            today,
+            orgs,
+            staff,
+        })
     }
 
     pub async fn page(&self, p: &Principal, id: i64) -> Result<ProjectPage, AppError> {
@@ -330,7 +351,27 @@ impl Projects {
             items,
             today,
             can_edit: matches!(p.role(), Role::Agent | Role::Admin),
+            staff: if matches!(p.role(), Role::Agent | Role::Admin) {
+                self.staff().await?
+            } else {
+                Vec::new()
+            },
         })
+    }
+
+    /// Active agents and admins, who may lead projects.
+    async fn staff(&self) -> Result<Vec<crate::tickets::StaffMember>, AppError> {
+        Ok(self
+            .accounts
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| matches!(u.role, Role::Agent | Role::Admin) && u.active)
+            .map(|u| crate::tickets::StaffMember {
+                id: u.id,
+                name: u.name,
+            })
+            .collect())
     }
 
     async fn fields(&self, input: &ProjectInput) -> Result<ProjectFields, AppError> {
@@ -394,7 +435,12 @@ impl Projects {
     ) -> Result<ProjectSummary, AppError> {
         staff_only(p)?;
         let before = self.visible(p, id).await?;
-        let fields = self.fields(input).await?;
+        // A project never changes organisation: its customers' comments stay theirs.
+        let input = ProjectInput {
+            org_id: before.org_id,
+            ..input.clone()
+        };
+        let fields = self.fields(&input).await?;
         let change = NewChange {
             item_id: None,
             item_name: String::new(),
@@ -652,7 +698,7 @@ mod tests {
             ..patch()
         };
         assert_eq!(
-            apply_patch(Some(&current), &block, &[current.clone()], 1)
+            apply_patch(Some(&current), &block, std::slice::from_ref(&current), 1)
                 .unwrap_err()
                 .code,
             ErrorCode::ReasonRequired
@@ -661,7 +707,7 @@ mod tests {
             blocked_reason: Some("Esperando credenciales".into()),
             ..block
         };
-        let f = apply_patch(Some(&current), &block, &[current.clone()], 1).unwrap();
+        let f = apply_patch(Some(&current), &block, std::slice::from_ref(&current), 1).unwrap();
         assert_eq!(f.blocked_reason.as_deref(), Some("Esperando credenciales"));
         let mut blocked = current.clone();
         blocked.state = ItemState::Blocked;
@@ -710,9 +756,10 @@ mod tests {
     #[test]
     fn the_change_log_names_what_changed() {
         let before = item(1, &[]);
-        let mut after = apply_patch(Some(&before), &patch(), &[before.clone()], 1).unwrap();
+        let mut after =
+            apply_patch(Some(&before), &patch(), std::slice::from_ref(&before), 1).unwrap();
         assert!(describe(&before, &after).is_empty());
-        after.end = after.end + Duration::days(2);
+        after.end += Duration::days(2);
         after.progress = 60;
         let log = describe(&before, &after);
         let actions: Vec<_> = log.iter().map(|c| c.action).collect();

@@ -60,6 +60,19 @@ pub struct NewChange {
     pub after: String,
 }
 
+impl NewChange {
+    /// A project-level entry with no before/after values (created, baseline saved).
+    pub fn project(action: ChangeAction) -> Self {
+        NewChange {
+            item_id: None,
+            item_name: String::new(),
+            action,
+            before: String::new(),
+            after: String::new(),
+        }
+    }
+}
+
 #[async_trait]
 pub trait ProjectStore: Send + Sync {
     /// Projects of one organisation, or all of them (`None`), newest first.

@@ -269,13 +269,7 @@ impl ProjectStore for Db {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-            let change = NewChange {
-                item_id: None,
-                item_name: String::new(),
-                action: ChangeAction::ProjectCreated,
-                before: String::new(),
-                after: String::new(),
-            };
+            let change = NewChange::project(ChangeAction::ProjectCreated);
             log_change!(tx, id, actor, now, change)?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
@@ -441,13 +435,7 @@ impl ProjectStore for Db {
             .bind(project_id)
             .execute(&mut *tx)
             .await?;
-            let change = NewChange {
-                item_id: None,
-                item_name: String::new(),
-                action: ChangeAction::Baseline,
-                before: String::new(),
-                after: String::new(),
-            };
+            let change = NewChange::project(ChangeAction::Baseline);
             log_change!(tx, project_id, actor, now, change)?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(rows)

@@ -4,7 +4,7 @@
 use super::editor::{ItemEditor, ProjectEditor};
 use super::gantt::{GanttInteraction, GanttSvg, PendingMove};
 use super::list::HealthRule;
-use super::{deviation_text, health_label, short_date, state_label, status_label};
+use super::{deviation_text, health_label, item_state_text, short_date, state_label, status_label};
 use crate::domain::format_cr;
 use crate::domain::gantt::Scale;
 use crate::domain::project::{conflicts_after_move, DependencyConflict, ItemKind, PlanItem};
@@ -167,6 +167,7 @@ fn ProjectBody(page: ProjectPage, interaction: GanttInteraction) -> impl IntoVie
         <section class="card gantt-card" aria-labelledby="chart-h">
             <div class="gantt-toolbar">
                 <h2 id="chart-h">{t!(i18n, projects.chart)}</h2>
+                <button type="button" class="secondary print-button" on:click=move |_| print_page()>{t!(i18n, projects.print)}</button>
                 <nav class="segmented" aria-label=move || td_string!(i18n.get_locale(), projects.scale)>
                     {Scale::ALL.into_iter().map(|s| view! {
                         <A href=format!("/proyectos/{pid}?escala={}", s.as_str()) attr:class="segment"
@@ -196,6 +197,14 @@ fn ProjectBody(page: ProjectPage, interaction: GanttInteraction) -> impl IntoVie
         <ListView items=items.clone() today/>
         <Changes changes=page.changes.clone()/>
         <HealthRule/>
+    }
+}
+
+/// The browser's print dialog (print or save as PDF; the print stylesheet keeps the chart whole).
+fn print_page() {
+    #[cfg(feature = "hydrate")]
+    if let Err(e) = window().print() {
+        leptos::logging::warn!("print failed: {e:?}");
     }
 }
 
@@ -308,7 +317,7 @@ fn StaffTools(page: ProjectPage) -> impl IntoView {
             </div>
             <p class="muted small">{t!(i18n, projects.baseline_hint)}</p>
             <FormError result=baseline.value().into()/>
-            <ProjectEditor project=page.project.clone()/>
+            <ProjectEditor project=page.project.clone() people=page.staff.clone()/>
             <details class="subcard">
                 <summary data-testid="add-item">{t!(i18n, projects.add_item)}</summary>
                 <ItemEditor project_id=pid item=None items=page.items.clone()/>
@@ -432,17 +441,18 @@ fn ListView(items: Arc<Vec<PlanItem>>, today: chrono::NaiveDate) -> impl IntoVie
                             let rows = members.into_iter().map(|i| {
                                 let item = items[i].clone();
                                 let state = item.state;
-                                let overdue = item.is_overdue(today);
+                                let overdue = item.is_overdue(today) && item.kind == ItemKind::Activity;
+                                let shown = item.clone();
                                 let milestone = item.kind == ItemKind::Milestone;
                                 view! {
                                     <tr data-item=item.id data-state=state.as_str() class:blocked=state == crate::domain::project::ItemState::Blocked class:overdue=overdue>
                                         <th scope="row">{milestone.then_some("◆ ")}{item.name.clone()}
                                             {item.blocked_reason.clone().map(|r| view! { <p class="blocked-reason">{r}</p> })}</th>
-                                        <td>{if milestone { short_date(item.end) } else { format!("{} – {}", short_date(item.start), short_date(item.end)) }}</td>
-                                        <td>{item.progress}" %"</td>
-                                        <td>{move || state_label(i18n.get_locale(), state)}{overdue.then(|| view! { " · "<span class="late">{t!(i18n, projects.overdue)}</span> })}</td>
-                                        <td class:late=item.deviation_days().is_some_and(|d| d > 0)>{item.deviation_days().map(|d| deviation_text(i18n.get_locale(), d)).unwrap_or_else(|| "—".into())}</td>
-                                        <td>{item.owner.clone().unwrap_or_default()}</td>
+                                        <td data-label=move || td_string!(i18n.get_locale(), projects.dates)>{if milestone { short_date(item.end) } else { format!("{} – {}", short_date(item.start), short_date(item.end)) }}</td>
+                                        <td data-label=move || td_string!(i18n.get_locale(), projects.progress)>{item.progress}" %"</td>
+                                        <td data-label=move || td_string!(i18n.get_locale(), projects.state)>{move || item_state_text(i18n.get_locale(), &shown, today)}{overdue.then(|| view! { " · "<span class="late">{t!(i18n, projects.overdue)}</span> })}</td>
+                                        <td data-label=move || td_string!(i18n.get_locale(), projects.deviation) class:late=item.deviation_days().is_some_and(|d| d > 0)>{item.deviation_days().map(|d| deviation_text(i18n.get_locale(), d)).unwrap_or_else(|| "—".into())}</td>
+                                        <td data-label=move || td_string!(i18n.get_locale(), projects.owner)>{item.owner.clone().unwrap_or_default()}</td>
                                     </tr>
                                 }
                             }).collect_view();

@@ -6,12 +6,12 @@ use crate::domain::project::{ItemKind, ItemState, PlanItem, ProjectStatus};
 use crate::i18n::*;
 use crate::projects::api::{ProjectSaveItem, ProjectUpdate};
 use crate::projects::{ItemPatch, ProjectSummary};
-use crate::tickets::api::staff_members;
+use crate::tickets::StaffMember;
 use crate::ui::FormError;
 use leptos::prelude::*;
 
 #[component]
-pub fn ProjectEditor(project: ProjectSummary) -> impl IntoView {
+pub fn ProjectEditor(project: ProjectSummary, people: Vec<StaffMember>) -> impl IntoView {
     let i18n = use_i18n();
     let update = ServerAction::<ProjectUpdate>::new();
     Effect::new(move |_| {
@@ -21,7 +21,6 @@ pub fn ProjectEditor(project: ProjectSummary) -> impl IntoView {
             }
         }
     });
-    let staff = Resource::new(|| (), |_| staff_members());
     let lead = project.lead_id;
     let status = project.status;
     view! {
@@ -29,7 +28,6 @@ pub fn ProjectEditor(project: ProjectSummary) -> impl IntoView {
             <summary data-testid="edit-project">{t!(i18n, projects.edit_project)}</summary>
             <ActionForm action=update attr:class="form">
                 <input type="hidden" name="id" value=project.id/>
-                <input type="hidden" name="org_id" value=project.org_id/>
                 <label>{t!(i18n, projects.name)}<input name="name" required maxlength="200" value=project.name.clone()/></label>
                 <label>{t!(i18n, projects.description)}<textarea name="description" rows="3" maxlength="5000">{project.description.clone()}</textarea></label>
                 <div class="form-row">
@@ -39,17 +37,10 @@ pub fn ProjectEditor(project: ProjectSummary) -> impl IntoView {
                         </select>
                     </label>
                     <label>{t!(i18n, projects.lead)}
-                        <Suspense fallback=|| ()>
-                            {move || Suspend::new(async move {
-                                let people = staff.await.unwrap_or_default();
-                                view! {
-                                    <select name="lead_id">
-                                        <option value="">{t!(i18n, projects.no_lead)}</option>
-                                        {people.into_iter().map(|s| view! { <option value=s.id selected=Some(s.id) == lead>{s.name}</option> }).collect_view()}
-                                    </select>
-                                }
-                            })}
-                        </Suspense>
+                        <select name="lead_id">
+                            <option value="">{t!(i18n, projects.no_lead)}</option>
+                            {people.into_iter().map(|s| view! { <option value=s.id selected=Some(s.id) == lead>{s.name}</option> }).collect_view()}
+                        </select>
                     </label>
                 </div>
                 <div class="form-row">

@@ -198,13 +198,13 @@ pub fn GanttSvg(
                 let flag = flag_text(locale, item);
                 let flag_x = move || bar_x() + bar_w().max(px) + 6.0;
                 let class = format!(
-                    "g-item g-{}{}{}{}",
+                    "g-item g-kind-{}{}{}{}",
                     kind.as_str(),
                     if item.state == ItemState::Blocked { " g-blocked" } else { "" },
                     if item.deviation_days().is_some_and(|d| d > 0) { " g-deviated" } else { "" },
                     if item.is_overdue(today) { " g-late" } else { "" },
                 );
-                let label = format!("{} · {}", item.name, tooltip(locale, item).replace('\n', " · "));
+                let label = tooltip(locale, item).replace('\n', " · ");
                 let on_down = move |ev: leptos::ev::PointerEvent| {
                     if !editable || ev.button() != 0 {
                         return;

@@ -2,12 +2,11 @@
 //! progress, next milestone, blocked and deviated counts and health.
 
 use super::{health_label, short_date, status_label};
-use crate::accounts::api::list_orgs;
 use crate::domain::Role;
 use crate::i18n::*;
 use crate::projects::api::{projects_load, ProjectCreate};
 use crate::projects::ProjectSummary;
-use crate::tickets::api::staff_members;
+use crate::tickets::StaffMember;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,10 +32,14 @@ fn ProjectList(staff: bool) -> impl IntoView {
             <h1>{t!(i18n, projects.title)}</h1>
         </div>
         <p class="muted">{move || if staff { td_string!(i18n.get_locale(), projects.lead_staff) } else { td_string!(i18n.get_locale(), projects.lead_customer) }}</p>
-        {staff.then(|| view! { <NewProjectForm/> })}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match list.await {
+                let list = list.await;
+                let form = match &list {
+                    Ok(l) if staff => Some(view! { <NewProjectForm orgs=l.orgs.clone() people=l.staff.clone()/> }),
+                    _ => None,
+                };
+                let body = match list {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(l) if l.projects.is_empty() => view! {
                         <p class="empty" data-testid="projects-empty">{move || if staff { td_string!(i18n.get_locale(), projects.empty_staff) } else { td_string!(i18n.get_locale(), projects.empty_customer) }}</p>
@@ -46,7 +49,8 @@ fn ProjectList(staff: bool) -> impl IntoView {
                             {l.projects.into_iter().map(|p| view! { <ProjectCard project=p staff/> }).collect_view()}
                         </ul>
                     }.into_any(),
-                }
+                };
+                view! { {form} {body} }
             })}
         </Transition>
         <HealthRule/>
@@ -67,10 +71,8 @@ fn ProjectCard(project: ProjectSummary, staff: bool) -> impl IntoView {
                 <span class="badge">{move || status_label(i18n.get_locale(), status)}</span>" "
                 <span class=format!("badge health-{}", health.as_str()) data-testid="health">{move || health_label(i18n.get_locale(), health)}</span>
             </p>
-            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=f.progress
-                aria-label=move || td_string!(i18n.get_locale(), projects.progress)>
-                <span style=format!("width:{}%", f.progress)></span>
-            </div>
+            <progress class="progress" max="100" value=f.progress
+                aria-label=move || td_string!(i18n.get_locale(), projects.progress)>{f.progress}" %"</progress>
             <dl class="facts compact">
                 <dt>{t!(i18n, projects.progress)}</dt><dd>{f.progress}" %"</dd>
                 <dt>{t!(i18n, projects.next_milestone)}</dt>
@@ -103,34 +105,24 @@ pub fn HealthRule() -> impl IntoView {
 }
 
 #[component]
-fn NewProjectForm() -> impl IntoView {
+fn NewProjectForm(orgs: Vec<StaffMember>, people: Vec<StaffMember>) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<ProjectCreate>::new();
-    let orgs = Resource::new(|| (), |_| list_orgs());
-    let staff = Resource::new(|| (), |_| staff_members());
     view! {
         <details class="card new-project">
             <summary>{t!(i18n, projects.new_project)}</summary>
             <ActionForm action=create attr:class="form" attr:data-testid="new-project">
-                <Suspense fallback=Loading>
-                    {move || Suspend::new(async move {
-                        let orgs = orgs.await.unwrap_or_default();
-                        let staff = staff.await.unwrap_or_default();
-                        view! {
-                            <label>{t!(i18n, projects.organization)}
-                                <select name="org_id" required>
-                                    {orgs.into_iter().map(|o| view! { <option value=o.id>{o.name}</option> }).collect_view()}
-                                </select>
-                            </label>
-                            <label>{t!(i18n, projects.lead)}
-                                <select name="lead_id">
-                                    <option value="">{t!(i18n, projects.no_lead)}</option>
-                                    {staff.into_iter().map(|s| view! { <option value=s.id>{s.name}</option> }).collect_view()}
-                                </select>
-                            </label>
-                        }
-                    })}
-                </Suspense>
+                <label>{t!(i18n, projects.organization)}
+                    <select name="org_id" required>
+                        {orgs.into_iter().map(|o| view! { <option value=o.id>{o.name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{t!(i18n, projects.lead)}
+                    <select name="lead_id">
+                        <option value="">{t!(i18n, projects.no_lead)}</option>
+                        {people.into_iter().map(|s| view! { <option value=s.id>{s.name}</option> }).collect_view()}
+                    </select>
+                </label>
                 <label>{t!(i18n, projects.name)}<input name="name" required maxlength="200"/></label>
                 <label>{t!(i18n, projects.description)}<textarea name="description" rows="3" maxlength="5000"></textarea></label>
                 <div class="form-row">

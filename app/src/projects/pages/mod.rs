@@ -8,7 +8,7 @@ mod list;
 pub use detail::ProjectDetailPage;
 pub use list::ProjectsPage;
 
-use crate::domain::project::{Health, ItemState, ProjectStatus};
+use crate::domain::project::{Health, ItemKind, ItemState, PlanItem, ProjectStatus};
 use crate::i18n::*;
 use chrono::NaiveDate;
 
@@ -32,6 +32,19 @@ pub fn state_label(locale: Locale, state: ItemState) -> &'static str {
         ItemState::InProgress => td_string!(locale, projects.state_in_progress),
         ItemState::Blocked => td_string!(locale, projects.state_blocked),
         ItemState::Done => td_string!(locale, projects.state_done),
+    }
+}
+
+/// A milestone's state reads as met / missed; activities use their state.
+pub fn item_state_text(locale: Locale, item: &PlanItem, today: NaiveDate) -> &'static str {
+    match item.kind {
+        ItemKind::Milestone if item.state == ItemState::Done => {
+            td_string!(locale, projects.milestone_met)
+        }
+        ItemKind::Milestone if item.is_overdue(today) => {
+            td_string!(locale, projects.milestone_missed)
+        }
+        _ => state_label(locale, item.state),
     }
 }
 

@@ -7,6 +7,7 @@ pub mod demo_projects;
 pub mod jobs;
 pub mod mail;
 pub mod page_cache;
+pub mod payments;
 pub mod rest;
 pub mod secret;
 pub mod security;

@@ -5,6 +5,7 @@ pub(crate) mod codes;
 mod contact;
 mod email;
 pub mod gantt;
+pub mod hours;
 mod names;
 mod nav;
 mod password;

@@ -1,0 +1,3 @@
+//! Payments: Stripe Checkout and its signed webhooks (the store issue builds on this).
+
+pub mod signature;

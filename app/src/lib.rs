@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod files;
+pub mod hours;
 pub mod kb;
 #[cfg(feature = "ssr")]
 pub mod markdown;

@@ -5,6 +5,7 @@
 mod accounts;
 mod blobs;
 mod chat;
+mod hours;
 mod kb;
 mod projects;
 mod tickets;

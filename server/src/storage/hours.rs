@@ -1,0 +1,214 @@
+//! `HourStore` for SQLite and PostgreSQL. Each change first bumps the organisation's
+//! `hour_banks` row: on PostgreSQL that row lock queues concurrent changes; on SQLite the write
+//! takes the database's write lock before anything is read. Reads inside the transaction then
+//! see every earlier debit, so the balance never goes below zero.
+
+use super::{store_err, with_pool, Db};
+use app::accounts::store::{StoreError, StoreResult};
+use app::domain::hours::{allocate, Lot, Shortfall};
+use app::hours::store::{HourStore, NewDebit};
+use app::hours::{EntryKind, LedgerEntry};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+const LOCK_BANK: &str = "INSERT INTO hour_banks (org_id, version) VALUES ($1, 1) \
+     ON CONFLICT (org_id) DO UPDATE SET version = hour_banks.version + 1";
+
+const LOTS: &str = "SELECT p.id, p.expires_at, p.minutes + CAST(COALESCE((SELECT SUM(d.minutes) \
+     FROM hour_ledger d WHERE d.lot_id = p.id), 0) AS BIGINT) AS remaining \
+     FROM hour_ledger p WHERE p.org_id = $1 AND p.kind = 'purchase' ORDER BY p.expires_at, p.id";
+
+const INSERT_DRAW: &str =
+    "INSERT INTO hour_ledger (org_id, kind, minutes, lot_id, change_request_id, note, \
+     actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+#[derive(sqlx::FromRow)]
+struct LotRow {
+    id: i64,
+    expires_at: Option<DateTime<Utc>>,
+    remaining: i64,
+}
+
+fn to_lots(rows: Vec<LotRow>) -> Vec<Lot> {
+    rows.into_iter()
+        .filter_map(|r| {
+            r.expires_at.map(|expires_at| Lot {
+                credit_id: r.id,
+                remaining_minutes: r.remaining,
+                expires_at,
+            })
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    kind: String,
+    minutes: i64,
+    lot_id: Option<i64>,
+    expires_at: Option<DateTime<Utc>>,
+    order_id: Option<i64>,
+    change_request_id: Option<i64>,
+    note: String,
+    created_at: DateTime<Utc>,
+}
+
+#[async_trait]
+impl HourStore for Db {
+    async fn credit_purchase(
+        &self,
+        org_id: i64,
+        minutes: i64,
+        expires_at: DateTime<Utc>,
+        order_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let insert =
+            "INSERT INTO hour_ledger (org_id, kind, minutes, expires_at, order_id, created_at) \
+                      VALUES ($1, 'purchase', $2, $3, $4, $5) RETURNING id";
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(LOCK_BANK)
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await?;
+            let id = sqlx::query_scalar::<_, i64>(insert)
+                .bind(org_id)
+                .bind(minutes)
+                .bind(expires_at)
+                .bind(order_id)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn lots(&self, org_id: i64) -> StoreResult<Vec<Lot>> {
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, LotRow>(LOTS)
+            .bind(org_id)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(to_lots(rows))
+    }
+
+    async fn debit(&self, d: NewDebit<'_>) -> StoreResult<Result<Vec<(i64, i64)>, Shortfall>> {
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(LOCK_BANK)
+                .bind(d.org_id)
+                .execute(&mut *tx)
+                .await?;
+            let lots = to_lots(
+                sqlx::query_as::<_, LotRow>(LOTS)
+                    .bind(d.org_id)
+                    .fetch_all(&mut *tx)
+                    .await?,
+            );
+            let parts = match allocate(&lots, d.minutes, d.now) {
+                Ok(parts) => parts,
+                Err(short) => {
+                    tx.rollback().await?;
+                    return Ok::<_, sqlx::Error>(Err(short));
+                }
+            };
+            for (lot, take) in &parts {
+                sqlx::query(INSERT_DRAW)
+                    .bind(d.org_id)
+                    .bind(EntryKind::Debit.as_str())
+                    .bind(-take)
+                    .bind(*lot)
+                    .bind(d.change_request_id)
+                    .bind(d.note)
+                    .bind(d.actor_id)
+                    .bind(d.now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(Ok(parts))
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>) -> StoreResult<usize> {
+        let orgs_sql =
+            "SELECT DISTINCT org_id FROM hour_ledger WHERE kind = 'purchase' ORDER BY org_id";
+        let orgs: Vec<i64> = with_pool!(self, |pool| sqlx::query_scalar(orgs_sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        let mut expired = 0;
+        for org_id in orgs {
+            expired += with_pool!(self, |pool| async {
+                let mut tx = pool.begin().await?;
+                sqlx::query(LOCK_BANK)
+                    .bind(org_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let lots = to_lots(
+                    sqlx::query_as::<_, LotRow>(LOTS)
+                        .bind(org_id)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                );
+                let mut count = 0usize;
+                for lot in lots
+                    .iter()
+                    .filter(|l| l.remaining_minutes > 0 && l.expires_at <= now)
+                {
+                    sqlx::query(INSERT_DRAW)
+                        .bind(org_id)
+                        .bind(EntryKind::Expiry.as_str())
+                        .bind(-lot.remaining_minutes)
+                        .bind(lot.credit_id)
+                        .bind(None::<i64>)
+                        .bind("")
+                        .bind(None::<i64>)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    count += 1;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(count)
+            }
+            .await)
+            .map_err(store_err)?;
+        }
+        Ok(expired)
+    }
+
+    async fn entries(&self, org_id: i64) -> StoreResult<Vec<LedgerEntry>> {
+        let sql = "SELECT id, kind, minutes, lot_id, expires_at, order_id, change_request_id, note, created_at \
+                   FROM hour_ledger WHERE org_id = $1 ORDER BY id DESC";
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, EntryRow>(sql)
+            .bind(org_id)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(LedgerEntry {
+                    kind: r.kind.parse().map_err(|_| {
+                        StoreError::Backend(format!("unexpected ledger kind '{}'", r.kind))
+                    })?,
+                    id: r.id,
+                    minutes: r.minutes,
+                    lot_id: r.lot_id,
+                    expires_at: r.expires_at,
+                    order_id: r.order_id,
+                    change_request_id: r.change_request_id,
+                    note: r.note,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
+    }
+}

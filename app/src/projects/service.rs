@@ -301,7 +301,7 @@ impl Projects {
         };
         let rows = self.store.list_projects(scope).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut items = self.store.items_of(&ids).await?;
+        let items = self.store.items_of(&ids).await?;
         let today = today_cr(Utc::now());
         let projects = rows
             .into_iter()
@@ -314,7 +314,6 @@ impl Projects {
                 summary(row, &mine, today)
             })
             .collect();
-        items.clear();
         let staff_view = scope.is_none();
         let (orgs, staff) = if staff_view {
             let orgs = self
@@ -327,7 +326,10 @@ impl Projects {
                     name: o.name,
                 })
                 .collect();
-            (orgs, self.staff().await?)
+            (
+                orgs,
+                crate::tickets::service::active_staff(self.accounts.as_ref()).await?,
+            )
         } else {
             (Vec::new(), Vec::new())
         };
@@ -352,26 +354,11 @@ impl Projects {
             today,
             can_edit: matches!(p.role(), Role::Agent | Role::Admin),
             staff: if matches!(p.role(), Role::Agent | Role::Admin) {
-                self.staff().await?
+                crate::tickets::service::active_staff(self.accounts.as_ref()).await?
             } else {
                 Vec::new()
             },
         })
-    }
-
-    /// Active agents and admins, who may lead projects.
-    async fn staff(&self) -> Result<Vec<crate::tickets::StaffMember>, AppError> {
-        Ok(self
-            .accounts
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| matches!(u.role, Role::Agent | Role::Admin) && u.active)
-            .map(|u| crate::tickets::StaffMember {
-                id: u.id,
-                name: u.name,
-            })
-            .collect())
     }
 
     async fn fields(&self, input: &ProjectInput) -> Result<ProjectFields, AppError> {

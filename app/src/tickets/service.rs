@@ -28,6 +28,20 @@ pub struct NewTicket<'a> {
     pub on_site: bool,
 }
 
+/// Active agents and admins: who tickets can be assigned to and who may lead projects.
+pub async fn active_staff(accounts: &dyn AccountStore) -> Result<Vec<StaffMember>, AppError> {
+    Ok(accounts
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| matches!(u.role, Role::Agent | Role::Admin) && u.active)
+        .map(|u| StaffMember {
+            id: u.id,
+            name: u.name,
+        })
+        .collect())
+}
+
 #[derive(Clone)]
 pub struct Tickets {
     store: Arc<dyn TicketStore>,
@@ -609,17 +623,7 @@ impl Tickets {
 
     pub async fn staff(&self, principal: &Principal) -> Result<Vec<StaffMember>, AppError> {
         principal.require(&[Role::Agent, Role::Admin])?;
-        Ok(self
-            .accounts
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| matches!(u.role, Role::Agent | Role::Admin) && u.active)
-            .map(|u| StaffMember {
-                id: u.id,
-                name: u.name,
-            })
-            .collect())
+        active_staff(self.accounts.as_ref()).await
     }
 
     async fn notify_requester(&self, ticket: &TicketSummary, what: &str) -> Result<(), AppError> {

@@ -5,6 +5,9 @@ import * as path from 'path';
 
 // Each run gets its own portal on its own port with a fresh SQLite database and demo data.
 const port = Number(process.env.E2E_PORT ?? 3111);
+// A fake Stripe on loopback for card payments (see fake-stripe.cjs).
+const stripePort = port + 1;
+const stripe = { STRIPE_SECRET_KEY: 'sk_test_e2e', STRIPE_WEBHOOK_SECRET: 'whsec_e2e' };
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-e2e-'));
 const root = path.resolve(__dirname, '..');
 
@@ -27,7 +30,15 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
-  webServer: {
+  webServer: [{
+    command: `node ${path.join(__dirname, 'fake-stripe.cjs')}`,
+    url: `http://127.0.0.1:${stripePort}/health`,
+    reuseExistingServer: false,
+    timeout: 20_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: { ...stripe, FAKE_STRIPE_PORT: String(stripePort), PORTAL_URL: `http://127.0.0.1:${port}` },
+  }, {
     command: path.join(root, 'target', 'release', 'server'),
     cwd: root,
     url: `http://127.0.0.1:${port}/readyz`,
@@ -43,6 +54,8 @@ export default defineConfig({
       // Journeys must not depend on the hour they run at; business hours are unit-tested.
       PORTAL_CHAT_HOURS: 'always',
       RUST_LOG: 'warn',
+      ...stripe,
+      STRIPE_API_BASE: `http://127.0.0.1:${stripePort}`,
     },
-  },
+  }],
 });

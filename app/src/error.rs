@@ -68,6 +68,20 @@ pub enum ErrorCode {
     ProgressInvalid,
     DependencyInvalid,
     ReasonRequired,
+    ReasonMissing,
+    PackageUnknown,
+    PackageInvalid,
+    MethodUnavailable,
+    PurchaseNotAllowed,
+    OrderNotPending,
+    OrderNotPaid,
+    PaymentUnavailable,
+    MinutesInvalid,
+    RiskInvalid,
+    BalanceShort,
+    OverEstimate,
+    ChangeStateInvalid,
+    ReopenExpired,
     Csrf,
     Internal,
     Network,
@@ -79,11 +93,12 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             Unauthenticated | InvalidCredentials => 401,
-            Forbidden | Csrf | ChatNotYours | OriginRefused => 403,
+            Forbidden | Csrf | ChatNotYours | OriginRefused | PurchaseNotAllowed => 403,
             NotFound => 404,
             EmailTaken | OrgNameTaken | RevisionConflict | FeedbackGiven | CategoryTaken
             | ChatClosed | ChatTaken | AgentAtCapacity | AlreadyRated | TranscriptSent
-            | ShortcutTaken => 409,
+            | ShortcutTaken | OrderNotPending | OrderNotPaid | BalanceShort | OverEstimate
+            | ChangeStateInvalid | ReopenExpired => 409,
             RateLimited => 429,
             InvalidInput | QueryInvalid => 400,
             Internal | Network => 500,
@@ -94,7 +109,10 @@ impl ErrorCode {
             | DateInvalid | FileEmpty | FileTypeNotAllowed | TitleRequired | CategoryInvalid
             | CategoryNameRequired | LangInvalid | VisibilityInvalid | ArticleStatusInvalid
             | TranslationInvalid | MessageTooLong | RatingInvalid | ShortcutInvalid
-            | DateRangeInvalid | ProgressInvalid | DependencyInvalid | ReasonRequired => 422,
+            | DateRangeInvalid | ProgressInvalid | DependencyInvalid | ReasonRequired
+            | ReasonMissing | PackageUnknown | PackageInvalid | MethodUnavailable
+            | MinutesInvalid | RiskInvalid => 422,
+            PaymentUnavailable => 502,
             FileTooLarge => 413,
         }
     }
@@ -159,6 +177,20 @@ impl ErrorCode {
             ProgressInvalid => "progress_invalid",
             DependencyInvalid => "dependency_invalid",
             ReasonRequired => "reason_required",
+            ReasonMissing => "reason_missing",
+            PackageUnknown => "package_unknown",
+            PackageInvalid => "package_invalid",
+            MethodUnavailable => "method_unavailable",
+            PurchaseNotAllowed => "purchase_not_allowed",
+            OrderNotPending => "order_not_pending",
+            OrderNotPaid => "order_not_paid",
+            PaymentUnavailable => "payment_unavailable",
+            MinutesInvalid => "minutes_invalid",
+            RiskInvalid => "risk_invalid",
+            BalanceShort => "balance_short",
+            OverEstimate => "over_estimate",
+            ChangeStateInvalid => "change_state_invalid",
+            ReopenExpired => "reopen_expired",
 
             Csrf => "csrf",
             Internal => "internal",
@@ -227,6 +259,20 @@ impl ErrorCode {
             ProgressInvalid => td_string!(locale, errors.progress_invalid),
             DependencyInvalid => td_string!(locale, errors.dependency_invalid),
             ReasonRequired => td_string!(locale, errors.reason_required),
+            ReasonMissing => td_string!(locale, errors.reason_missing),
+            PackageUnknown => td_string!(locale, errors.package_unknown),
+            PackageInvalid => td_string!(locale, errors.package_invalid),
+            MethodUnavailable => td_string!(locale, errors.method_unavailable),
+            PurchaseNotAllowed => td_string!(locale, errors.purchase_not_allowed),
+            OrderNotPending => td_string!(locale, errors.order_not_pending),
+            OrderNotPaid => td_string!(locale, errors.order_not_paid),
+            PaymentUnavailable => td_string!(locale, errors.payment_unavailable),
+            MinutesInvalid => td_string!(locale, errors.minutes_invalid),
+            RiskInvalid => td_string!(locale, errors.risk_invalid),
+            BalanceShort => td_string!(locale, errors.balance_short),
+            OverEstimate => td_string!(locale, errors.over_estimate),
+            ChangeStateInvalid => td_string!(locale, errors.change_state_invalid),
+            ReopenExpired => td_string!(locale, errors.reopen_expired),
 
             Csrf => td_string!(locale, errors.csrf),
             Internal => td_string!(locale, errors.internal),

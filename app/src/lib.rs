@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod changes;
 pub mod chat;
 pub mod domain;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod pages;
 pub mod projects;
 #[cfg(feature = "ssr")]
 pub mod server_ctx;
+pub mod shop;
 pub mod tickets;
 pub mod ui;
 
@@ -95,6 +97,13 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/proyectos") view=projects::pages::ProjectsPage ssr=SsrMode::Async/>
                             <Route path=path!("/proyectos/:id") view=projects::pages::ProjectDetailPage ssr=SsrMode::Async/>
                             <Route path=path!("/editor/categorias") view=kb::pages::KbCategoriesPage ssr=SsrMode::Async/>
+                            <Route path=path!("/tienda") view=shop::pages::StorePage ssr=SsrMode::Async/>
+                            <Route path=path!("/tienda/pedidos") view=shop::pages::OrdersPage ssr=SsrMode::Async/>
+                            <Route path=path!("/tienda/pedidos/:id") view=shop::pages::ReceiptPage ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/tienda") view=shop::pages::StoreAdminPage ssr=SsrMode::Async/>
+                            <Route path=path!("/horas") view=hours::pages::HoursPage ssr=SsrMode::Async/>
+                            <Route path=path!("/cambios") view=changes::pages::ChangesPage ssr=SsrMode::Async/>
+                            <Route path=path!("/cambios/:id") view=changes::pages::ChangeDetailPage ssr=SsrMode::Async/>
                         </Routes>
                     </ui::Layout>
                 </ui::UserProvider>

@@ -16,6 +16,9 @@ pub struct Services {
     pub kb: crate::kb::service::Kb,
     pub chats: crate::chat::service::Chats,
     pub projects: crate::projects::service::Projects,
+    pub shop: crate::shop::service::Shop,
+    pub hours: crate::hours::service::Hours,
+    pub changes: crate::changes::service::Changes,
     /// True when the portal is served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
 }

@@ -2,10 +2,10 @@ import { test, expect } from '@playwright/test';
 import { freshUser, open, signIn } from './helpers';
 
 const roles = [
-  { email: 'admin@demo.test', role: 'admin', label: 'Administrador', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Base de conocimiento', 'Artículos', 'Reporte SLA', 'Calendario', 'Organizaciones', 'Usuarios', 'Correo saliente', 'Respuestas rápidas', 'Mi cuenta'] },
-  { email: 'agente@demo.test', role: 'agent', label: 'Agente', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Base de conocimiento', 'Reporte SLA', 'Organizaciones', 'Mi cuenta'] },
+  { email: 'admin@demo.test', role: 'admin', label: 'Administrador', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Cambios', 'Base de conocimiento', 'Artículos', 'Reporte SLA', 'Calendario', 'Organizaciones', 'Usuarios', 'Tienda', 'Correo saliente', 'Respuestas rápidas', 'Mi cuenta'] },
+  { email: 'agente@demo.test', role: 'agent', label: 'Agente', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Cambios', 'Base de conocimiento', 'Reporte SLA', 'Organizaciones', 'Mi cuenta'] },
   { email: 'editor@demo.test', role: 'editor', label: 'Editor de contenido', links: ['Mi panel', 'Base de conocimiento', 'Artículos', 'Mi cuenta'] },
-  { email: 'cliente@demo.test', role: 'customer', label: 'Cliente', links: ['Mi panel', 'Tickets', 'Proyectos', 'Base de conocimiento', 'Mi organización', 'Mi cuenta'] },
+  { email: 'cliente@demo.test', role: 'customer', label: 'Cliente', links: ['Mi panel', 'Tickets', 'Proyectos', 'Cambios', 'Horas', 'Tienda', 'Base de conocimiento', 'Mi organización', 'Mi cuenta'] },
 ];
 
 for (const r of roles) {

@@ -34,21 +34,44 @@ test('customer opens a ticket, watches the countdown, agent answers on time', as
   await expect(customer.locator('.ticket-body strong')).toHaveText('recibe');
   const id = customer.url().split('/').pop()!;
 
-  // Freeze the browser clock 90 s before the deadline: the badge is amber and ticks each second,
-  // then turns red once the deadline passes (all computed in the browser).
+  // Freeze the browser clock shortly before the deadline; every state is computed in the browser.
   const ticket = await apiTicket(baseURL!, 'cliente@demo.test', id);
   const due = new Date(ticket.first_response_due).getTime();
   const clockPage = await customerCtx.newPage();
-  await clockPage.clock.install({ time: due - 100_000 });
-  await open(clockPage, `/tickets/${id}`);
-  await clockPage.clock.pauseAt(due - 90_000);
   const badge = clockPage.getByTestId('sla');
-  await expect(badge).toHaveAttribute('data-state', 'AtRisk');
-  await expect(badge).toHaveClass(/at-risk/);
-  await expect(badge).toHaveText(/^Quedan 1 min (29|30|31) s$/);
-  await clockPage.clock.runFor(3_000);
-  await expect(badge).toHaveText(/^Quedan 1 min (26|27|28) s$/);
-  await clockPage.clock.runFor(95_000);
+  // Costa Rica is UTC-6 all year; business days open at 08:00.
+  const crOffset = -6 * 3_600_000;
+  const dueLocal = new Date(due + crOffset);
+  const opening =
+    Date.UTC(dueLocal.getUTCFullYear(), dueLocal.getUTCMonth(), dueLocal.getUTCDate(), 8) - crOffset;
+  if (due - opening >= 100_000) {
+    // 90 s before the deadline the badge is amber and ticks each second.
+    await clockPage.clock.install({ time: due - 100_000 });
+    await open(clockPage, `/tickets/${id}`);
+    await clockPage.clock.pauseAt(due - 90_000);
+    await expect(badge).toHaveAttribute('data-state', 'AtRisk');
+    await expect(badge).toHaveClass(/at-risk/);
+    await expect(badge).toHaveText(/^Quedan 1 min (29|30|31) s$/);
+    await clockPage.clock.runFor(3_000);
+    await expect(badge).toHaveText(/^Quedan 1 min (26|27|28) s$/);
+  } else {
+    // The deadline falls in the first seconds of a business day (the ticket came in just before
+    // a closing): before the opening the countdown is paused with exactly that time left, then
+    // it runs from 08:00.
+    const left = Math.floor((due - opening) / 1000);
+    const secs = (n: number) => `(${[n - 1, n, n + 1].filter((v) => v >= 0).map((v) => String(v).padStart(2, '0')).join('|')})`;
+    await clockPage.clock.install({ time: opening - 70_000 });
+    await open(clockPage, `/tickets/${id}`);
+    await clockPage.clock.pauseAt(opening - 60_000);
+    await expect(badge).toHaveAttribute('data-state', 'AtRisk');
+    await expect(badge).toHaveClass(/at-risk/);
+    await expect(badge).toHaveText(new RegExp(`^Quedan 0 min ${secs(left)} s \\(en pausa fuera de horario hábil\\)$`));
+    if (left >= 6) {
+      await clockPage.clock.runFor(63_000);
+      await expect(badge).toHaveText(new RegExp(`^Quedan 0 min ${secs(left - 3)} s$`));
+    }
+  }
+  await clockPage.clock.runFor(125_000);
   await expect(badge).toHaveClass(/breached/);
   await expect(badge).toHaveAttribute('data-state', 'Breached');
   await expect(badge).toContainText('Vencido');

@@ -31,6 +31,10 @@ ENVIRONMENT:
     SMTP_TLS              starttls (default), tls or none
     SMTP_USERNAME, SMTP_PASSWORD   Credentials, if the server needs them
     SMTP_FROM             Sender address (default \"Any2cloud Portal <soporte@any2cloud.com>\")
+    STRIPE_SECRET_KEY     Stripe secret key: card payments through Stripe Checkout (needs
+                          STRIPE_WEBHOOK_SECRET too; unset: the store sells by transfer only)
+    STRIPE_WEBHOOK_SECRET Signing secret of the webhook endpoint /api/v1/webhooks/stripe
+    STRIPE_API_BASE       Stripe API base URL (default https://api.stripe.com)
     RUST_LOG              Log filter (default info); PORTAL_LOG_FORMAT=json for JSON lines
 ";
 
@@ -67,6 +71,14 @@ pub struct SmtpConfig {
     pub from: String,
 }
 
+/// Card payments through Stripe Checkout.
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    pub api_base: String,
+    pub secret_key: Secret,
+    pub webhook_secret: Secret,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -83,6 +95,7 @@ pub struct Config {
     pub chat_hours: app::domain::chat::ChatHours,
     /// Chat messages per second from one client address (0: no per-address limit).
     pub chat_msgs_per_ip: u32,
+    pub stripe: Option<StripeConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -218,6 +231,38 @@ impl Config {
                 )
             })?,
         };
+        let stripe = match (var("STRIPE_SECRET_KEY"), var("STRIPE_WEBHOOK_SECRET")) {
+            (None, None) => None,
+            (Some(key), Some(webhook)) => {
+                let api_base = var("STRIPE_API_BASE")
+                    .unwrap_or_else(|| "https://api.stripe.com".into())
+                    .trim_end_matches('/')
+                    .to_owned();
+                if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
+                    return Err(bad(
+                        "STRIPE_API_BASE",
+                        "must start with https:// or http://",
+                    ));
+                }
+                Some(StripeConfig {
+                    api_base,
+                    secret_key: Secret(key),
+                    webhook_secret: Secret(webhook),
+                })
+            }
+            (Some(_), None) => {
+                return Err(bad(
+                    "STRIPE_WEBHOOK_SECRET",
+                    "is needed with STRIPE_SECRET_KEY (payments are confirmed by the webhook)",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "STRIPE_SECRET_KEY",
+                    "is needed with STRIPE_WEBHOOK_SECRET",
+                ))
+            }
+        };
         Ok(Config {
             addr,
             site_root: PathBuf::from(
@@ -233,6 +278,7 @@ impl Config {
             smtp,
             chat_hours,
             chat_msgs_per_ip,
+            stripe,
         })
     }
 

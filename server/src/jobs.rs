@@ -2,6 +2,7 @@
 //! claimed in the database, so several instances never send one twice) and the flush of
 //! article page views counted in memory.
 
+use app::hours::service::Hours;
 use app::kb::service::Kb;
 use app::tickets::service::Tickets;
 use chrono::Utc;
@@ -18,6 +19,28 @@ pub async fn run_sla_watch(tickets: Tickets, mut shutdown: watch::Receiver<bool>
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(SLA_WATCH_SECONDS)) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+const HOUR_JOB_SECONDS: u64 = 300;
+
+/// Writes off expired hours and sends low-balance and expiry warnings (each once: the warning
+/// is claimed in the database before it is queued, so instances never send one twice).
+pub async fn run_hour_job(hours: Hours, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        match hours.run_job(Utc::now()).await {
+            Ok(run) if run.expired_lots == 0 && run.warnings == 0 => {}
+            Ok(run) => tracing::info!(
+                expired = run.expired_lots,
+                warnings = run.warnings,
+                "hour bank job"
+            ),
+            Err(e) => tracing::error!(error = %e, "hour bank job failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(HOUR_JOB_SECONDS)) => {}
             _ = shutdown.changed() => break,
         }
     }

@@ -8,12 +8,15 @@ use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
 use app::accounts::tokens::TokenKey;
+use app::changes::service::Changes;
 use app::chat::fanout::Fanout;
 use app::chat::service::Chats;
 use app::chat::store::ChatStore;
+use app::hours::service::Hours;
 use app::kb::service::Kb;
 use app::projects::service::Projects;
 use app::server_ctx::Services;
+use app::shop::service::Shop;
 use app::tickets::service::Tickets;
 use app::{shell, App};
 use axum::extract::{FromRef, MatchedPath, State};
@@ -39,6 +42,8 @@ pub struct AppState {
     /// The portal's own origin: WebSocket upgrades from any other are refused.
     pub public_url: String,
     pub chat_limits: Arc<crate::rest::chat_socket::ChatLimits>,
+    /// Stripe's webhook signing secret; unset turns card payments (and the webhook) off.
+    pub stripe_webhook_secret: Option<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -123,6 +128,38 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     )
     .with_hours(config.chat_hours);
     let projects = Projects::new(Arc::new(db.clone()), store.clone());
+    let gateway: Option<Arc<dyn app::shop::gateway::PaymentGateway>> = match &config.stripe {
+        Some(stripe) => Some(Arc::new(
+            crate::payments::stripe::StripeCheckout::new(
+                &stripe.api_base,
+                stripe.secret_key.expose(),
+            )
+            .map_err(|e| StartError::Service(format!("Stripe client: {e}")))?,
+        )),
+        None => None,
+    };
+    let shop = Shop::new(
+        Arc::new(db.clone()),
+        outbox.clone(),
+        gateway,
+        config.public_url.clone(),
+    );
+    shop.seed_catalog()
+        .await
+        .map_err(|e| StartError::Service(format!("store catalog: {e}")))?;
+    let hours = Hours::new(
+        Arc::new(db.clone()),
+        store.clone(),
+        outbox.clone(),
+        config.public_url.clone(),
+    );
+    let changes = Changes::new(
+        Arc::new(db.clone()),
+        hours.clone(),
+        store.clone(),
+        outbox.clone(),
+        config.public_url.clone(),
+    );
     let accounts = Accounts::new(store, outbox.clone(), key, settings)
         .await
         .map_err(|e| StartError::Service(e.to_string()))?;
@@ -150,6 +187,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         kb,
         chats,
         projects,
+        shop,
+        hours,
+        changes,
         secure_cookies: config.secure_cookies(),
     };
     let leptos_options = LeptosOptions::builder()
@@ -167,6 +207,10 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         chat_limits: Arc::new(crate::rest::chat_socket::ChatLimits::new(
             config.chat_msgs_per_ip,
         )),
+        stripe_webhook_secret: config
+            .stripe
+            .as_ref()
+            .map(|s| s.webhook_secret.expose().to_owned()),
     };
     Ok(Portal {
         router: router(state.clone()),
@@ -285,6 +329,10 @@ pub async fn serve(
     let listener_task = portal
         .chat_listener
         .map(|(hub, store)| tokio::spawn(hub.listen(store, stop_rx.clone())));
+    let hour_job = tokio::spawn(crate::jobs::run_hour_job(
+        portal.state.services.hours.clone(),
+        stop_rx.clone(),
+    ));
     let views = tokio::spawn(crate::jobs::run_view_flush(
         portal.state.services.kb.clone(),
         stop_rx,
@@ -299,6 +347,7 @@ pub async fn serve(
     let _ = worker.await;
     let _ = watcher.await;
     let _ = views.await;
+    let _ = hour_job.await;
     if let Some(task) = listener_task {
         let _ = task.await;
     }

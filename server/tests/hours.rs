@@ -4,7 +4,8 @@
 mod common;
 
 use app::accounts::store::AccountStore;
-use app::domain::hours::{balance, Shortfall};
+use app::domain::change::WorkRefusal;
+use app::domain::hours::balance;
 use app::hours::store::{HourStore, NewDebit};
 use app::hours::EntryKind;
 use chrono::{Duration, Utc};
@@ -43,8 +44,10 @@ both_backends!(
             .expect("credit");
         let debit = |minutes| NewDebit {
             org_id: org,
+            kind: EntryKind::Debit,
             minutes,
             change_request_id: None,
+            cap: None,
             note: "Trabajo",
             actor_id: None,
             now,
@@ -61,7 +64,7 @@ both_backends!(
         );
         assert_eq!(
             db.debit(debit(10_000)).await.expect("debit"),
-            Err(Shortfall { available: 570 })
+            Err(WorkRefusal::Balance { available: 570 })
         );
 
         // 20 debits of 60 minutes race for the 570 minutes left: 9 win, none overdraws.
@@ -71,8 +74,10 @@ both_backends!(
             tasks.push(tokio::spawn(async move {
                 db.debit(NewDebit {
                     org_id: org,
+                    kind: EntryKind::Debit,
                     minutes: 60,
                     change_request_id: None,
+                    cap: None,
                     note: "Carrera",
                     actor_id: None,
                     now: Utc::now(),
@@ -84,7 +89,8 @@ both_backends!(
         for task in tasks {
             match task.await.expect("join").expect("store") {
                 Ok(_) => won += 1,
-                Err(short) => assert!(short.available < 60, "{short:?}"),
+                Err(WorkRefusal::Balance { available }) => assert!(available < 60),
+                Err(other) => panic!("unexpected refusal {other:?}"),
             }
         }
         assert_eq!(won, 9);

@@ -69,6 +69,31 @@ pub fn format_usd(cents: i64) -> String {
     }
 }
 
+/// Reads a US dollar amount typed by an admin (`2450`, `2,450.50`, `US$900`) as cents.
+pub fn parse_usd_cents(text: &str) -> Option<i64> {
+    let t: String = text
+        .trim()
+        .trim_start_matches("US$")
+        .trim_start_matches('$')
+        .chars()
+        .filter(|c| *c != ',' && !c.is_whitespace())
+        .collect();
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let cents: i64 = format!("{frac:0<2}").parse().ok()?;
+    whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)
+}
+
 /// `12 h 30 min`, `45 min`, `10 h`.
 pub fn format_minutes(minutes: i64) -> String {
     let sign = if minutes < 0 { "-" } else { "" };
@@ -92,6 +117,8 @@ pub fn expiry(paid_at: DateTime<Utc>, validity_months: u32) -> DateTime<Utc> {
 pub struct Lot {
     /// The purchase's ledger credit.
     pub credit_id: i64,
+    /// Minutes credited.
+    pub minutes: i64,
     pub remaining_minutes: i64,
     pub expires_at: DateTime<Utc>,
 }
@@ -142,14 +169,22 @@ pub fn allocate(
     Ok(parts)
 }
 
+/// Largest admin adjustment at once: 1,000 hours.
+pub const MAX_ADJUST_MINUTES: i64 = 1_000 * 60;
+
 /// Days before expiry when customers are warned.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 /// Share of the purchased minutes under which the balance is low.
 pub const LOW_BALANCE_PERCENT: i64 = 20;
 
-/// The balance is under 20 % of the minutes bought in the purchases still valid.
-pub fn is_low(lots: &[Lot], purchased_minutes: i64, now: DateTime<Utc>) -> bool {
-    purchased_minutes > 0 && balance(lots, now) * 100 < purchased_minutes * LOW_BALANCE_PERCENT
+/// The balance is under 20 % of the minutes credited by the purchases still valid.
+pub fn is_low(lots: &[Lot], now: DateTime<Utc>) -> bool {
+    let credited: i64 = lots
+        .iter()
+        .filter(|l| l.expires_at > now)
+        .map(|l| l.minutes)
+        .sum();
+    credited > 0 && balance(lots, now) * 100 < credited * LOW_BALANCE_PERCENT
 }
 
 /// A purchase with hours left that expires within 30 days.
@@ -169,6 +204,7 @@ mod tests {
     fn lot(id: i64, minutes: i64, expires: DateTime<Utc>) -> Lot {
         Lot {
             credit_id: id,
+            minutes: 600,
             remaining_minutes: minutes,
             expires_at: expires,
         }
@@ -186,6 +222,16 @@ mod tests {
         assert_eq!(format_usd(90_000), "US$900");
         assert_eq!(format_usd(123_456_789), "US$1,234,567.89");
         assert_eq!(format_usd(-5), "-US$0.05");
+    }
+
+    #[test]
+    fn admins_type_prices_in_dollars() {
+        assert_eq!(parse_usd_cents("2450"), Some(245_000));
+        assert_eq!(parse_usd_cents("US$2,450.5"), Some(245_050));
+        assert_eq!(parse_usd_cents("$900.05"), Some(90_005));
+        assert_eq!(parse_usd_cents("9.999"), None);
+        assert_eq!(parse_usd_cents("-5"), None);
+        assert_eq!(parse_usd_cents(""), None);
     }
 
     #[test]
@@ -222,8 +268,14 @@ mod tests {
     fn warnings_for_low_balance_and_near_expiry() {
         let now = at(2026, 11, 26);
         let lots = [lot(1, 119, at(2027, 6, 1))];
-        assert!(is_low(&lots, 600, now));
-        assert!(!is_low(&[lot(1, 120, at(2027, 6, 1))], 600, now));
+        assert!(is_low(&lots, now));
+        assert!(!is_low(&[lot(1, 120, at(2027, 6, 1))], now));
+        // Expired purchases neither count as bought nor as left.
+        assert!(!is_low(
+            &[lot(1, 120, at(2027, 6, 1)), lot(2, 0, at(2026, 1, 1))],
+            now
+        ));
+        assert!(!is_low(&[], now));
         assert!(expires_soon(&lot(1, 10, at(2026, 12, 20)), now));
         assert!(!expires_soon(&lot(1, 10, at(2027, 1, 30)), now));
         assert!(!expires_soon(&lot(1, 0, at(2026, 12, 20)), now));

@@ -1,6 +1,10 @@
 //! The hour bank: prepaid hours per organisation, kept as an append-only ledger. Wire types
 //! shared by the browser and the server.
 
+pub mod api;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 
@@ -65,4 +69,35 @@ pub struct LedgerEntry {
     pub change_request_id: Option<i64>,
     pub note: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// A purchase (or an admin's credit) and what is left of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotView {
+    pub lot_id: i64,
+    pub kind: EntryKind,
+    pub order_id: Option<i64>,
+    pub minutes: i64,
+    pub remaining_minutes: i64,
+    pub credited_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub expired: bool,
+    /// Hours left that expire within 30 days.
+    pub expiring_soon: bool,
+}
+
+/// An organisation's hour bank as its customers (and staff) see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursView {
+    pub org_id: i64,
+    pub org_name: String,
+    pub balance_minutes: i64,
+    /// Under 20 % of the hours bought in the purchases still valid.
+    pub low: bool,
+    pub lots: Vec<LotView>,
+    pub entries: Vec<LedgerEntry>,
+    /// Admins may adjust the balance.
+    pub can_adjust: bool,
+    /// Staff: the organisations to choose from.
+    pub orgs: Vec<(i64, String)>,
 }

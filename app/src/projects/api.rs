@@ -19,7 +19,10 @@ pub async fn projects_load() -> Result<ProjectList, AppError> {
 #[server]
 pub async fn project_load(id: i64) -> Result<ProjectPage, AppError> {
     let p = principal().await?;
-    services()?.projects.page(&p, id).await
+    let services = services()?;
+    let mut page = services.projects.page(&p, id).await?;
+    page.change_requests = services.changes.for_project(id).await?;
+    Ok(page)
 }
 
 /// Creates a project (staff) from the plain form on the projects page and opens it.

@@ -128,6 +128,9 @@ pub struct ProjectPage {
     pub can_edit: bool,
     /// People who can lead a project (staff only; empty for customers).
     pub staff: Vec<crate::tickets::StaffMember>,
+    /// Change requests linked to the project (filled by the page's server function).
+    #[serde(default)]
+    pub change_requests: Vec<crate::changes::ChangeSummary>,
 }
 
 /// A project's fields as a form or the API sends them (validated by the service).

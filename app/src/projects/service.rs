@@ -358,6 +358,7 @@ impl Projects {
             } else {
                 Vec::new()
             },
+            change_requests: Vec::new(),
         })
     }
 

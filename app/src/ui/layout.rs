@@ -25,6 +25,10 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
             "live_chat" => td_string!(l, nav.live_chat),
             "projects" => td_string!(l, nav.projects),
             "canned" => td_string!(l, nav.canned),
+            "changes" => td_string!(l, nav.changes),
+            "hours" => td_string!(l, nav.hours),
+            "store" => td_string!(l, nav.store),
+            "store_admin" => td_string!(l, nav.store_admin),
             _ => td_string!(l, nav.account),
         }
     }

@@ -20,3 +20,11 @@ pub fn use_id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
             .unwrap_or(0)
     }
 }
+
+/// The browser's print dialog (print or save as PDF; print stylesheets hide the controls).
+pub fn print_page() {
+    #[cfg(feature = "hydrate")]
+    if let Err(e) = leptos::prelude::window().print() {
+        leptos::logging::warn!("print failed: {e:?}");
+    }
+}

@@ -1,3 +1,4 @@
-//! Payments: Stripe Checkout and its signed webhooks (the store issue builds on this).
+//! Payments: Stripe Checkout sessions and Stripe's signed webhooks.
 
 pub mod signature;
+pub mod stripe;

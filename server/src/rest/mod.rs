@@ -2,13 +2,16 @@
 //! `{"error":{"code","message"}}`. Handlers only translate HTTP to the shared services.
 
 mod accounts;
+mod changes;
 pub mod chat;
 pub mod chat_socket;
 pub mod files;
+mod hours;
 pub mod kb;
 mod openapi;
 mod projects;
 pub mod reports;
+mod store;
 mod tickets;
 
 use crate::startup::AppState;
@@ -82,6 +85,24 @@ pub fn router() -> Router<AppState> {
             post(projects::comment),
         )
         .route("/projects/{id}/baseline", post(projects::baseline))
+        .route("/store/packages", get(store::packages))
+        .route("/store/orders", get(store::orders).post(store::place))
+        .route("/store/orders/{id}", get(store::order))
+        .route("/store/orders/{id}/confirm", post(store::confirm))
+        .route("/store/orders/{id}/refund", post(store::refund))
+        .route("/store/orders/{id}/cancel", post(store::cancel))
+        .route("/webhooks/stripe", post(store::stripe_webhook))
+        .route("/hours", get(hours::get))
+        .route("/hours/adjustments", post(hours::adjust))
+        .route("/change-requests", get(changes::list).post(changes::create))
+        .route("/change-requests/{id}", get(changes::get))
+        .route("/change-requests/{id}/estimate", post(changes::estimate))
+        .route("/change-requests/{id}/reject", post(changes::reject))
+        .route("/change-requests/{id}/approve", post(changes::approve))
+        .route("/change-requests/{id}/decline", post(changes::decline))
+        .route("/change-requests/{id}/work", post(changes::work))
+        .route("/change-requests/{id}/done", post(changes::done))
+        .route("/change-requests/{id}/reopen", post(changes::reopen))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
 }

@@ -1,6 +1,8 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
-use super::{accounts, chat, chat_socket, files, kb, projects, reports, tickets};
+use super::{
+    accounts, changes, chat, chat_socket, files, hours, kb, projects, reports, store, tickets,
+};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -32,6 +34,10 @@ impl Modify for BearerAuth {
         chat::transcript, chat_socket::chat_socket, chat_socket::console_socket,
         projects::list, projects::get, projects::create, projects::add_item, projects::update_item,
         projects::baseline, projects::comment,
+        store::packages, store::orders, store::place, store::order, store::confirm, store::refund,
+        store::cancel, store::stripe_webhook, hours::get, hours::adjust,
+        changes::list, changes::create, changes::get, changes::estimate, changes::reject,
+        changes::approve, changes::decline, changes::work, changes::done, changes::reopen,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
     modifiers(&BearerAuth),

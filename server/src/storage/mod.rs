@@ -4,10 +4,12 @@
 
 mod accounts;
 mod blobs;
+mod changes;
 mod chat;
 mod hours;
 mod kb;
 mod projects;
+mod shop;
 mod tickets;
 
 use app::accounts::store::StoreError;

@@ -83,6 +83,11 @@ impl TestDb {
     }
 
     pub fn config(&self, demo: bool) -> Config {
+        self.config_with(demo, Vec::new())
+    }
+
+    /// The test configuration plus extra environment variables.
+    pub fn config_with(&self, demo: bool, extra: Vec<(&'static str, String)>) -> Config {
         let url = self.url.clone();
         let data_dir = self._dir.path().display().to_string();
         Config::from_lookup(move |k| match k {
@@ -90,7 +95,10 @@ impl TestDb {
             "PORTAL_DATA_DIR" => Some(data_dir.clone()),
             "PORTAL_DEMO" => Some(if demo { "1".into() } else { "0".into() }),
             "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
-            _ => None,
+            other => extra
+                .iter()
+                .find(|(name, _)| *name == other)
+                .map(|(_, v)| v.clone()),
         })
         .expect("test config")
     }
@@ -108,8 +116,16 @@ pub struct TestApp {
 impl TestApp {
     /// Starts the portal with demo data; `None` if the backend is unavailable (see `TestDb`).
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, Vec::new()).await
+    }
+
+    /// Like `spawn`, with extra environment variables (e.g. a fake Stripe).
+    pub async fn spawn_with(
+        backend: Backend,
+        extra: Vec<(&'static str, String)>,
+    ) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
-        let config = db.config(true);
+        let config = db.config_with(true, extra);
         let portal = startup::build(&config).await.expect("portal builds");
         let state = portal.state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -167,7 +167,7 @@ fn ProjectBody(page: ProjectPage, interaction: GanttInteraction) -> impl IntoVie
         <section class="card gantt-card" aria-labelledby="chart-h">
             <div class="gantt-toolbar">
                 <h2 id="chart-h">{t!(i18n, projects.chart)}</h2>
-                <button type="button" class="secondary print-button" on:click=move |_| print_page()>{t!(i18n, projects.print)}</button>
+                <button type="button" class="secondary print-button" on:click=move |_| crate::ui::print_page()>{t!(i18n, projects.print)}</button>
                 <nav class="segmented" aria-label=move || td_string!(i18n.get_locale(), projects.scale)>
                     {Scale::ALL.into_iter().map(|s| view! {
                         <A href=format!("/proyectos/{pid}?escala={}", s.as_str()) attr:class="segment"
@@ -196,15 +196,15 @@ fn ProjectBody(page: ProjectPage, interaction: GanttInteraction) -> impl IntoVie
         <ItemPanel page=page.clone() interaction/>
         <ListView items=items.clone() today/>
         <Changes changes=page.changes.clone()/>
+        <section class="card" data-testid="project-change-requests">
+            <h2>{t!(i18n, changes.projects_title)}</h2>
+            {if page.change_requests.is_empty() {
+                view! { <p class="empty">{t!(i18n, changes.projects_empty)}" "<A href="/cambios">{t!(i18n, changes.new)}</A></p> }.into_any()
+            } else {
+                view! { <crate::changes::pages::ChangeTable items=page.change_requests.clone() staff=false/> }.into_any()
+            }}
+        </section>
         <HealthRule/>
-    }
-}
-
-/// The browser's print dialog (print or save as PDF; the print stylesheet keeps the chart whole).
-fn print_page() {
-    #[cfg(feature = "hydrate")]
-    if let Err(e) = window().print() {
-        leptos::logging::warn!("print failed: {e:?}");
     }
 }
 

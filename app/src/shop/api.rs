@@ -1,0 +1,133 @@
+//! Server functions for the store: identify the caller, call the service.
+
+use super::{Order, PlacedOrder, Receipt, StoreAdmin, StorePage};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::server_ctx::{optional_principal, principal, services};
+
+#[server]
+pub async fn store_load() -> Result<StorePage, AppError> {
+    let p = optional_principal().await?;
+    services()?.shop.page(p.as_ref()).await
+}
+
+/// Places an order and sends the browser on: to Stripe's payment page (card) or to the order's
+/// page with the transfer instructions.
+#[server]
+pub async fn order_place(package: String, method: String) -> Result<PlacedOrder, AppError> {
+    let p = principal().await?;
+    let placed = services()?.shop.place_order(&p, &package, &method).await?;
+    let next = placed
+        .checkout_url
+        .clone()
+        .unwrap_or_else(|| format!("/tienda/pedidos/{}", placed.order.id));
+    leptos_axum::redirect(&next);
+    Ok(placed)
+}
+
+#[server]
+pub async fn orders_load() -> Result<Vec<Order>, AppError> {
+    let p = principal().await?;
+    services()?.shop.orders(&p).await
+}
+
+#[server]
+pub async fn receipt_load(id: i64) -> Result<Receipt, AppError> {
+    let p = principal().await?;
+    services()?.shop.receipt(&p, id).await
+}
+
+#[server]
+pub async fn order_confirm(id: i64) -> Result<Order, AppError> {
+    let p = principal().await?;
+    services()?.shop.confirm_transfer(&p, id).await
+}
+
+#[server]
+pub async fn order_refund(id: i64) -> Result<Order, AppError> {
+    let p = principal().await?;
+    services()?.shop.refund(&p, id).await
+}
+
+#[server]
+pub async fn order_cancel(id: i64) -> Result<Order, AppError> {
+    let p = principal().await?;
+    services()?.shop.cancel(&p, id).await
+}
+
+#[server]
+pub async fn store_admin_load() -> Result<StoreAdmin, AppError> {
+    let p = principal().await?;
+    services()?.shop.admin(&p).await
+}
+
+/// Saves a package from the admin form: price typed in dollars, stored in cents.
+#[server]
+pub async fn package_save(
+    code: String,
+    name: String,
+    hours: String,
+    price: String,
+    validity_months: String,
+    #[server(default)] active: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::hours::{parse_usd_cents, Package};
+    use crate::error::ErrorCode;
+    let p = principal().await?;
+    let number = |text: &str, field: &str| {
+        text.trim()
+            .parse::<u32>()
+            .map_err(|_| AppError::field(ErrorCode::PackageInvalid, field))
+    };
+    let package = Package {
+        code,
+        name,
+        hours: number(&hours, "hours")?,
+        price_cents: parse_usd_cents(&price)
+            .ok_or_else(|| AppError::field(ErrorCode::PackageInvalid, "price_cents"))?,
+        validity_months: number(&validity_months, "validity_months")?,
+        active: active.is_some(),
+    };
+    services()?.shop.save_package(&p, package).await
+}
+
+#[server]
+pub async fn instructions_save(instructions: String) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?.shop.set_instructions(&p, &instructions).await
+}
+
+/// Sets who may buy for an organisation; `toggle_buyer` adds or removes one designated buyer.
+#[server]
+pub async fn purchase_policy_save(
+    org_id: i64,
+    policy: String,
+    #[server(default)] toggle_buyer: Option<i64>,
+) -> Result<(), AppError> {
+    let p = principal().await?;
+    let shop = services()?.shop;
+    let admin = shop.admin(&p).await?;
+    let org = admin
+        .orgs
+        .iter()
+        .find(|o| o.org_id == org_id)
+        .ok_or_else(|| AppError::new(crate::error::ErrorCode::NotFound))?;
+    let mut buyers: Vec<i64> = org
+        .customers
+        .iter()
+        .filter(|(_, _, buyer)| *buyer)
+        .map(|(id, _, _)| *id)
+        .collect();
+    if let Some(user) = toggle_buyer {
+        match buyers.iter().position(|b| *b == user) {
+            Some(at) => {
+                buyers.remove(at);
+            }
+            None => buyers.push(user),
+        }
+    }
+    shop.set_policy(&p, org_id, &policy, &buyers).await?;
+    Ok(())
+}

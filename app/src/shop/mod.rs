@@ -1,0 +1,116 @@
+//! The store: hour packages for change requests, orders paid by card (Stripe Checkout) or by
+//! bank transfer / SINPE Móvil, receipts and refunds. Wire types shared by the browser and the
+//! server.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod gateway;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use crate::domain::codes::text_enum;
+use crate::domain::hours::Package;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+text_enum!(
+    /// How an order is paid.
+    PayMethod { Card => "card", Transfer => "transfer" }
+);
+
+text_enum!(
+    /// An order waits for its payment, is paid (hours credited), was cancelled unpaid, or was
+    /// refunded (its unspent hours taken back).
+    OrderStatus { Pending => "pending", Paid => "paid", Cancelled => "cancelled", Refunded => "refunded" }
+);
+
+text_enum!(
+    /// Who may buy hours for an organisation.
+    PurchasePolicy { Any => "any", Buyers => "buyers" }
+);
+
+/// An order, as its buyer, the organisation and admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: i64,
+    /// Printed on receipts and quoted on bank transfers, e.g. `SC-00012`.
+    pub reference: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub buyer_name: String,
+    pub buyer_email: String,
+    pub package_code: String,
+    pub package_name: String,
+    pub hours: u32,
+    pub price_cents: i64,
+    pub validity_months: u32,
+    pub method: PayMethod,
+    pub status: OrderStatus,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    /// When the purchased hours expire (paid orders).
+    pub expires_at: Option<DateTime<Utc>>,
+    pub refunded_at: Option<DateTime<Utc>>,
+    pub refunded_minutes: Option<i64>,
+}
+
+/// Everything the store page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorePage {
+    pub packages: Vec<Package>,
+    /// Stripe is configured: card payment is offered.
+    pub card_enabled: bool,
+    /// The caller may buy for their organisation (customers, per the organisation's policy).
+    pub can_buy: bool,
+    /// The caller is a customer whose organisation lets only designated buyers purchase.
+    pub buyers_only: bool,
+    pub transfer_instructions: String,
+}
+
+/// A receipt: the order and how to pay it while pending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub order: Order,
+    pub transfer_instructions: String,
+    /// Admins may confirm a pending transfer, refund a paid order.
+    pub can_manage: bool,
+    /// Minutes of this purchase still unspent (paid orders).
+    pub unspent_minutes: Option<i64>,
+}
+
+/// An organisation's purchase setting and its customers, for admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgPurchase {
+    pub org_id: i64,
+    pub org_name: String,
+    pub policy: PurchasePolicy,
+    /// (user id, name, designated buyer)
+    pub customers: Vec<(i64, String, bool)>,
+}
+
+/// The store's administration page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreAdmin {
+    pub packages: Vec<Package>,
+    pub orders: Vec<Order>,
+    pub transfer_instructions: String,
+    pub orgs: Vec<OrgPurchase>,
+    pub card_enabled: bool,
+}
+
+/// What an order's creation answers: where to pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlacedOrder {
+    pub order: Order,
+    /// Stripe Checkout page, for card orders.
+    pub checkout_url: Option<String>,
+}
+
+/// The default instructions for paying by transfer, until an admin writes the company's own.
+pub const DEFAULT_TRANSFER_INSTRUCTIONS: &str =
+    "Transfiera el monto exacto a la cuenta en dólares \
+de Any2cloud que figura en su contrato, o por SINPE Móvil, e indique la referencia del pedido en \
+el detalle. Acreditamos las horas en cuanto confirmamos el pago (normalmente el mismo día hábil).";

@@ -1,0 +1,544 @@
+//! Store use cases: the catalog, who may buy, placing and paying orders (card through the
+//! payment gateway, fulfilled only by its verified webhook; transfers confirmed by admins),
+//! receipts by email, refunds.
+
+use super::gateway::{CheckoutRequest, PaymentGateway};
+use super::store::{NewOrder, Payment, Refund, ShopStore};
+use super::{
+    Order, OrderStatus, OrgPurchase, PayMethod, PlacedOrder, PurchasePolicy, Receipt, StoreAdmin,
+    StorePage, DEFAULT_TRANSFER_INSTRUCTIONS,
+};
+use crate::accounts::service::Principal;
+use crate::accounts::store::{NewMail, OutboxStore};
+use crate::domain::hours::{default_catalog, format_usd, Package};
+use crate::domain::{format_cr, Role};
+use crate::error::{AppError, ErrorCode};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// Longest instructions text an admin may save.
+const MAX_INSTRUCTIONS: usize = 2_000;
+
+#[derive(Clone)]
+pub struct Shop {
+    store: Arc<dyn ShopStore>,
+    outbox: Arc<dyn OutboxStore>,
+    gateway: Option<Arc<dyn PaymentGateway>>,
+    public_url: String,
+}
+
+/// The parts of a Stripe `checkout.session.completed` event the store acts on.
+pub struct CompletedCheckout<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub client_reference_id: Option<&'a str>,
+    pub payment_status: Option<&'a str>,
+    pub amount_total: Option<i64>,
+}
+
+/// What the webhook did with an event (logged; Stripe always gets 200 once verified).
+#[derive(Debug, PartialEq, Eq)]
+pub enum WebhookOutcome {
+    Credited(i64),
+    Duplicate,
+    Ignored(&'static str),
+}
+
+impl Shop {
+    pub fn new(
+        store: Arc<dyn ShopStore>,
+        outbox: Arc<dyn OutboxStore>,
+        gateway: Option<Arc<dyn PaymentGateway>>,
+        public_url: String,
+    ) -> Self {
+        Shop {
+            store,
+            outbox,
+            gateway,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// Adds the service model's packages that are missing; admins' edits stay.
+    pub async fn seed_catalog(&self) -> Result<(), AppError> {
+        self.store
+            .seed_packages(&default_catalog(), Utc::now())
+            .await?;
+        Ok(())
+    }
+
+    pub fn card_enabled(&self) -> bool {
+        self.gateway.is_some()
+    }
+
+    /// The packages on sale (public).
+    pub async fn packages(&self) -> Result<Vec<Package>, AppError> {
+        Ok(self.store.packages(false).await?)
+    }
+
+    async fn instructions(&self) -> Result<String, AppError> {
+        Ok(self
+            .store
+            .transfer_instructions()
+            .await?
+            .unwrap_or_else(|| DEFAULT_TRANSFER_INSTRUCTIONS.to_owned()))
+    }
+
+    /// Whether a customer may buy for their organisation.
+    async fn purchase_rights(&self, principal: &Principal) -> Result<(bool, bool), AppError> {
+        let Some(org) = &principal.user.organization else {
+            return Ok((false, false));
+        };
+        match self.store.policy(org.id).await? {
+            PurchasePolicy::Any => Ok((true, false)),
+            PurchasePolicy::Buyers => Ok((self.store.is_buyer(principal.user.id).await?, true)),
+        }
+    }
+
+    pub async fn page(&self, principal: Option<&Principal>) -> Result<StorePage, AppError> {
+        let (can_buy, buyers_only) = match principal {
+            Some(p) if p.role() == Role::Customer => self.purchase_rights(p).await?,
+            _ => (false, false),
+        };
+        Ok(StorePage {
+            packages: self.packages().await?,
+            card_enabled: self.card_enabled(),
+            can_buy,
+            buyers_only,
+            transfer_instructions: self.instructions().await?,
+        })
+    }
+
+    pub async fn place_order(
+        &self,
+        principal: &Principal,
+        package_code: &str,
+        method: &str,
+    ) -> Result<PlacedOrder, AppError> {
+        principal.require(&[Role::Customer])?;
+        let org_id = principal
+            .user
+            .organization
+            .as_ref()
+            .map(|o| o.id)
+            .ok_or_else(|| AppError::new(ErrorCode::Forbidden))?;
+        let method: PayMethod = method
+            .trim()
+            .parse()
+            .map_err(|_| AppError::field(ErrorCode::InvalidInput, "method"))?;
+        let package = self
+            .packages()
+            .await?
+            .into_iter()
+            .find(|p| p.code == package_code.trim())
+            .ok_or_else(|| AppError::field(ErrorCode::PackageUnknown, "package"))?;
+        if !self.purchase_rights(principal).await?.0 {
+            return Err(AppError::new(ErrorCode::PurchaseNotAllowed));
+        }
+        let gateway = match method {
+            PayMethod::Card => Some(
+                self.gateway
+                    .clone()
+                    .ok_or_else(|| AppError::field(ErrorCode::MethodUnavailable, "method"))?,
+            ),
+            PayMethod::Transfer => None,
+        };
+        let order = self
+            .store
+            .create_order(NewOrder {
+                org_id,
+                buyer_id: principal.user.id,
+                package: &package,
+                method,
+                now: Utc::now(),
+            })
+            .await?;
+        let Some(gateway) = gateway else {
+            self.mail_transfer_instructions(&order).await?;
+            return Ok(PlacedOrder {
+                order,
+                checkout_url: None,
+            });
+        };
+        let receipt = format!("{}/tienda/pedidos/{}", self.public_url, order.id);
+        let session = gateway
+            .create_checkout(CheckoutRequest {
+                order_id: order.id,
+                reference: &order.reference,
+                description: &format!("{} · {} h", order.package_name, order.hours),
+                amount_cents: order.price_cents,
+                customer_email: &principal.user.email,
+                success_url: format!("{receipt}?pago=ok"),
+                cancel_url: format!("{receipt}?pago=cancelado"),
+            })
+            .await;
+        match session {
+            Ok(session) => {
+                self.store
+                    .set_checkout_session(order.id, &session.id)
+                    .await?;
+                Ok(PlacedOrder {
+                    order,
+                    checkout_url: Some(session.url),
+                })
+            }
+            Err(e) => {
+                tracing::error!(order = order.id, error = %e, "checkout session failed");
+                self.store.cancel_order(order.id).await?;
+                Err(AppError::new(ErrorCode::PaymentUnavailable))
+            }
+        }
+    }
+
+    /// An order its organisation's customers and staff may see; 404 for anyone else.
+    async fn visible_order(&self, principal: &Principal, id: i64) -> Result<Order, AppError> {
+        let order = self
+            .store
+            .order(id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+        let allowed = match principal.role() {
+            Role::Admin | Role::Agent => true,
+            Role::Customer => principal
+                .user
+                .organization
+                .as_ref()
+                .is_some_and(|o| o.id == order.org_id),
+            Role::Editor => false,
+        };
+        if !allowed {
+            return Err(AppError::new(ErrorCode::NotFound));
+        }
+        Ok(order)
+    }
+
+    pub async fn receipt(&self, principal: &Principal, id: i64) -> Result<Receipt, AppError> {
+        let order = self.visible_order(principal, id).await?;
+        let unspent = match order.status {
+            OrderStatus::Paid => self.store.unspent(order.id).await?,
+            _ => None,
+        };
+        Ok(Receipt {
+            order,
+            transfer_instructions: self.instructions().await?,
+            can_manage: principal.role() == Role::Admin,
+            unspent_minutes: unspent,
+        })
+    }
+
+    /// The caller's organisation's orders (customers) or everyone's (admins, agents).
+    pub async fn orders(&self, principal: &Principal) -> Result<Vec<Order>, AppError> {
+        match principal.role() {
+            Role::Admin | Role::Agent => Ok(self.store.orders(None, 200).await?),
+            Role::Customer => {
+                let org = principal
+                    .user
+                    .organization
+                    .as_ref()
+                    .ok_or_else(|| AppError::new(ErrorCode::Forbidden))?;
+                Ok(self.store.orders(Some(org.id), 200).await?)
+            }
+            Role::Editor => Err(AppError::new(ErrorCode::Forbidden)),
+        }
+    }
+
+    /// A customer (or an admin) cancels an order still waiting for its payment.
+    pub async fn cancel(&self, principal: &Principal, id: i64) -> Result<Order, AppError> {
+        let order = self.visible_order(principal, id).await?;
+        if principal.role() == Role::Agent {
+            return Err(AppError::new(ErrorCode::Forbidden));
+        }
+        if !self.store.cancel_order(order.id).await? {
+            return Err(AppError::new(ErrorCode::OrderNotPending));
+        }
+        self.load(id).await
+    }
+
+    async fn load(&self, id: i64) -> Result<Order, AppError> {
+        self.store
+            .order(id)
+            .await?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))
+    }
+
+    /// An admin confirms that a transfer arrived: the hours are credited.
+    pub async fn confirm_transfer(
+        &self,
+        principal: &Principal,
+        id: i64,
+    ) -> Result<Order, AppError> {
+        principal.require(&[Role::Admin])?;
+        let order = self.load(id).await?;
+        if order.method != PayMethod::Transfer {
+            return Err(AppError::new(ErrorCode::OrderNotPending));
+        }
+        match self
+            .store
+            .pay_order(id, None, Some(principal.user.id), Utc::now())
+            .await?
+        {
+            Payment::Credited { .. } => {
+                let order = self.load(id).await?;
+                self.mail_receipt(&order).await?;
+                Ok(order)
+            }
+            Payment::NotFound => Err(AppError::new(ErrorCode::NotFound)),
+            Payment::Duplicate | Payment::NotPending(_) => {
+                Err(AppError::new(ErrorCode::OrderNotPending))
+            }
+        }
+    }
+
+    /// Fulfils a verified `checkout.session.completed` event. Only paid sessions whose amount
+    /// matches the order credit hours; a replayed event credits nothing.
+    pub async fn checkout_completed(
+        &self,
+        event: CompletedCheckout<'_>,
+    ) -> Result<WebhookOutcome, AppError> {
+        let now = Utc::now();
+        let order = match event
+            .client_reference_id
+            .and_then(|r| r.parse::<i64>().ok())
+        {
+            Some(id) => self.store.order(id).await?,
+            None => None,
+        };
+        let Some(order) = order else {
+            return self.ignore(&event, now, "unknown order").await;
+        };
+        if event.payment_status != Some("paid") {
+            return self.ignore(&event, now, "not paid yet").await;
+        }
+        if event.amount_total != Some(order.price_cents) || order.method != PayMethod::Card {
+            tracing::error!(order = order.id, amount = ?event.amount_total, "payment does not match the order");
+            return self.ignore(&event, now, "amount mismatch").await;
+        }
+        match self
+            .store
+            .pay_order(
+                order.id,
+                Some((event.event_id, event.event_type)),
+                None,
+                now,
+            )
+            .await?
+        {
+            Payment::Credited { lot_id } => {
+                let order = self.load(order.id).await?;
+                self.mail_receipt(&order).await?;
+                Ok(WebhookOutcome::Credited(lot_id))
+            }
+            Payment::Duplicate => Ok(WebhookOutcome::Duplicate),
+            Payment::NotPending(_) | Payment::NotFound => {
+                Ok(WebhookOutcome::Ignored("order not pending"))
+            }
+        }
+    }
+
+    async fn ignore(
+        &self,
+        event: &CompletedCheckout<'_>,
+        now: DateTime<Utc>,
+        why: &'static str,
+    ) -> Result<WebhookOutcome, AppError> {
+        if self
+            .store
+            .record_event(event.event_id, event.event_type, now)
+            .await?
+        {
+            Ok(WebhookOutcome::Ignored(why))
+        } else {
+            Ok(WebhookOutcome::Duplicate)
+        }
+    }
+
+    /// Any other verified event: recorded once, nothing else.
+    pub async fn other_event(
+        &self,
+        event_id: &str,
+        kind: &str,
+    ) -> Result<WebhookOutcome, AppError> {
+        Ok(
+            match self.store.record_event(event_id, kind, Utc::now()).await? {
+                true => WebhookOutcome::Ignored("event type not handled"),
+                false => WebhookOutcome::Duplicate,
+            },
+        )
+    }
+
+    /// An admin refunds a paid order: its unspent hours leave the bank.
+    pub async fn refund(&self, principal: &Principal, id: i64) -> Result<Order, AppError> {
+        principal.require(&[Role::Admin])?;
+        match self
+            .store
+            .refund_order(id, principal.user.id, Utc::now())
+            .await?
+        {
+            Refund::Done { .. } => self.load(id).await,
+            Refund::NotPaid(_) => Err(AppError::new(ErrorCode::OrderNotPaid)),
+            Refund::NotFound => Err(AppError::new(ErrorCode::NotFound)),
+        }
+    }
+
+    pub async fn admin(&self, principal: &Principal) -> Result<StoreAdmin, AppError> {
+        principal.require(&[Role::Admin])?;
+        Ok(StoreAdmin {
+            packages: self.store.packages(true).await?,
+            orders: self.store.orders(None, 200).await?,
+            transfer_instructions: self.instructions().await?,
+            orgs: self.store.org_purchases().await?,
+            card_enabled: self.card_enabled(),
+        })
+    }
+
+    pub async fn save_package(
+        &self,
+        principal: &Principal,
+        package: Package,
+    ) -> Result<(), AppError> {
+        principal.require(&[Role::Admin])?;
+        let package = Package {
+            code: package.code.trim().to_owned(),
+            name: package.name.trim().to_owned(),
+            ..package
+        };
+        let code_ok = !package.code.is_empty()
+            && package.code.len() <= 40
+            && package
+                .code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !code_ok {
+            return Err(AppError::field(ErrorCode::PackageInvalid, "code"));
+        }
+        if package.name.is_empty() || package.name.chars().count() > 80 {
+            return Err(AppError::field(ErrorCode::PackageInvalid, "name"));
+        }
+        if package.hours == 0 || package.hours > 10_000 {
+            return Err(AppError::field(ErrorCode::PackageInvalid, "hours"));
+        }
+        if package.price_cents <= 0 || package.price_cents > 100_000_000 {
+            return Err(AppError::field(ErrorCode::PackageInvalid, "price_cents"));
+        }
+        if package.validity_months == 0 || package.validity_months > 60 {
+            return Err(AppError::field(
+                ErrorCode::PackageInvalid,
+                "validity_months",
+            ));
+        }
+        self.store.save_package(&package, Utc::now()).await?;
+        Ok(())
+    }
+
+    pub async fn set_instructions(
+        &self,
+        principal: &Principal,
+        text: &str,
+    ) -> Result<(), AppError> {
+        principal.require(&[Role::Admin])?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::field(ErrorCode::BodyRequired, "instructions"));
+        }
+        if text.chars().count() > MAX_INSTRUCTIONS {
+            return Err(AppError::field(ErrorCode::MessageTooLong, "instructions"));
+        }
+        self.store
+            .set_transfer_instructions(text, Utc::now())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_policy(
+        &self,
+        principal: &Principal,
+        org_id: i64,
+        policy: &str,
+        buyers: &[i64],
+    ) -> Result<OrgPurchase, AppError> {
+        principal.require(&[Role::Admin])?;
+        let policy: PurchasePolicy = policy
+            .parse()
+            .map_err(|_| AppError::field(ErrorCode::InvalidInput, "policy"))?;
+        let orgs = self.store.org_purchases().await?;
+        let org = orgs
+            .iter()
+            .find(|o| o.org_id == org_id)
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+        if buyers
+            .iter()
+            .any(|b| !org.customers.iter().any(|(id, _, _)| id == b))
+        {
+            return Err(AppError::field(ErrorCode::InvalidInput, "buyers"));
+        }
+        self.store.set_policy(org_id, policy).await?;
+        self.store.set_buyers(org_id, buyers).await?;
+        self.store
+            .org_purchases()
+            .await?
+            .into_iter()
+            .find(|o| o.org_id == org_id)
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))
+    }
+
+    async fn mail_transfer_instructions(&self, order: &Order) -> Result<(), AppError> {
+        let body = format!(
+            "Hola {}:\n\nRecibimos su pedido {} de {} ({} h) por {}.\n\n{}\n\nReferencia: {}\n\n\
+             Ver el pedido: {}/tienda/pedidos/{}\n",
+            order.buyer_name,
+            order.reference,
+            order.package_name,
+            order.hours,
+            format_usd(order.price_cents),
+            self.instructions().await?,
+            order.reference,
+            self.public_url,
+            order.id,
+        );
+        self.mail(
+            order,
+            &format!("Pedido {}: instrucciones de pago", order.reference),
+            &body,
+        )
+        .await
+    }
+
+    async fn mail_receipt(&self, order: &Order) -> Result<(), AppError> {
+        let method = match order.method {
+            PayMethod::Card => "tarjeta",
+            PayMethod::Transfer => "transferencia / SINPE Móvil",
+        };
+        let paid = order.paid_at.map(format_cr).unwrap_or_default();
+        let expires = order.expires_at.map(format_cr).unwrap_or_default();
+        let body = format!(
+            "Hola {}:\n\nGracias por su compra. Este es su recibo.\n\n\
+             Pedido: {}\nPaquete: {}\nHoras: {} h\nMonto: {} (USD)\nForma de pago: {}\n\
+             Fecha de pago: {} (hora de Costa Rica)\nVigencia de las horas: hasta {}\n\n\
+             Ver el recibo: {}/tienda/pedidos/{}\n",
+            order.buyer_name,
+            order.reference,
+            order.package_name,
+            order.hours,
+            format_usd(order.price_cents),
+            method,
+            paid,
+            expires,
+            self.public_url,
+            order.id,
+        );
+        self.mail(order, &format!("Recibo {}", order.reference), &body)
+            .await
+    }
+
+    async fn mail(&self, order: &Order, subject: &str, body: &str) -> Result<(), AppError> {
+        self.outbox
+            .enqueue(NewMail {
+                to: &order.buyer_email,
+                subject,
+                body,
+                now: Utc::now(),
+            })
+            .await?;
+        Ok(())
+    }
+}

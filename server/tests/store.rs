@@ -1,0 +1,570 @@
+//! The store and change requests over the API, on both databases: card orders against a fake
+//! Stripe on loopback, signed webhooks (forged, stale, replayed, 50 concurrent duplicates),
+//! transfers confirmed by admins, refunds, adjustments, and the change-request flow spending
+//! the hour bank (oldest-expiring purchase first, 409 beyond the estimate or the balance).
+
+mod common;
+
+use axum::routing::post;
+use axum::{Json, Router};
+use common::{Backend, TestApp};
+use serde_json::{json, Value};
+use server::payments::signature::sign;
+use std::sync::{Arc, Mutex};
+
+const WEBHOOK_SECRET: &str = "whsec_test_portal";
+
+/// A stand-in for Stripe's API: records checkout-session requests, answers like Stripe.
+async fn fake_stripe() -> (String, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let app = Router::new().route(
+        "/v1/checkout/sessions",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let log = log.clone();
+            async move {
+                let auth = headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                log.lock().expect("log").push(format!("{auth}\n{body}"));
+                let n = log.lock().expect("log").len();
+                Json(
+                    json!({"id": format!("cs_test_{n}"), "object": "checkout.session",
+                            "url": format!("https://checkout.stripe.test/pay/cs_test_{n}")}),
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+async fn spawn_with_stripe(backend: Backend) -> Option<(TestApp, Arc<Mutex<Vec<String>>>)> {
+    let (base, seen) = fake_stripe().await;
+    let app = TestApp::spawn_with(
+        backend,
+        vec![
+            ("STRIPE_API_BASE", base),
+            ("STRIPE_SECRET_KEY", "sk_test_portal".into()),
+            ("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
+        ],
+    )
+    .await?;
+    Some((app, seen))
+}
+
+fn completed_event(event_id: &str, order_id: i64, amount: i64, status: &str) -> String {
+    json!({
+        "id": event_id,
+        "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_test_x", "object": "checkout.session",
+            "client_reference_id": order_id.to_string(), "payment_status": status,
+            "amount_total": amount, "currency": "usd"}}
+    })
+    .to_string()
+}
+
+async fn deliver(app: &TestApp, body: &str, header: Option<String>) -> reqwest::StatusCode {
+    let mut req = app
+        .client
+        .post(app.url("/api/v1/webhooks/stripe"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(h) = header {
+        req = req.header("Stripe-Signature", h);
+    }
+    req.send().await.expect("webhook").status()
+}
+
+fn signed(body: &str) -> Option<String> {
+    Some(sign(
+        WEBHOOK_SECRET.as_bytes(),
+        chrono::Utc::now().timestamp(),
+        body.as_bytes(),
+    ))
+}
+
+async fn balance(app: &TestApp, token: &str) -> Value {
+    let (status, hours) = app.get("/api/v1/hours", Some(token)).await;
+    assert_eq!(status, 200, "{hours}");
+    hours
+}
+
+both_backends!(
+    card_orders_are_fulfilled_once_by_signed_webhooks,
+    |backend| async move {
+        let Some((app, seen)) = spawn_with_stripe(backend).await else {
+            return;
+        };
+        let (status, catalog) = app.get("/api/v1/store/packages", None).await;
+        assert_eq!(status, 200);
+        let codes: Vec<(&str, i64, i64)> = catalog["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .map(|p| {
+                (
+                    p["code"].as_str().unwrap_or_default(),
+                    p["price_cents"].as_i64().unwrap_or_default(),
+                    p["hours"].as_i64().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("sc-basico", 90_000, 10),
+                ("sc-medio", 170_000, 20),
+                ("sc-avanzado", 245_000, 30)
+            ]
+        );
+        assert_eq!(catalog["packages"][0]["currency"], "USD");
+        assert_eq!(catalog["packages"][2]["price_per_hour_cents"], 8_167);
+
+        let customer = app.login_as("cliente@demo.test").await;
+        let (status, order) = app
+            .post(
+                "/api/v1/store/orders",
+                Some(&customer),
+                json!({"package": "sc-basico", "method": "card"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{order}");
+        assert_eq!(order["status"], "pending");
+        let url = order["checkout_url"].as_str().expect("checkout url");
+        assert!(url.starts_with("https://checkout.stripe.test/pay/"));
+        let id = order["id"].as_i64().expect("id");
+        let request = seen
+            .lock()
+            .expect("log")
+            .last()
+            .cloned()
+            .expect("Stripe called");
+        assert!(request.starts_with("Bearer sk_test_portal"));
+        assert!(request.contains(&format!("client_reference_id={id}")));
+        assert!(request.contains("unit_amount%5D=90000"));
+
+        // Nothing is credited before Stripe says so (the return page never fulfils).
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 0);
+
+        let body = completed_event("evt_paid_1", id, 90_000, "paid");
+        // Forged, missing, malformed and stale signatures: 400, nothing stored.
+        let forged = Some(sign(
+            b"whsec_wrong",
+            chrono::Utc::now().timestamp(),
+            body.as_bytes(),
+        ));
+        assert_eq!(deliver(&app, &body, forged).await, 400);
+        assert_eq!(deliver(&app, &body, None).await, 400);
+        assert_eq!(deliver(&app, &body, Some("t=abc,v1=zz".into())).await, 400);
+        let stale = Some(sign(
+            WEBHOOK_SECRET.as_bytes(),
+            chrono::Utc::now().timestamp() - 301,
+            body.as_bytes(),
+        ));
+        assert_eq!(deliver(&app, &body, stale).await, 400);
+        let tampered = body.replace("90000", "100");
+        assert_eq!(deliver(&app, &tampered, signed(&body)).await, 400);
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 0);
+        let (_, still) = app
+            .get(&format!("/api/v1/store/orders/{id}"), Some(&customer))
+            .await;
+        assert_eq!(still["status"], "pending");
+
+        // An unpaid session completes without crediting.
+        let unpaid = completed_event("evt_unpaid", id, 90_000, "unpaid");
+        assert_eq!(deliver(&app, &unpaid, signed(&unpaid)).await, 200);
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 0);
+
+        // 50 concurrent deliveries of the same event credit once.
+        let mut deliveries = Vec::new();
+        for _ in 0..50 {
+            let client = app.client.clone();
+            let url = app.url("/api/v1/webhooks/stripe");
+            let body = body.clone();
+            let header = signed(&body).expect("signature");
+            deliveries.push(tokio::spawn(async move {
+                client
+                    .post(url)
+                    .header("Stripe-Signature", header)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("delivery")
+                    .status()
+            }));
+        }
+        for d in deliveries {
+            assert_eq!(d.await.expect("join"), 200);
+        }
+        // A replay days later (fresh signature, same event) and a second event for the same order.
+        assert_eq!(deliver(&app, &body, signed(&body)).await, 200);
+        let again = completed_event("evt_paid_2", id, 90_000, "paid");
+        assert_eq!(deliver(&app, &again, signed(&again)).await, 200);
+
+        let hours = balance(&app, &customer).await;
+        assert_eq!(hours["balance_minutes"], 600, "{hours}");
+        assert_eq!(hours["purchases"].as_array().map(Vec::len), Some(1));
+        let expires: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(hours["purchases"][0]["expires_at"].clone()).expect("expiry");
+        let days = (expires - chrono::Utc::now()).num_days();
+        assert!((364..=366).contains(&days), "expires in {days} days");
+        let (_, paid) = app
+            .get(&format!("/api/v1/store/orders/{id}"), Some(&customer))
+            .await;
+        assert_eq!(paid["status"], "paid");
+        assert!(paid["paid_at"].is_string());
+
+        // The receipt was emailed once.
+        let receipts = match &app.state.db {
+            server::storage::Db::Sqlite(p) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Recibo %'",
+                )
+                .fetch_one(p)
+                .await
+            }
+            server::storage::Db::Postgres(p) => {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM outbox WHERE subject LIKE 'Recibo %'",
+                )
+                .fetch_one(p)
+                .await
+            }
+        }
+        .expect("outbox");
+        assert_eq!(receipts, 1);
+
+        // Another organisation cannot see the order; an agent cannot place one; editors see nothing.
+        let other = app.login_as("cliente2@otra.test").await;
+        let (status, _) = app
+            .get(&format!("/api/v1/store/orders/{id}"), Some(&other))
+            .await;
+        assert_eq!(status, 404);
+        let agent = app.login_as("agente@demo.test").await;
+        let (status, _) = app
+            .post(
+                "/api/v1/store/orders",
+                Some(&agent),
+                json!({"package": "sc-basico", "method": "card"}),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (status, err) = app
+            .post(
+                "/api/v1/store/orders",
+                Some(&customer),
+                json!({"package": "sc-nada", "method": "card"}),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(err["error"]["code"], "package_unknown");
+        app.stop().await;
+    }
+);
+
+both_backends!(
+    transfers_refunds_and_change_requests,
+    |backend| async move {
+        // Without Stripe keys the card is off and the store still sells by transfer.
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let customer = app.login_as("cliente@demo.test").await;
+        let admin = app.login_as("admin@demo.test").await;
+        let agent = app.login_as("agente@demo.test").await;
+        let (status, err) = app
+            .post(
+                "/api/v1/store/orders",
+                Some(&customer),
+                json!({"package": "sc-basico", "method": "card"}),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(err["error"]["code"], "method_unavailable");
+        let body = completed_event("evt_x", 1, 90_000, "paid");
+        assert_eq!(deliver(&app, &body, signed(&body)).await, 404);
+
+        // A change request submitted before any hours are bought cannot be approved.
+        let (status, cr) = app
+        .post("/api/v1/change-requests", Some(&customer), json!({
+            "title": "Nuevo buzón compartido", "description": "Crear buzón ventas@ con 5 miembros."}))
+        .await;
+        assert_eq!(status, 201, "{cr}");
+        let cr_id = cr["id"].as_i64().expect("cr id");
+        assert_eq!(cr["status"], "submitted");
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/estimate"),
+                Some(&customer),
+                json!({"minutes": 60, "risk": "bajo"}),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (status, err) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/estimate"),
+                Some(&agent),
+                json!({"minutes": 150, "risk": "extremo"}),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(err["error"]["code"], "risk_invalid");
+        let (status, est) = app
+        .post(&format!("/api/v1/change-requests/{cr_id}/estimate"), Some(&agent),
+              json!({"minutes": 150, "risk": "medio", "planned_for": "2030-01-15", "scope": "Buzón y permisos"}))
+        .await;
+        assert_eq!(status, 200, "{est}");
+        assert_eq!(est["status"], "estimated");
+        assert_eq!(est["risk"], "medio");
+        let (status, err) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/approve"),
+                Some(&customer),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 409);
+        assert_eq!(err["error"]["code"], "balance_short");
+        assert!(err["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("tienda"));
+
+        // Two transfers: SC Básico then SC Medio; an admin confirms both.
+        let mut orders = Vec::new();
+        for package in ["sc-basico", "sc-medio"] {
+            let (status, order) = app
+                .post(
+                    "/api/v1/store/orders",
+                    Some(&customer),
+                    json!({"package": package, "method": "transfer"}),
+                )
+                .await;
+            assert_eq!(status, 201, "{order}");
+            assert!(order.get("checkout_url").is_none());
+            assert!(order["reference"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("SC-"));
+            orders.push(order["id"].as_i64().expect("order id"));
+        }
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/store/orders/{}/confirm", orders[0]),
+                Some(&customer),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 403);
+        for id in &orders {
+            let (status, order) = app
+                .post(
+                    &format!("/api/v1/store/orders/{id}/confirm"),
+                    Some(&admin),
+                    json!({}),
+                )
+                .await;
+            assert_eq!(status, 200, "{order}");
+            assert_eq!(order["status"], "paid");
+        }
+        let (status, err) = app
+            .post(
+                &format!("/api/v1/store/orders/{}/confirm", orders[0]),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 409);
+        assert_eq!(err["error"]["code"], "order_not_pending");
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_800);
+
+        // Approve, then work: the first purchase (expiring first) pays.
+        let (status, ok) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/approve"),
+                Some(&customer),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{ok}");
+        assert_eq!(ok["status"], "approved");
+        assert_eq!(ok["approved_minutes"], 150);
+        let (status, w) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/work"),
+                Some(&agent),
+                json!({"minutes": 90, "note": "Buzón creado"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{w}");
+        assert_eq!(w["status"], "in_progress");
+        assert_eq!(w["used_minutes"], 90);
+        let (status, err) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/work"),
+                Some(&agent),
+                json!({"minutes": 61, "note": "Más"}),
+            )
+            .await;
+        assert_eq!(status, 409);
+        assert_eq!(err["error"]["code"], "over_estimate");
+        let hours = balance(&app, &customer).await;
+        assert_eq!(hours["balance_minutes"], 1_710);
+        let remaining: Vec<i64> = hours["purchases"]
+            .as_array()
+            .expect("purchases")
+            .iter()
+            .map(|p| p["remaining_minutes"].as_i64().unwrap_or_default())
+            .collect();
+        assert_eq!(remaining, [510, 1_200]);
+        assert_eq!(hours["entries"][0]["kind"], "debit");
+        assert_eq!(hours["entries"][0]["change_request_id"], cr_id);
+
+        // More work needs a new approval: re-estimate, the customer declines, the old cap stays.
+        let (status, re) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/estimate"),
+                Some(&agent),
+                json!({"minutes": 240, "risk": "alto"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{re}");
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/work"),
+                Some(&agent),
+                json!({"minutes": 10, "note": "x"}),
+            )
+            .await;
+        assert_eq!(status, 409);
+        let (status, back) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/decline"),
+                Some(&customer),
+                json!({"reason": "Por ahora no"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{back}");
+        assert_eq!(back["status"], "in_progress");
+        assert_eq!(back["approved_minutes"], 150);
+        let (status, done) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/done"),
+                Some(&agent),
+                json!({"summary": "Listo"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{done}");
+        assert_eq!(done["status"], "done");
+        let (status, err) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/reopen"),
+                Some(&customer),
+                json!({"reason": ""}),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(err["error"]["code"], "reason_missing");
+        let (status, reopened) = app
+            .post(
+                &format!("/api/v1/change-requests/{cr_id}/reopen"),
+                Some(&customer),
+                json!({"reason": "Falta un miembro"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{reopened}");
+        assert_eq!(reopened["status"], "in_progress");
+        let kinds: Vec<&str> = reopened["history"]
+            .as_array()
+            .expect("history")
+            .iter()
+            .map(|h| h["kind"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "submitted",
+                "estimated",
+                "approved",
+                "work",
+                "estimated",
+                "declined",
+                "done",
+                "reopened"
+            ]
+        );
+
+        // Other organisations see nothing of it.
+        let other = app.login_as("cliente2@otra.test").await;
+        let (status, _) = app
+            .get(&format!("/api/v1/change-requests/{cr_id}"), Some(&other))
+            .await;
+        assert_eq!(status, 404);
+        let (_, list) = app.get("/api/v1/change-requests", Some(&other)).await;
+        assert_eq!(list.as_array().map(Vec::len), Some(0));
+
+        // Admin adjustments need a reason; withdrawals take the purchase expiring first.
+        let org = hours["organization_id"].as_i64().expect("org");
+        let (status, err) = app
+            .post(
+                "/api/v1/hours/adjustments",
+                Some(&admin),
+                json!({"organization_id": org, "minutes": -30, "reason": " "}),
+            )
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(err["error"]["code"], "reason_missing");
+        let (status, _) = app
+            .post(
+                "/api/v1/hours/adjustments",
+                Some(&agent),
+                json!({"organization_id": org, "minutes": 30, "reason": "x"}),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (status, adjusted) = app
+            .post(
+                "/api/v1/hours/adjustments",
+                Some(&admin),
+                json!({"organization_id": org, "minutes": -10, "reason": "Corrección"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{adjusted}");
+        assert_eq!(adjusted["balance_minutes"], 1_700);
+        let (status, credited) = app
+        .post("/api/v1/hours/adjustments", Some(&admin), json!({"organization_id": org, "minutes": 60, "reason": "Cortesía", "validity_months": 3}))
+        .await;
+        assert_eq!(status, 201, "{credited}");
+        assert_eq!(credited["balance_minutes"], 1_760);
+
+        // Refund of the second purchase takes back its unspent 1,200 minutes, once.
+        let (status, refunded) = app
+            .post(
+                &format!("/api/v1/store/orders/{}/refund", orders[1]),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{refunded}");
+        assert_eq!(refunded["status"], "refunded");
+        assert_eq!(refunded["refunded_minutes"], 1_200);
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/store/orders/{}/refund", orders[1]),
+                Some(&admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 409);
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 560);
+        app.stop().await;
+    }
+);

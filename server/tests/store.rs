@@ -568,3 +568,82 @@ both_backends!(
         app.stop().await;
     }
 );
+
+both_backends!(hour_job_expires_and_warns_once, |backend| async move {
+    use app::accounts::store::AccountStore;
+    use app::hours::store::HourStore;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let db = app.state.db.clone();
+    let org = db
+        .find_org_by_name("Otra Empresa S.R.L.")
+        .await
+        .expect("query")
+        .expect("demo org");
+    let now = chrono::Utc::now();
+    let day = chrono::Duration::days(1);
+    // Expired with hours left, expiring in 10 days, and a big one far away.
+    db.credit_purchase(org, 120, now - day, None, now - day * 400)
+        .await
+        .expect("credit");
+    let soon = db
+        .credit_purchase(org, 60, now + day * 10, None, now)
+        .await
+        .expect("credit");
+    db.credit_purchase(org, 600, now + day * 300, None, now)
+        .await
+        .expect("credit");
+    let hours = &app.state.services.hours;
+    let run = hours.run_job(now).await.expect("job");
+    assert_eq!(run.expired_lots, 1);
+    assert_eq!(
+        run.warnings, 1,
+        "only the expiring lot warns: 660 of 660 left"
+    );
+    let again = hours.run_job(now).await.expect("job");
+    assert_eq!((again.expired_lots, again.warnings), (0, 0));
+
+    // Spend down to under 20 %: one low-balance warning, then silence.
+    let taken = db
+        .debit(app::hours::store::NewDebit {
+            org_id: org,
+            kind: app::hours::EntryKind::Debit,
+            minutes: 560,
+            change_request_id: None,
+            cap: None,
+            note: "Trabajo",
+            actor_id: None,
+            now,
+        })
+        .await
+        .expect("debit");
+    assert!(taken.is_ok());
+    let run = hours.run_job(now).await.expect("job");
+    assert_eq!(run.warnings, 1);
+    assert_eq!(hours.run_job(now).await.expect("job").warnings, 0);
+    let entries = db.entries(org).await.expect("entries");
+    assert!(entries
+        .iter()
+        .any(|e| e.kind == app::hours::EntryKind::Expiry && e.minutes == -120));
+    assert!(soon > 0);
+    let mails: Vec<String> = match &db {
+        server::storage::Db::Sqlite(p) => {
+            sqlx::query_scalar(
+                "SELECT subject FROM outbox WHERE to_addr = 'cliente2@otra.test' ORDER BY id",
+            )
+            .fetch_all(p)
+            .await
+        }
+        server::storage::Db::Postgres(p) => {
+            sqlx::query_scalar(
+                "SELECT subject FROM outbox WHERE to_addr = 'cliente2@otra.test' ORDER BY id",
+            )
+            .fetch_all(p)
+            .await
+        }
+    }
+    .expect("outbox");
+    assert_eq!(mails, ["Horas por vencer", "Saldo de horas bajo"]);
+    app.stop().await;
+});

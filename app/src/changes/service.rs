@@ -467,13 +467,14 @@ impl Changes {
                 return Err(AppError::field(ErrorCode::BalanceShort, "minutes"))
             }
         }
-        let event = NewEvent {
+        let work_event = || NewEvent {
             kind: ChangeEventKind::Work,
             actor_id: Some(principal.user.id),
             minutes: Some(minutes),
             note,
             now,
         };
+        // The first work entry starts the request; later ones only add to its history.
         let started = self
             .store
             .transition(
@@ -483,22 +484,11 @@ impl Changes {
                     status: Some(ChangeStatus::InProgress),
                     ..ChangeUpdate::default()
                 },
-                NewEvent { note, ..event },
+                work_event(),
             )
             .await?;
         if !started {
-            self.store
-                .add_event(
-                    id,
-                    NewEvent {
-                        kind: ChangeEventKind::Work,
-                        actor_id: Some(principal.user.id),
-                        minutes: Some(minutes),
-                        note,
-                        now,
-                    },
-                )
-                .await?;
+            self.store.add_event(id, work_event()).await?;
         }
         let detail = self.detail(principal, id).await?;
         self.mail_requester(

@@ -58,7 +58,7 @@ fn ListBody(list: ChangeList, submit: ServerAction<ChangeSubmit>, staff: bool) -
         })}
         {can_submit.then(|| view! {
             <details class="card" open=items.is_empty()>
-                <summary>{t!(i18n, changes.new)}</summary>
+                <summary>{t!(i18n, changes.new_request)}</summary>
                 <ActionForm action=submit attr:class="form" attr:data-testid="new-change">
                     <label>{t!(i18n, changes.field_title)}<input name="title" required maxlength="150"/></label>
                     <label>{t!(i18n, changes.field_description)}<textarea name="description" rows="5" required maxlength="10000"></textarea></label>
@@ -104,13 +104,13 @@ pub fn ChangeTable(items: Vec<ChangeSummary>, staff: bool) -> impl IntoView {
                         let status = c.status;
                         view! {
                             <tr>
-                                <td>{c.number()}</td>
-                                <td><A href=format!("/cambios/{}", c.id)>{c.title.clone()}</A></td>
-                                {staff.then(|| view! { <td>{c.org_name.clone()}</td> })}
-                                <td><span class=format!("badge cr-{}", status.as_str())>{move || status_label(i18n.get_locale(), status)}</span></td>
-                                <td>{c.estimate_minutes.map(format_minutes).unwrap_or_else(|| "—".into())}</td>
-                                <td>{format_minutes(c.used_minutes)}</td>
-                                <td>{format_cr(c.updated_at)}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), changes.number) class="nowrap">{c.number()}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), changes.field_title)><A href=format!("/cambios/{}", c.id)>{c.title.clone()}</A></td>
+                                {staff.then(|| view! { <td data-label=move || td_string!(i18n.get_locale(), changes.organization)>{c.org_name.clone()}</td> })}
+                                <td data-label=move || td_string!(i18n.get_locale(), changes.status)><span class=format!("badge cr-{}", status.as_str())>{move || status_label(i18n.get_locale(), status)}</span></td>
+                                <td data-label=move || td_string!(i18n.get_locale(), changes.estimate)>{c.estimate_minutes.map(format_minutes).unwrap_or_else(|| "—".into())}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), changes.used)>{format_minutes(c.used_minutes)}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), changes.updated)>{format_cr(c.updated_at)}</td>
                             </tr>
                         }
                     }).collect_view()}

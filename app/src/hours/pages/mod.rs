@@ -119,11 +119,11 @@ fn Bank(view: HoursView, adjust: ServerAction<HoursAdjust>) -> impl IntoView {
                                     };
                                     view! {
                                         <tr data-testid="lot" class:expired=l.expired>
-                                            <td>{origin}</td>
-                                            <td>{format_minutes(l.minutes)}</td>
-                                            <td data-testid="lot-remaining">{format_minutes(l.remaining_minutes)}</td>
-                                            <td>{cr_date(l.credited_at)}</td>
-                                            <td data-testid="lot-expires">{cr_date(l.expires_at)}
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.origin)>{origin}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.bought)>{format_minutes(l.minutes)}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.remaining) data-testid="lot-remaining">{format_minutes(l.remaining_minutes)}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.credited)>{cr_date(l.credited_at)}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.expires) data-testid="lot-expires">{cr_date(l.expires_at)}
                                                 {l.expired.then(|| view! { " "<span class="badge">{t!(i18n, hours.expired)}</span> })}
                                             </td>
                                         </tr>
@@ -157,10 +157,10 @@ fn Bank(view: HoursView, adjust: ServerAction<HoursAdjust>) -> impl IntoView {
                                     let link = e.change_request_id.map(|c| view! { " "<A href=format!("/cambios/{c}")>{format!("CR-{c}")}</A> });
                                     view! {
                                         <tr>
-                                            <td>{format_cr(e.created_at)}</td>
-                                            <td>{move || entry_label(i18n.get_locale(), kind)}</td>
-                                            <td>{format!("{sign}{}", format_minutes(e.minutes))}</td>
-                                            <td>{e.note.clone()}{link}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.date)>{format_cr(e.created_at)}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.movement)>{move || entry_label(i18n.get_locale(), kind)}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.minutes)>{format!("{sign}{}", format_minutes(e.minutes))}</td>
+                                            <td data-label=move || td_string!(i18n.get_locale(), hours.detail)>{e.note.clone()}{link}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -199,7 +199,7 @@ fn ProjectBody(page: ProjectPage, interaction: GanttInteraction) -> impl IntoVie
         <section class="card" data-testid="project-change-requests">
             <h2>{t!(i18n, changes.projects_title)}</h2>
             {if page.change_requests.is_empty() {
-                view! { <p class="empty">{t!(i18n, changes.projects_empty)}" "<A href="/cambios">{t!(i18n, changes.new)}</A></p> }.into_any()
+                view! { <p class="empty">{t!(i18n, changes.projects_empty)}" "<A href="/cambios">{t!(i18n, changes.new_request)}</A></p> }.into_any()
             } else {
                 view! { <crate::changes::pages::ChangeTable items=page.change_requests.clone() staff=false/> }.into_any()
             }}

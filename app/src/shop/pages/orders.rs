@@ -66,13 +66,13 @@ pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
                         let testid = format!("order-{}", o.reference);
                         view! {
                             <tr data-testid=testid>
-                                <td><A href=format!("/tienda/pedidos/{}", o.id)>{o.reference.clone()}</A></td>
-                                <td>{o.org_name.clone()}</td>
-                                <td>{o.package_name.clone()}" · "{o.hours}" h"</td>
-                                <td>{format_usd(o.price_cents)}</td>
-                                <td>{move || method_label(i18n.get_locale(), method)}</td>
-                                <td><span class=format!("badge order-{}", status.as_str())>{move || status_label(i18n.get_locale(), status)}</span></td>
-                                <td>{format_cr(o.created_at)}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.order) class="nowrap"><A href=format!("/tienda/pedidos/{}", o.id)>{o.reference.clone()}</A></td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.organization)>{o.org_name.clone()}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.package)>{o.package_name.clone()}" · "{o.hours}" h"</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.amount)>{format_usd(o.price_cents)}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.method)>{move || method_label(i18n.get_locale(), method)}</td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.status)><span class=format!("badge order-{}", status.as_str())>{move || status_label(i18n.get_locale(), status)}</span></td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.date)>{format_cr(o.created_at)}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -13,11 +13,13 @@ const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'self
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
 
+/// Pages may post a store order before the WASM has loaded; the answer then redirects the
+/// form to Stripe's hosted checkout, so `form-action` allows that origin.
 fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'"
     )
 }
 

@@ -8,6 +8,9 @@ const port = Number(process.env.E2E_PORT ?? 3111);
 // A fake Stripe on loopback for card payments (see fake-stripe.cjs).
 const stripePort = port + 1;
 const stripe = { STRIPE_SECRET_KEY: 'sk_test_e2e', STRIPE_WEBHOOK_SECRET: 'whsec_e2e' };
+// A fake Graph API on loopback for WhatsApp / Messenger replies (see fake-graph.cjs).
+const graphPort = port + 2;
+const meta = { META_APP_SECRET: 'meta-secret-e2e', META_VERIFY_TOKEN: 'verify-e2e', META_ACCESS_TOKEN: 'graph-e2e' };
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-e2e-'));
 const root = path.resolve(__dirname, '..');
 
@@ -39,6 +42,14 @@ export default defineConfig({
     stderr: 'pipe',
     env: { ...stripe, FAKE_STRIPE_PORT: String(stripePort), PORTAL_URL: `http://127.0.0.1:${port}` },
   }, {
+    command: `node ${path.join(__dirname, 'fake-graph.cjs')}`,
+    url: `http://127.0.0.1:${graphPort}/health`,
+    reuseExistingServer: false,
+    timeout: 20_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: { ...meta, FAKE_GRAPH_PORT: String(graphPort) },
+  }, {
     command: path.join(root, 'target', 'release', 'server'),
     cwd: root,
     url: `http://127.0.0.1:${port}/readyz`,
@@ -56,6 +67,8 @@ export default defineConfig({
       RUST_LOG: 'warn',
       ...stripe,
       STRIPE_API_BASE: `http://127.0.0.1:${stripePort}`,
+      ...meta,
+      META_GRAPH_BASE: `http://127.0.0.1:${graphPort}`,
     },
   }],
 });

@@ -69,6 +69,9 @@ pub enum ErrorCode {
     DependencyInvalid,
     ReasonRequired,
     ReasonMissing,
+    ChannelWindowClosed,
+    ChannelFileUnsupported,
+    PhoneInvalid,
     PackageUnknown,
     PackageInvalid,
     MethodUnavailable,
@@ -98,20 +101,54 @@ impl ErrorCode {
             EmailTaken | OrgNameTaken | RevisionConflict | FeedbackGiven | CategoryTaken
             | ChatClosed | ChatTaken | AgentAtCapacity | AlreadyRated | TranscriptSent
             | ShortcutTaken | OrderNotPending | OrderNotPaid | BalanceShort | OverEstimate
-            | ChangeStateInvalid | ReopenExpired => 409,
+            | ChangeStateInvalid | ReopenExpired | ChannelWindowClosed => 409,
             RateLimited => 429,
             InvalidInput | QueryInvalid => 400,
             Internal | Network => 500,
-            EmailInvalid | PasswordTooShort | PasswordTooLong | PasswordCommon | PasswordWrong
-            | NameRequired | OrgRequired | OrgNotAllowed | PlanInvalid | RoleInvalid
-            | TokenInvalid | SubjectRequired | BodyRequired | KindInvalid | PriorityInvalid
-            | PriorityNotAllowed | OnSiteNotAllowed | StatusInvalid | AssigneeInvalid
-            | DateInvalid | FileEmpty | FileTypeNotAllowed | TitleRequired | CategoryInvalid
-            | CategoryNameRequired | LangInvalid | VisibilityInvalid | ArticleStatusInvalid
-            | TranslationInvalid | MessageTooLong | RatingInvalid | ShortcutInvalid
-            | DateRangeInvalid | ProgressInvalid | DependencyInvalid | ReasonRequired
-            | ReasonMissing | PackageUnknown | PackageInvalid | MethodUnavailable
-            | MinutesInvalid | RiskInvalid => 422,
+            EmailInvalid
+            | PasswordTooShort
+            | PasswordTooLong
+            | PasswordCommon
+            | PasswordWrong
+            | NameRequired
+            | OrgRequired
+            | OrgNotAllowed
+            | PlanInvalid
+            | RoleInvalid
+            | TokenInvalid
+            | SubjectRequired
+            | BodyRequired
+            | KindInvalid
+            | PriorityInvalid
+            | PriorityNotAllowed
+            | OnSiteNotAllowed
+            | StatusInvalid
+            | AssigneeInvalid
+            | DateInvalid
+            | FileEmpty
+            | FileTypeNotAllowed
+            | TitleRequired
+            | CategoryInvalid
+            | CategoryNameRequired
+            | LangInvalid
+            | VisibilityInvalid
+            | ArticleStatusInvalid
+            | TranslationInvalid
+            | MessageTooLong
+            | RatingInvalid
+            | ShortcutInvalid
+            | DateRangeInvalid
+            | ProgressInvalid
+            | DependencyInvalid
+            | ReasonRequired
+            | ReasonMissing
+            | PackageUnknown
+            | PackageInvalid
+            | MethodUnavailable
+            | MinutesInvalid
+            | RiskInvalid
+            | ChannelFileUnsupported
+            | PhoneInvalid => 422,
             PaymentUnavailable => 502,
             FileTooLarge => 413,
         }
@@ -178,6 +215,9 @@ impl ErrorCode {
             DependencyInvalid => "dependency_invalid",
             ReasonRequired => "reason_required",
             ReasonMissing => "reason_missing",
+            ChannelWindowClosed => "channel_window_closed",
+            ChannelFileUnsupported => "channel_file_unsupported",
+            PhoneInvalid => "phone_invalid",
             PackageUnknown => "package_unknown",
             PackageInvalid => "package_invalid",
             MethodUnavailable => "method_unavailable",
@@ -260,6 +300,9 @@ impl ErrorCode {
             DependencyInvalid => td_string!(locale, errors.dependency_invalid),
             ReasonRequired => td_string!(locale, errors.reason_required),
             ReasonMissing => td_string!(locale, errors.reason_missing),
+            ChannelWindowClosed => td_string!(locale, errors.channel_window_closed),
+            ChannelFileUnsupported => td_string!(locale, errors.channel_file_unsupported),
+            PhoneInvalid => td_string!(locale, errors.phone_invalid),
             PackageUnknown => td_string!(locale, errors.package_unknown),
             PackageInvalid => td_string!(locale, errors.package_invalid),
             MethodUnavailable => td_string!(locale, errors.method_unavailable),

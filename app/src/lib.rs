@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod changes;
+#[cfg(feature = "ssr")]
+pub mod channels;
 pub mod chat;
 pub mod domain;
 pub mod error;

@@ -13,7 +13,12 @@ export async function open(page: Page, path: string) {
     page.on('pageerror', (e) => errors.push(e.message.slice(0, 500)));
   }
   await page.goto(path);
-  await expect(page.locator('body[data-hydrated="true"]'), `hydration of ${path}; browser errors: ${consoleErrors.get(page)?.join(' | ')}`).toBeAttached({ timeout: 30_000 });
+  try {
+    await expect(page.locator('body[data-hydrated="true"]')).toBeAttached({ timeout: 30_000 });
+  } catch (e) {
+    // The errors are read after the wait: a panic during hydration is what explains a timeout.
+    throw new Error(`hydration of ${path} failed; browser errors: ${consoleErrors.get(page)?.join(' | ')}\n${e}`);
+  }
 }
 
 export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {

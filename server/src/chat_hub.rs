@@ -5,6 +5,7 @@
 
 use app::chat::fanout::{Fanout, Signal, Topic};
 use app::chat::store::ChatStore;
+use app::domain::channel::Delivery;
 use app::domain::chat::ChatRole;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,11 @@ enum WireKind {
     Status {
         chat: i64,
     },
+    Delivery {
+        chat: i64,
+        id: i64,
+        delivery: Delivery,
+    },
     Console {
         chat: i64,
         new_chat: bool,
@@ -137,6 +143,15 @@ impl WireKind {
                 id: *id,
             },
             Signal::Status { chat_id } => WireKind::Status { chat: *chat_id },
+            Signal::Delivery {
+                chat_id,
+                id,
+                delivery,
+            } => WireKind::Delivery {
+                chat: *chat_id,
+                id: *id,
+                delivery: *delivery,
+            },
             Signal::Console {
                 chat_id,
                 new_chat,
@@ -255,6 +270,11 @@ impl PgHub {
                 id,
             },
             WireKind::Status { chat } => Signal::Status { chat_id: chat },
+            WireKind::Delivery { chat, id, delivery } => Signal::Delivery {
+                chat_id: chat,
+                id,
+                delivery,
+            },
             WireKind::Console {
                 chat,
                 new_chat,

@@ -35,6 +35,13 @@ ENVIRONMENT:
                           STRIPE_WEBHOOK_SECRET too; unset: the store sells by transfer only)
     STRIPE_WEBHOOK_SECRET Signing secret of the webhook endpoint /api/v1/webhooks/stripe
     STRIPE_API_BASE       Stripe API base URL (default https://api.stripe.com)
+    META_APP_SECRET       Meta app secret: turns on WhatsApp, Messenger and Instagram (checks
+                          X-Hub-Signature-256 of /api/v1/webhooks/whatsapp and /messenger);
+                          needs META_VERIFY_TOKEN and META_ACCESS_TOKEN too
+    META_VERIFY_TOKEN     The token typed in Meta's webhook setup (GET handshake)
+    META_ACCESS_TOKEN     Graph API token that sends agents' replies (WhatsApp system user or
+                          page token)
+    META_GRAPH_BASE       Graph API base URL (default https://graph.facebook.com/v21.0)
     RUST_LOG              Log filter (default info); PORTAL_LOG_FORMAT=json for JSON lines
 ";
 
@@ -79,6 +86,15 @@ pub struct StripeConfig {
     pub webhook_secret: Secret,
 }
 
+/// WhatsApp, Messenger and Instagram through Meta's webhooks and Graph API.
+#[derive(Debug, Clone)]
+pub struct MetaConfig {
+    pub graph_base: String,
+    pub app_secret: Secret,
+    pub verify_token: Secret,
+    pub access_token: Secret,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -96,6 +112,7 @@ pub struct Config {
     /// Chat messages per second from one client address (0: no per-address limit).
     pub chat_msgs_per_ip: u32,
     pub stripe: Option<StripeConfig>,
+    pub meta: Option<MetaConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -263,6 +280,7 @@ impl Config {
                 ))
             }
         };
+        let meta = meta_config(&var)?;
         Ok(Config {
             addr,
             site_root: PathBuf::from(
@@ -279,6 +297,7 @@ impl Config {
             chat_hours,
             chat_msgs_per_ip,
             stripe,
+            meta,
         })
     }
 
@@ -288,6 +307,42 @@ impl Config {
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// All three Meta secrets or none: half a configuration would receive messages nobody can
+/// answer, or accept webhooks nobody can verify.
+fn meta_config(var: &impl Fn(&str) -> Option<String>) -> Result<Option<MetaConfig>, ConfigError> {
+    let names = ["META_APP_SECRET", "META_VERIFY_TOKEN", "META_ACCESS_TOKEN"];
+    let values: Vec<Option<String>> = names.iter().map(|n| var(n)).collect();
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    if let Some(i) = values.iter().position(Option::is_none) {
+        return Err(bad(
+            names[i],
+            "is needed with the other META_* settings (META_APP_SECRET, META_VERIFY_TOKEN, META_ACCESS_TOKEN)",
+        ));
+    }
+    let graph_base = var("META_GRAPH_BASE")
+        .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into())
+        .trim_end_matches('/')
+        .to_owned();
+    if !(graph_base.starts_with("https://") || graph_base.starts_with("http://")) {
+        return Err(bad(
+            "META_GRAPH_BASE",
+            "must start with https:// or http://",
+        ));
+    }
+    let mut v = values.into_iter().flatten().map(Secret);
+    match (v.next(), v.next(), v.next()) {
+        (Some(app_secret), Some(verify_token), Some(access_token)) => Ok(Some(MetaConfig {
+            graph_base,
+            app_secret,
+            verify_token,
+            access_token,
+        })),
+        _ => Ok(None),
     }
 }
 
@@ -322,6 +377,25 @@ mod tests {
         assert!(parse(&[("PORTAL_SECRET", "short")]).is_err());
         assert!(parse(&[("PORTAL_DEMO", "yes please")]).is_err());
         assert!(parse(&[("SMTP_HOST", "mail"), ("SMTP_PORT", "x")]).is_err());
+    }
+
+    #[test]
+    fn meta_settings_come_all_together() {
+        assert!(parse(&[]).unwrap().meta.is_none());
+        let err = parse(&[("META_APP_SECRET", "s"), ("META_VERIFY_TOKEN", "v")]).unwrap_err();
+        assert_eq!(err.var, "META_ACCESS_TOKEN");
+        let all = [
+            ("META_APP_SECRET", "s"),
+            ("META_VERIFY_TOKEN", "v"),
+            ("META_ACCESS_TOKEN", "t"),
+        ];
+        let meta = parse(&all).unwrap().meta.unwrap();
+        assert_eq!(meta.graph_base, "https://graph.facebook.com/v21.0");
+        assert_eq!(meta.verify_token.expose(), "v");
+        assert_eq!(meta.access_token.expose(), "t");
+        let mut local = all.to_vec();
+        local.push(("META_GRAPH_BASE", "ftp://x"));
+        assert_eq!(parse(&local).unwrap_err().var, "META_GRAPH_BASE");
     }
 
     #[test]

@@ -63,3 +63,22 @@ pub async fn run_view_flush(kb: Kb, mut shutdown: watch::Receiver<bool>) {
         }
     }
 }
+
+const REPLY_SEND_SECONDS: u64 = 2;
+
+/// Sends agents' WhatsApp / Messenger / Instagram replies as they become due (new ones within
+/// two seconds, failed ones on their backoff schedule).
+pub async fn run_reply_sender(
+    channels: app::channels::service::Channels,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if let Err(e) = channels.send_due(Utc::now()).await {
+            tracing::error!(error = %e, "sending channel replies failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(REPLY_SEND_SECONDS)) => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+}

@@ -6,6 +6,7 @@ pub mod demo_kb;
 pub mod demo_projects;
 pub mod jobs;
 pub mod mail;
+pub mod meta;
 pub mod page_cache;
 pub mod payments;
 pub mod rest;

@@ -68,6 +68,12 @@ impl Mailer {
     }
 
     async fn deliver(&self, mail: &OutboxMail) -> Result<MailStatus, String> {
+        // Contacts who reached us on WhatsApp / Messenger have a reserved `.invalid` address:
+        // nothing can be delivered there, so the mail is only logged.
+        if mail.to.to_ascii_lowercase().ends_with(".invalid") {
+            tracing::info!(mail.id = mail.id, to = %mail.to, "mail to a channel contact without email: logged");
+            return Ok(MailStatus::Logged);
+        }
         let Some((transport, from)) = &self.smtp else {
             tracing::info!(mail.id = mail.id, to = %mail.to, subject = %mail.subject, body = %mail.body, "mail (no SMTP configured)");
             return Ok(MailStatus::Logged);

@@ -9,6 +9,7 @@ use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
 use app::accounts::tokens::TokenKey;
 use app::changes::service::Changes;
+use app::channels::service::Channels;
 use app::chat::fanout::Fanout;
 use app::chat::service::Chats;
 use app::chat::store::ChatStore;
@@ -42,8 +43,17 @@ pub struct AppState {
     /// The portal's own origin: WebSocket upgrades from any other are refused.
     pub public_url: String,
     pub chat_limits: Arc<crate::rest::chat_socket::ChatLimits>,
+    /// WhatsApp, Messenger and Instagram; `None` turns the channels (and their webhooks) off.
+    pub meta: Option<Arc<MetaState>>,
     /// Stripe's webhook signing secret; unset turns card payments (and the webhook) off.
     pub stripe_webhook_secret: Option<String>,
+}
+
+/// What the Meta webhooks need: the service, and the secrets that authenticate Meta.
+pub struct MetaState {
+    pub channels: Channels,
+    pub app_secret: String,
+    pub verify_token: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -116,6 +126,24 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             let hub = Arc::new(PgHub::new(pool.clone()));
             (hub.clone(), Some((hub, chat_store.clone())))
         }
+    };
+    let meta = match &config.meta {
+        Some(meta) => {
+            let graph =
+                crate::meta::graph::GraphClient::new(&meta.graph_base, meta.access_token.expose())
+                    .map_err(|e| StartError::Service(format!("Graph API client: {e}")))?;
+            Some(Arc::new(MetaState {
+                channels: Channels::new(
+                    Arc::new(db.clone()),
+                    Arc::new(graph),
+                    fanout.clone(),
+                    blobs.clone(),
+                ),
+                app_secret: meta.app_secret.expose().to_owned(),
+                verify_token: meta.verify_token.expose().to_owned(),
+            }))
+        }
+        None => None,
     };
     let chats = Chats::new(
         chat_store,
@@ -211,6 +239,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .stripe
             .as_ref()
             .map(|s| s.webhook_secret.expose().to_owned()),
+        meta,
     };
     Ok(Portal {
         router: router(state.clone()),
@@ -333,6 +362,12 @@ pub async fn serve(
         portal.state.services.hours.clone(),
         stop_rx.clone(),
     ));
+    let sender = portal.state.meta.as_ref().map(|meta| {
+        tokio::spawn(crate::jobs::run_reply_sender(
+            meta.channels.clone(),
+            stop_rx.clone(),
+        ))
+    });
     let views = tokio::spawn(crate::jobs::run_view_flush(
         portal.state.services.kb.clone(),
         stop_rx,
@@ -348,6 +383,9 @@ pub async fn serve(
     let _ = watcher.await;
     let _ = views.await;
     let _ = hour_job.await;
+    if let Some(task) = sender {
+        let _ = task.await;
+    }
     if let Some(task) = listener_task {
         let _ = task.await;
     }

@@ -73,6 +73,12 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
 }
 
 #[server]
+pub async fn save_phone(phone: String) -> Result<Option<String>, AppError> {
+    let p = principal().await?;
+    services()?.accounts.set_phone(&p, &phone).await
+}
+
+#[server]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     services()?.accounts.request_password_reset(&email).await
 }

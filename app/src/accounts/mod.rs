@@ -29,6 +29,9 @@ pub struct CurrentUser {
     pub name: String,
     pub role: Role,
     pub organization: Option<OrgRef>,
+    /// WhatsApp number (digits with country code), if the person gave one.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

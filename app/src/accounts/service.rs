@@ -161,6 +161,7 @@ fn current_user(record: &UserRecord) -> CurrentUser {
             }),
             _ => None,
         },
+        phone: record.phone.clone(),
     }
 }
 
@@ -327,6 +328,27 @@ impl Accounts {
             .store
             .revoke_other_sessions(principal.user.id, Some(principal.session_id), Utc::now())
             .await?)
+    }
+
+    /// Saves (or, when blank, removes) the caller's WhatsApp number, so their WhatsApp
+    /// conversations are linked to them and their organisation's plan.
+    pub async fn set_phone(
+        &self,
+        principal: &Principal,
+        raw: &str,
+    ) -> Result<Option<String>, AppError> {
+        let phone = if raw.trim().is_empty() {
+            None
+        } else {
+            Some(
+                crate::domain::channel::phone_digits(raw)
+                    .ok_or_else(|| AppError::field(ErrorCode::PhoneInvalid, "phone"))?,
+            )
+        };
+        self.store
+            .set_phone(principal.user.id, phone.as_deref(), Utc::now())
+            .await?;
+        Ok(phone)
     }
 
     pub async fn change_password(
@@ -606,7 +628,8 @@ impl Accounts {
                     Password::new(PASSWORD.into()).map_err(|_| internal("demo password"))?;
                 hash = Some(hash_password(&password).await?);
             }
-            self.store
+            let id = self
+                .store
                 .create_user(NewUser {
                     email,
                     name,
@@ -616,7 +639,16 @@ impl Accounts {
                     now,
                 })
                 .await?;
+            // The demo customer's WhatsApp number: conversations from it carry Premium's SLA.
+            if email == "cliente@demo.test" {
+                self.store
+                    .set_phone(id, Some(DEMO_CUSTOMER_PHONE), now)
+                    .await?;
+            }
         }
         Ok(())
     }
 }
+
+/// WhatsApp number of the demo customer (Carlos Cliente, Demo S.A.).
+pub const DEMO_CUSTOMER_PHONE: &str = "50660001234";

@@ -28,6 +28,8 @@ pub struct UserRecord {
     pub org_name: Option<String>,
     pub org_plan: Option<SupportPlan>,
     pub password_hash: Option<String>,
+    /// Digits with country code: how a WhatsApp conversation is matched to the person.
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +101,12 @@ pub trait AccountStore: Send + Sync {
     async fn get_user(&self, id: i64) -> StoreResult<Option<UserRecord>>;
     async fn list_users(&self) -> StoreResult<Vec<UserSummary>>;
     async fn set_password(&self, user_id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn set_phone(
+        &self,
+        user_id: i64,
+        phone: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
     async fn create_session(&self, session: NewSession<'_>) -> StoreResult<i64>;
     /// The live (not revoked) session with this token hash, with its user.

@@ -3,6 +3,7 @@
 //! only publishes after the database has committed.
 
 use super::ChatMessage;
+use crate::domain::channel::Delivery;
 use crate::domain::chat::ChatRole;
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -39,6 +40,12 @@ pub enum Signal {
     },
     /// The chat's status, agent or ticket changed.
     Status { chat_id: i64 },
+    /// WhatsApp / Messenger reported where an agent's reply stands.
+    Delivery {
+        chat_id: i64,
+        id: i64,
+        delivery: Delivery,
+    },
     /// For consoles: a chat arrived or changed (`new_chat`), or a customer wrote (`activity`).
     Console {
         chat_id: i64,
@@ -55,7 +62,8 @@ impl Signal {
             Signal::Message { chat_id, .. }
             | Signal::Typing { chat_id, .. }
             | Signal::Read { chat_id, .. }
-            | Signal::Status { chat_id } => Topic::Chat(*chat_id),
+            | Signal::Status { chat_id }
+            | Signal::Delivery { chat_id, .. } => Topic::Chat(*chat_id),
             Signal::Console { .. } | Signal::Resync => Topic::Console,
         }
     }

@@ -10,6 +10,7 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+use crate::domain::channel::{Channel, Delivery};
 use crate::domain::chat::{ChatRole, ChatStatus, Presence};
 use crate::domain::SupportPlan;
 use chrono::{DateTime, Utc};
@@ -42,6 +43,9 @@ pub struct ChatMessage {
     pub internal: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<ChatFile>,
+    /// An agent's reply on WhatsApp / Messenger / Instagram: where the platform says it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
 }
 
 /// A conversation as either side sees it.
@@ -65,6 +69,14 @@ pub struct ChatView {
     pub agent_read: i64,
     pub rating: Option<i64>,
     pub transcript_sent: bool,
+    #[serde(default)]
+    pub channel: Channel,
+    /// The contact's number or handle on a Meta channel (e.g. `+506 8888 7777`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// Meta channels: replies are possible until then (24 h after the customer's last message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_closes_at: Option<DateTime<Utc>>,
 }
 
 /// Whether someone can answer right now, and if not, when.
@@ -168,6 +180,11 @@ pub enum ServerEvent {
     /// The conversation changed (accepted, transferred, closed, converted).
     Status {
         chat: ChatView,
+    },
+    /// Where an agent's reply on WhatsApp / Messenger / Instagram stands now.
+    Delivery {
+        id: i64,
+        delivery: Delivery,
     },
     Error {
         code: String,

@@ -285,7 +285,7 @@ impl Chats {
     }
 
     /// Offers waiting chats nobody was offered yet to the fairest available agent.
-    async fn route_waiting(&self) -> Result<(), AppError> {
+    pub async fn route_waiting(&self) -> Result<(), AppError> {
         let waiting = self.store.list_chats(ChatScope::Waiting).await?;
         let mut agents: Vec<_> = self
             .store
@@ -403,6 +403,22 @@ impl Chats {
                 return Err(ErrorCode::ChatNotYours.into());
             }
         }
+        // A reply on WhatsApp / Messenger / Instagram leaves through the Graph API, which only
+        // takes it within 24 hours of the customer's last message.
+        let outbound = side.is_staff() && !internal && chat.view.channel.is_meta();
+        if outbound {
+            if file.is_some() {
+                return Err(AppError::field(ErrorCode::ChannelFileUnsupported, "file"));
+            }
+            let now = Utc::now();
+            if chat
+                .view
+                .window_closes_at
+                .is_none_or(|closes| now >= closes)
+            {
+                return Err(ErrorCode::ChannelWindowClosed.into());
+            }
+        }
         let author_id = match side {
             Side::Customer { user_id, .. } => *user_id,
             Side::Staff(p) => Some(p.user.id),
@@ -419,6 +435,7 @@ impl Chats {
                 client_id,
                 attachment_id: file,
                 now: Utc::now(),
+                outbound,
             })
             .await?;
         if new {
@@ -460,6 +477,7 @@ impl Chats {
                 client_id: None,
                 attachment_id: None,
                 now: Utc::now(),
+                outbound: false,
             })
             .await?;
         self.fanout
@@ -511,6 +529,9 @@ impl Chats {
         let (chat, side) = self.access(caller, chat_id).await?;
         if chat.view.status == ChatStatus::Closed {
             return Err(ErrorCode::ChatClosed.into());
+        }
+        if chat.view.channel.is_meta() && side.is_staff() {
+            return Err(AppError::field(ErrorCode::ChannelFileUnsupported, "file"));
         }
         if bytes.is_empty() {
             return Err(AppError::field(ErrorCode::FileEmpty, "file"));

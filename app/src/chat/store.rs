@@ -25,6 +25,8 @@ pub struct NewChatMessage<'a> {
     pub client_id: Option<&'a str>,
     pub attachment_id: Option<i64>,
     pub now: DateTime<Utc>,
+    /// An agent's reply on a Meta channel: queued for the Graph API in the same transaction.
+    pub outbound: bool,
 }
 
 pub struct NewChatFile<'a> {

@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, no framework. Compiled for the browser and the server.
 
 pub mod change;
+pub mod channel;
 pub mod chat;
 pub(crate) mod codes;
 mod contact;

@@ -302,6 +302,25 @@ fn staff(caller: &ChatCaller) -> ApiResult<&app::accounts::service::Principal> {
     }
 }
 
+/// The agent's inbox: every channel's conversations waiting in the queue (oldest first) and
+/// the caller's own, each with its channel, unread count and last message.
+#[utoipa::path(get, path = "/api/v1/chats", tag = "chat", security(("bearer" = [])),
+    responses((status = 200, description = "`{\"waiting\": [...], \"mine\": [...]}`"), (status = 403, body = super::ErrorBody)))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    caller: ChatCaller,
+) -> ApiResult<Json<serde_json::Value>> {
+    let console = state
+        .services
+        .chats
+        .console(staff(&caller)?)
+        .await
+        .in_locale(caller.locale)?;
+    Ok(Json(
+        serde_json::json!({"waiting": console.waiting, "mine": console.mine}),
+    ))
+}
+
 /// Agent: accept a waiting chat (within the agent's concurrent-chat limit).
 #[utoipa::path(post, path = "/api/v1/chats/{id}/accept", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, description = "the chat"), (status = 409, body = super::ErrorBody)))]

@@ -285,6 +285,12 @@ impl Connection {
                 Ok(chat) => send(socket, &ServerEvent::Status { chat }).await,
                 Err(_) => false,
             },
+            Signal::Delivery { id, delivery, .. } => {
+                if !staff {
+                    return true;
+                }
+                send(socket, &ServerEvent::Delivery { id, delivery }).await
+            }
             Signal::Resync => self.catch_up(socket).await,
             Signal::Console { .. } => true,
         }

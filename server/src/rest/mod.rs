@@ -8,6 +8,7 @@ pub mod chat_socket;
 pub mod files;
 mod hours;
 pub mod kb;
+mod meta_webhooks;
 mod openapi;
 mod projects;
 pub mod reports;
@@ -59,7 +60,7 @@ pub fn router() -> Router<AppState> {
         .route("/kb/articles", post(kb::create))
         .route("/kb/articles/{slug}", get(kb::article).put(kb::update))
         .route("/kb/articles/{slug}/revisions", get(kb::revisions))
-        .route("/chats", post(chat::start))
+        .route("/chats", get(chat::inbox).post(chat::start))
         .route("/chats/availability", get(chat::availability))
         .route("/chats/{id}", get(chat::get))
         .route("/chats/{id}/messages", get(chat::messages).post(chat::send))
@@ -92,6 +93,14 @@ pub fn router() -> Router<AppState> {
         .route("/store/orders/{id}/refund", post(store::refund))
         .route("/store/orders/{id}/cancel", post(store::cancel))
         .route("/webhooks/stripe", post(store::stripe_webhook))
+        .route(
+            "/webhooks/whatsapp",
+            get(meta_webhooks::whatsapp_verify).post(meta_webhooks::whatsapp),
+        )
+        .route(
+            "/webhooks/messenger",
+            get(meta_webhooks::messenger_verify).post(meta_webhooks::messenger),
+        )
         .route("/hours", get(hours::get))
         .route("/hours/adjustments", post(hours::adjust))
         .route("/change-requests", get(changes::list).post(changes::create))

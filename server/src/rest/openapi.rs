@@ -1,7 +1,8 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
 use super::{
-    accounts, changes, chat, chat_socket, files, hours, kb, projects, reports, store, tickets,
+    accounts, changes, chat, chat_socket, files, hours, kb, meta_webhooks, projects, reports,
+    store, tickets,
 };
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -29,13 +30,14 @@ impl Modify for BearerAuth {
         tickets::deadline, tickets::create, tickets::list, tickets::get, tickets::reply,
         reports::sla_json, files::upload_api, files::download_api,
         kb::search, kb::article, kb::create, kb::update, kb::revisions,
-        chat::start, chat::availability, chat::get, chat::messages, chat::send, chat::upload,
+        chat::start, chat::inbox, chat::availability, chat::get, chat::messages, chat::send, chat::upload,
         chat::download, chat::accept, chat::transfer, chat::close, chat::to_ticket, chat::rate,
         chat::transcript, chat_socket::chat_socket, chat_socket::console_socket,
         projects::list, projects::get, projects::create, projects::add_item, projects::update_item,
         projects::baseline, projects::comment,
         store::packages, store::orders, store::place, store::order, store::confirm, store::refund,
-        store::cancel, store::stripe_webhook, hours::get, hours::adjust,
+        store::cancel, store::stripe_webhook, meta_webhooks::whatsapp_verify, meta_webhooks::whatsapp,
+        meta_webhooks::messenger_verify, meta_webhooks::messenger, hours::get, hours::adjust,
         changes::list, changes::create, changes::get, changes::estimate, changes::reject,
         changes::approve, changes::decline, changes::work, changes::done, changes::reopen,
     ),

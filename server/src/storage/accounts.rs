@@ -56,6 +56,7 @@ struct UserRow {
     org_name: Option<String>,
     org_plan: Option<String>,
     password_hash: Option<String>,
+    phone: Option<String>,
 }
 
 impl UserRow {
@@ -69,12 +70,13 @@ impl UserRow {
             org_name: self.org_name,
             org_plan: self.org_plan.as_deref().map(parse_plan).transpose()?,
             password_hash: self.password_hash,
+            phone: self.phone,
         })
     }
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, \
-     o.plan AS org_plan, u.password_hash FROM users u LEFT JOIN organizations o ON o.id = u.org_id";
+     o.plan AS org_plan, u.password_hash, u.phone FROM users u LEFT JOIN organizations o ON o.id = u.org_id";
 
 #[derive(sqlx::FromRow)]
 struct SessionUserRow {
@@ -254,6 +256,24 @@ impl AccountStore for Db {
         found(done)
     }
 
+    async fn set_phone(
+        &self,
+        user_id: i64,
+        phone: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let sql = "UPDATE users SET phone = $1, updated_at = $2 WHERE id = $3";
+        let done = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(phone)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        found(done)
+    }
+
     async fn create_session(&self, s: NewSession<'_>) -> StoreResult<i64> {
         let sql = "INSERT INTO sessions (user_id, token_hash, kind, user_agent, ip, created_at, last_seen_at, expires_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id";
@@ -275,7 +295,7 @@ impl AccountStore for Db {
         token_hash: &str,
     ) -> StoreResult<Option<(SessionRecord, UserRecord)>> {
         let sql = "SELECT s.id AS session_id, s.kind, s.created_at, s.last_seen_at, s.expires_at, \
-                   u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, o.plan AS org_plan, u.password_hash \
+                   u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, o.plan AS org_plan, u.password_hash, u.phone \
                    FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organizations o ON o.id = u.org_id \
                    WHERE s.token_hash = $1 AND s.revoked_at IS NULL";
         let row = with_pool!(self, |pool| sqlx::query_as::<_, SessionUserRow>(sql)

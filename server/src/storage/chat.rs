@@ -6,6 +6,7 @@ use app::chat::store::{
     AgentRow, ChatScope, ChatStore, NewChat, NewChatFile, NewChatMessage, StoredChat,
 };
 use app::chat::{CannedResponse, ChatFile, ChatMessage, ChatView};
+use app::domain::channel::{display_phone, window_closes_at, Channel, Delivery};
 use app::domain::chat::{AgentLoad, ChatRole, ChatStatus, Presence};
 use app::domain::SupportPlan;
 use async_trait::async_trait;
@@ -36,6 +37,9 @@ struct ChatRow {
     created_at: DateTime<Utc>,
     accepted_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
+    channel: String,
+    contact_external: Option<String>,
+    contact_inbound_at: Option<DateTime<Utc>>,
 }
 
 impl ChatRow {
@@ -48,6 +52,14 @@ impl ChatRow {
             Some(p) => Some(p.parse::<SupportPlan>().map_err(|_| bad("plan", p))?),
             None => None,
         };
+        let channel = self
+            .channel
+            .parse::<Channel>()
+            .map_err(|_| bad("channel", &self.channel))?;
+        let contact = self.contact_external.map(|id| match channel {
+            Channel::Whatsapp => display_phone(&id),
+            _ => id,
+        });
         Ok(StoredChat {
             customer_id: self.customer_id,
             org_id: self.org_id,
@@ -69,6 +81,9 @@ impl ChatRow {
                 agent_read: self.agent_read_seq,
                 rating: self.rating,
                 transcript_sent: self.transcript_sent_at.is_some(),
+                channel,
+                contact,
+                window_closes_at: self.contact_inbound_at.map(window_closes_at),
             },
         })
     }
@@ -76,11 +91,13 @@ impl ChatRow {
 
 const CHAT_SELECT: &str = "SELECT c.id, c.customer_id, c.org_id, o.name AS org_name, o.plan, c.visitor_name, \
      c.visitor_email, c.status, c.agent_id, a.name AS agent_name, c.ticket_id, c.last_seq, c.customer_read_seq, \
-     c.agent_read_seq, c.rating, c.transcript_sent_at, c.created_at, c.accepted_at, c.closed_at \
-     FROM chats c LEFT JOIN organizations o ON o.id = c.org_id LEFT JOIN users a ON a.id = c.agent_id";
+     c.agent_read_seq, c.rating, c.transcript_sent_at, c.created_at, c.accepted_at, c.closed_at, c.channel, \
+     ct.external_id AS contact_external, ct.last_inbound_at AS contact_inbound_at \
+     FROM chats c LEFT JOIN organizations o ON o.id = c.org_id LEFT JOIN users a ON a.id = c.agent_id \
+     LEFT JOIN channel_contacts ct ON ct.id = c.contact_id";
 
 #[derive(sqlx::FromRow)]
-struct MessageRow {
+pub(super) struct MessageRow {
     seq: i64,
     author_name: String,
     role: String,
@@ -92,10 +109,11 @@ struct MessageRow {
     filename: Option<String>,
     content_type: Option<String>,
     size: Option<i64>,
+    delivery: Option<String>,
 }
 
 impl MessageRow {
-    fn into_message(self) -> StoreResult<ChatMessage> {
+    pub(super) fn into_message(self) -> StoreResult<ChatMessage> {
         let role = self
             .role
             .parse::<ChatRole>()
@@ -109,6 +127,10 @@ impl MessageRow {
             }),
             _ => None,
         };
+        let delivery = match &self.delivery {
+            Some(d) => Some(d.parse::<Delivery>().map_err(|_| bad("delivery", d))?),
+            None => None,
+        };
         Ok(ChatMessage {
             id: self.seq,
             author: self.author_name,
@@ -118,13 +140,14 @@ impl MessageRow {
             client_id: self.client_id,
             internal: self.internal,
             file,
+            delivery,
         })
     }
 }
 
-const MESSAGE_SELECT: &str =
+pub(super) const MESSAGE_SELECT: &str =
     "SELECT m.seq, m.author_name, m.role, m.body, m.internal, m.client_id, m.sent_at, \
-     f.id AS file_id, f.filename, f.content_type, f.size \
+     f.id AS file_id, f.filename, f.content_type, f.size, m.delivery \
      FROM chat_messages m LEFT JOIN chat_attachments f ON f.id = m.attachment_id";
 
 #[derive(sqlx::FromRow)]
@@ -196,7 +219,7 @@ impl ChatStore for Db {
     }
 
     async fn latest_chat_of(&self, customer_id: i64) -> StoreResult<Option<i64>> {
-        let sql = "SELECT id FROM chats WHERE customer_id = $1 AND status <> 'closed' ORDER BY id DESC LIMIT 1";
+        let sql = "SELECT id FROM chats WHERE customer_id = $1 AND status <> 'closed' AND channel = 'web' ORDER BY id DESC LIMIT 1";
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(customer_id)
             .fetch_optional(pool)
@@ -224,7 +247,10 @@ impl ChatStore for Db {
         let next = "UPDATE chats SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 RETURNING last_seq";
         let existing = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.client_id = $2");
         let insert = "INSERT INTO chat_messages (chat_id, seq, author_id, author_name, role, body, internal, \
-                      client_id, attachment_id, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                      client_id, attachment_id, sent_at, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+        let queue =
+            "INSERT INTO channel_outbox (chat_id, seq, next_attempt_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $3, $3)";
         let stored = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq = $2");
         let result = with_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
@@ -255,8 +281,18 @@ impl ChatStore for Db {
                 .bind(m.client_id)
                 .bind(m.attachment_id)
                 .bind(m.now)
+                .bind(m.outbound.then_some(Delivery::Queued.as_str()))
                 .execute(&mut *tx)
                 .await?;
+            if m.outbound {
+                // Queued with the message: a reply is never stored without being sent.
+                sqlx::query(queue)
+                    .bind(m.chat_id)
+                    .bind(seq)
+                    .bind(m.now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let row = sqlx::query_as::<_, MessageRow>(&stored)
                 .bind(m.chat_id)
                 .bind(seq)

@@ -5,6 +5,7 @@
 mod accounts;
 mod blobs;
 mod changes;
+mod channels;
 mod chat;
 mod hours;
 mod kb;

@@ -1,5 +1,8 @@
-use crate::accounts::api::{my_org, my_sessions, ChangePassword, RevokeSession, SignOutOthers};
+use crate::accounts::api::{
+    my_org, my_sessions, ChangePassword, RevokeSession, SavePhone, SignOutOthers,
+};
 use crate::accounts::{CurrentUser, SessionKind};
+use crate::domain::channel::display_phone;
 use crate::domain::{format_cr, Role};
 use crate::i18n::*;
 use crate::pages::dashboard::role_label;
@@ -95,7 +98,36 @@ fn Profile(user: CurrentUser) -> impl IntoView {
                 <dt>{t!(i18n, account.role)}</dt><dd>{move || role_label(i18n.get_locale(), role)}</dd>
                 {user.organization.clone().map(|o| view! { <dt>{t!(i18n, account.organization)}</dt><dd>{o.name}</dd> })}
             </dl>
+            <PhoneForm saved=user.phone.clone()/>
         </section>
+    }
+}
+
+/// The person's WhatsApp number: their WhatsApp conversations are linked to them (and their
+/// organisation's plan and SLA) by it.
+#[component]
+fn PhoneForm(saved: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SavePhone>::new();
+    let initial = saved.clone();
+    let current = move || match save.value().get() {
+        Some(Ok(p)) => p,
+        _ => initial.clone(),
+    };
+    view! {
+        <ActionForm action=save attr:class="form" attr:data-testid="phone-form">
+            <label>{t!(i18n, account.phone)}
+                <input name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="25"
+                    placeholder="+506 8888 7777" value=saved.clone().map(|d| display_phone(&d)).unwrap_or_default()/>
+            </label>
+            <p class="muted">{t!(i18n, account.phone_hint)}</p>
+            <FormError result=save.value().into()/>
+            {move || matches!(save.value().get(), Some(Ok(_))).then(|| view! {
+                <p class="notice ok" role="status" data-testid="phone-saved">{t!(i18n, account.phone_saved)}
+                    {current().map(|d| format!(": {}", display_phone(&d)))}</p>
+            })}
+            <button type="submit" class="secondary">{t!(i18n, account.phone_save)}</button>
+        </ActionForm>
     }
 }
 

@@ -163,6 +163,11 @@ impl ChatConnection {
                 self.typing.set(typing.then_some(name));
             }
             ServerEvent::Read { id, .. } => self.other_read.update(|r| *r = (*r).max(id)),
+            ServerEvent::Delivery { id, delivery } => self.messages.update(|list| {
+                if let Some(m) = list.iter_mut().find(|m| m.id == id) {
+                    m.delivery = Some(delivery);
+                }
+            }),
             ServerEvent::Error { message, .. } => self.error.set(Some(message)),
         }
     }
@@ -431,6 +436,7 @@ mod tests {
             client_id: None,
             internal: false,
             file: None,
+            delivery: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The agent console: presence, the queue with wait times, the agent's chats with unread
 //! counts, one open conversation with customer context, transfer, ticket and close.
 
+use super::channel::{ChannelBadge, ReplyWindow};
 use super::connection::{console_events, ChatConnection};
 use super::conversation::Conversation;
 use crate::chat::api::{
@@ -165,6 +166,7 @@ fn SidePanel(
                         view! {
                             <li class:offered=offered data-testid="queue-item">
                                 <div>
+                                    <ChannelBadge channel=c.chat.channel/>" "
                                     <strong>{c.chat.visitor_name.clone()}</strong>
                                     {c.chat.org_name.clone().map(|o| view! { <span class="muted">" · "{o}</span> })}
                                     <p class="preview">{c.preview.clone()}</p>
@@ -185,6 +187,7 @@ fn SidePanel(
                         view! {
                             <li class:selected=move || selected.get() == Some(id)>
                                 <button type="button" class="chat-pick" on:click=move |_| selected.set(Some(id)) data-testid="my-chat">
+                                    <ChannelBadge channel=c.chat.channel/>" "
                                     <strong>{c.chat.visitor_name.clone()}</strong>
                                     {move || (c.unread > 0 && selected.get() != Some(id)).then(|| view! { <span class="badge unread" data-testid="unread">{c.unread}</span> })}
                                     <span class="preview">{c.preview.clone()}</span>
@@ -257,6 +260,18 @@ fn OpenChat(
     }
 }
 
+/// The 24-hour window as the server last reported it, moved on by any newer customer message.
+fn window_closes(conn: &ChatConnection) -> Option<chrono::DateTime<chrono::Utc>> {
+    let stored = conn.chat.with(|c| c.window_closes_at);
+    let latest = conn.messages.with(|list| {
+        list.iter()
+            .rev()
+            .find(|m| m.role == ChatRole::Customer)
+            .map(|m| crate::domain::channel::window_closes_at(m.sent_at))
+    });
+    stored.max(latest)
+}
+
 #[component]
 fn ChatActions(
     conn: ChatConnection,
@@ -292,12 +307,16 @@ fn ChatActions(
         from_action.or_else(|| conn.chat.with(|c| c.ticket_id))
     };
     let closed = move || conn.chat.with(|c| c.status == ChatStatus::Closed);
+    let (channel, contact) = conn.chat.with_untracked(|c| (c.channel, c.contact.clone()));
     view! {
         <div class="chat-actions">
             <div class="who">
+                <ChannelBadge channel/>" "
                 <strong>{move || conn.chat.with(|c| c.visitor_name.clone())}</strong>
+                {contact.map(|c| view! { <span class="muted" data-testid="contact">" · "{c}</span> })}
                 {move || closed().then(|| view! { <span class="badge">{t!(i18n, chat.ended)}</span> })}
             </div>
+            {channel.is_meta().then(|| view! { <ReplyWindow closes_at=Signal::derive(move || window_closes(&conn))/> })}
             <form class="inline" on:submit=move |ev| {
                 ev.prevent_default();
                 if let Ok(agent_id) = target.get_untracked().parse::<i64>() {

@@ -3,6 +3,7 @@
 
 use super::connection::{ChatConnection, LinkState};
 use crate::chat::{CannedResponse, ChatMessage};
+use crate::domain::channel::Delivery;
 use crate::domain::chat::{expand_shortcut, initials, ChatRole, ChatStatus, MAX_MESSAGE_CHARS};
 use crate::domain::COSTA_RICA;
 #[cfg(feature = "hydrate")]
@@ -36,6 +37,17 @@ fn LinkBanner(conn: ChatConnection) -> impl IntoView {
     }
 }
 
+/// Class, mark and words for a reply's state on a Meta channel.
+pub fn delivery_label(l: Locale, d: Delivery) -> (&'static str, &'static str, &'static str) {
+    match d {
+        Delivery::Queued => ("receipt", "… ", td_string!(l, chat.delivery_queued)),
+        Delivery::Sent => ("receipt", "✓ ", td_string!(l, chat.delivery_sent)),
+        Delivery::Delivered => ("receipt", "✓✓ ", td_string!(l, chat.delivery_delivered)),
+        Delivery::Read => ("receipt read", "✓✓ ", td_string!(l, chat.read)),
+        Delivery::Failed => ("receipt failed", "⚠ ", td_string!(l, chat.delivery_failed)),
+    }
+}
+
 #[component]
 fn MessageItem(m: ChatMessage, me: ChatRole, chat_id: i64, conn: ChatConnection) -> impl IntoView {
     let i18n = use_i18n();
@@ -66,10 +78,18 @@ fn MessageItem(m: ChatMessage, me: ChatRole, chat_id: i64, conn: ChatConnection)
     let receipt = mine.then_some({
         move || {
             let l = i18n.get_locale();
+            // WhatsApp / Messenger replies: the platform's own report, kept up to date live.
+            let delivery = conn
+                .messages
+                .with(|list| list.iter().find(|x| x.id == id).and_then(|x| x.delivery));
+            if let Some(d) = delivery {
+                let (class, mark, label) = delivery_label(l, d);
+                return view! { <span class=class title=label data-testid="delivery" data-delivery=d.as_str()>{mark}{label}</span> }.into_any();
+            }
             if conn.other_read.get() >= id {
-                view! { <span class="receipt read" title=td_string!(l, chat.read)>"✓✓ "{td_string!(l, chat.read)}</span> }
+                view! { <span class="receipt read" title=td_string!(l, chat.read)>"✓✓ "{td_string!(l, chat.read)}</span> }.into_any()
             } else {
-                view! { <span class="receipt" title=td_string!(l, chat.delivered)>"✓ "{td_string!(l, chat.delivered)}</span> }
+                view! { <span class="receipt" title=td_string!(l, chat.delivered)>"✓ "{td_string!(l, chat.delivered)}</span> }.into_any()
             }
         }
     });

@@ -1,6 +1,7 @@
 //! Chat pages: the widget on every page, the agent console and the canned-response admin.
 
 mod canned;
+mod channel;
 pub mod connection;
 mod console;
 mod conversation;

@@ -40,10 +40,23 @@ fn HoursBody() -> impl IntoView {
     let query = use_query_map();
     let adjust = ServerAction::<HoursAdjust>::new();
     let org = move || query.read().get("org").and_then(|o| o.parse::<i64>().ok());
-    let data = Resource::new(
-        move || (org(), adjust.version().get()),
-        |(org, _)| hours_load(org),
+    // Reloaded only after an adjustment was applied: a refused one keeps what was typed.
+    let refresh = RwSignal::new(0u32);
+    Effect::watch(
+        move || {
+            (
+                adjust.version().get(),
+                matches!(adjust.value().get(), Some(Ok(_))),
+            )
+        },
+        move |(_, ok), _, _| {
+            if *ok {
+                refresh.update(|r| *r += 1)
+            }
+        },
+        false,
     );
+    let data = Resource::new(move || (org(), refresh.get()), |(org, _)| hours_load(org));
     view! {
         <div class="page-head">
             <h1>{t!(i18n, hours.title)}</h1>

@@ -29,10 +29,21 @@ fn AdminView() -> impl IntoView {
     let instructions = ServerAction::<InstructionsSave>::new();
     let policy = ServerAction::<PurchasePolicySave>::new();
     let refresh = RwSignal::new(0u32);
-    for value in [save.version(), instructions.version(), policy.version()] {
+    // Reloaded only after a change was saved: a refused edit keeps what the admin typed.
+    let saved = [
+        Signal::derive(move || matches!(save.value().get(), Some(Ok(_)))),
+        Signal::derive(move || matches!(instructions.value().get(), Some(Ok(_)))),
+        Signal::derive(move || matches!(policy.value().get(), Some(Ok(_)))),
+    ];
+    let versions = [save.version(), instructions.version(), policy.version()];
+    for (ok, version) in saved.into_iter().zip(versions) {
         Effect::watch(
-            move || value.get(),
-            move |_, _, _| refresh.update(|r| *r += 1),
+            move || (version.get(), ok.get()),
+            move |(_, ok), _, _| {
+                if *ok {
+                    refresh.update(|r| *r += 1)
+                }
+            },
             false,
         );
     }

@@ -15,7 +15,23 @@ async function signIn(page, email) {
   await page.waitForURL(/\/panel$/);
 }
 
+/** Keeps changing what the pages show (new staff users, hour adjustments) while they load. */
+async function mutate(stop) {
+  const auth = await (await fetch(base + '/api/v1/auth/token', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@demo.test', password: 'Demo-2026!' }) })).json();
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${auth.token}` };
+  let n = 0;
+  while (!stop.done) {
+    n++;
+    await fetch(base + '/api/v1/users', { method: 'POST', headers, body: JSON.stringify({ email: `stress${Date.now()}${n}@demo.test`, name: `Stress ${n}`, role: 'agent' }) });
+    await fetch(base + '/api/v1/hours/adjustments', { method: 'POST', headers, body: JSON.stringify({ organization_id: 1, minutes: 30, reason: `stress ${n}`, validity_months: 12 }) });
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 (async () => {
+  const stop = { done: false };
+  const mutator = process.env.MUTATE ? mutate(stop) : Promise.resolve();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   let failures = 0;
   for (let i = 0; i < rounds; i++) {
@@ -41,5 +57,7 @@ async function signIn(page, email) {
     await ctx.close();
   }
   console.log(`${failures} failures in ${rounds} loads`);
+  stop.done = true;
+  await mutator;
   await browser.close();
 })();

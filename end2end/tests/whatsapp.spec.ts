@@ -23,8 +23,11 @@ async function deliver(baseURL: string, body: string, signed = body) {
   return out;
 }
 
+/** The contact's WhatsApp profile name: unique per run, like the number. */
+const nameOf = (phone: string) => `Marta ${phone.slice(-5)}`;
+
 function text(phone: string, id: string, body: string) {
-  return whatsapp({ contacts: [{ profile: { name: 'Marta WhatsApp' }, wa_id: phone }],
+  return whatsapp({ contacts: [{ profile: { name: nameOf(phone) }, wa_id: phone }],
     messages: [{ from: phone, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body } }] });
 }
 
@@ -43,7 +46,7 @@ test('an agent answers a WhatsApp conversation and sees it delivered and read', 
   await signIn(agent, 'admin@demo.test');
   await expect(agent).toHaveURL(/\/panel$/);
   await open(agent, '/agente/chat');
-  const item = agent.getByTestId('queue-item').filter({ hasText: 'Marta WhatsApp' }).filter({ hasText: 'el correo no me sincroniza' });
+  const item = agent.getByTestId('queue-item').filter({ hasText: nameOf(phone) });
   await expect(item).toHaveCount(1);
   await expect(item.getByTestId('channel')).toHaveText('WhatsApp');
   await item.getByTestId('accept').click();
@@ -81,4 +84,30 @@ test('an agent answers a WhatsApp conversation and sees it delivered and read', 
   // The customer answers on WhatsApp: it appears in the open conversation live.
   expect((await deliver(baseURL!, text(phone, `wamid.in.${phone}.2`, 'Uso Outlook'))).status).toBe(200);
   await expect(convo.locator('.msg.theirs').filter({ hasText: 'Uso Outlook' })).toHaveCount(1);
+});
+
+test('a customer saves their WhatsApp number and their conversations carry their plan', async ({ browser, baseURL }) => {
+  const customer = await (await browser.newContext()).newPage();
+  await signIn(customer, 'cliente@demo.test');
+  await expect(customer).toHaveURL(/\/panel$/);
+  await open(customer, '/cuenta');
+  const form = customer.getByTestId('phone-form');
+  await form.getByLabel('WhatsApp (con código de país)').fill('llámeme');
+  await form.getByRole('button', { name: 'Guardar número' }).click();
+  await expect(form.locator('[data-code="phone_invalid"]')).toContainText('código de país');
+  await expect(form.getByLabel('WhatsApp (con código de país)')).toHaveValue('llámeme');
+  await form.getByLabel('WhatsApp (con código de país)').fill('+506 6000-1234');
+  await form.getByRole('button', { name: 'Guardar número' }).click();
+  await expect(customer.getByTestId('phone-saved')).toContainText('+506 6000 1234');
+
+  const note = `Necesito una licencia más (${Date.now()})`;
+  expect((await deliver(baseURL!, text('50660001234', `wamid.known.${Date.now()}`, note))).status).toBe(200);
+  const agent = await (await browser.newContext()).newPage();
+  await signIn(agent, 'admin@demo.test');
+  await expect(agent).toHaveURL(/\/panel$/);
+  await open(agent, '/agente/chat');
+  const item = agent.getByTestId('queue-item').filter({ hasText: note });
+  await expect(item).toContainText('Carlos Cliente');
+  await expect(item).toContainText('Demo S.A.');
+  await expect(item.getByTestId('channel')).toHaveText('WhatsApp');
 });

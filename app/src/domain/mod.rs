@@ -8,6 +8,7 @@ mod contact;
 mod email;
 pub mod gantt;
 pub mod hours;
+pub mod inbound_mail;
 mod names;
 mod nav;
 mod password;

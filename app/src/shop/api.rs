@@ -107,27 +107,9 @@ pub async fn purchase_policy_save(
     #[server(default)] toggle_buyer: Option<i64>,
 ) -> Result<(), AppError> {
     let p = principal().await?;
-    let shop = services()?.shop;
-    let admin = shop.admin(&p).await?;
-    let org = admin
-        .orgs
-        .iter()
-        .find(|o| o.org_id == org_id)
-        .ok_or_else(|| AppError::new(crate::error::ErrorCode::NotFound))?;
-    let mut buyers: Vec<i64> = org
-        .customers
-        .iter()
-        .filter(|(_, _, buyer)| *buyer)
-        .map(|(id, _, _)| *id)
-        .collect();
-    if let Some(user) = toggle_buyer {
-        match buyers.iter().position(|b| *b == user) {
-            Some(at) => {
-                buyers.remove(at);
-            }
-            None => buyers.push(user),
-        }
-    }
-    shop.set_policy(&p, org_id, &policy, &buyers).await?;
+    services()?
+        .shop
+        .set_policy(&p, org_id, &policy, toggle_buyer)
+        .await?;
     Ok(())
 }

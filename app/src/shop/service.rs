@@ -449,36 +449,44 @@ impl Shop {
         Ok(())
     }
 
+    /// Sets who may buy for an organisation, and optionally turns one of its customers into a
+    /// designated buyer or back (`toggle_buyer`). Returns the organisation as saved.
     pub async fn set_policy(
         &self,
         principal: &Principal,
         org_id: i64,
         policy: &str,
-        buyers: &[i64],
+        toggle_buyer: Option<i64>,
     ) -> Result<OrgPurchase, AppError> {
         principal.require(&[Role::Admin])?;
         let policy: PurchasePolicy = policy
             .parse()
             .map_err(|_| AppError::field(ErrorCode::InvalidInput, "policy"))?;
-        let orgs = self.store.org_purchases().await?;
-        let org = orgs
-            .iter()
-            .find(|o| o.org_id == org_id)
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
-        if buyers
-            .iter()
-            .any(|b| !org.customers.iter().any(|(id, _, _)| id == b))
-        {
-            return Err(AppError::field(ErrorCode::InvalidInput, "buyers"));
-        }
-        self.store.set_policy(org_id, policy).await?;
-        self.store.set_buyers(org_id, buyers).await?;
-        self.store
+        let mut org = self
+            .store
             .org_purchases()
             .await?
             .into_iter()
             .find(|o| o.org_id == org_id)
-            .ok_or_else(|| AppError::new(ErrorCode::NotFound))
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+        if let Some(user) = toggle_buyer {
+            let customer = org
+                .customers
+                .iter_mut()
+                .find(|(id, _, _)| *id == user)
+                .ok_or_else(|| AppError::field(ErrorCode::InvalidInput, "buyers"))?;
+            customer.2 = !customer.2;
+        }
+        let buyers: Vec<i64> = org
+            .customers
+            .iter()
+            .filter(|(_, _, buyer)| *buyer)
+            .map(|(id, _, _)| *id)
+            .collect();
+        self.store.set_policy(org_id, policy).await?;
+        self.store.set_buyers(org_id, &buyers).await?;
+        org.policy = policy;
+        Ok(org)
     }
 
     async fn mail_transfer_instructions(&self, order: &Order) -> Result<(), AppError> {

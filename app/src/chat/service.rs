@@ -1014,9 +1014,16 @@ impl Chats {
                 .collect(),
             None => Vec::new(),
         };
+        // Channel contacts without email carry a reserved `.invalid` address: show how they
+        // are reached instead.
+        let email = if chat.view.visitor_email.ends_with(".invalid") {
+            chat.view.contact.clone().unwrap_or_default()
+        } else {
+            chat.view.visitor_email
+        };
         Ok(CustomerContext {
             name: chat.view.visitor_name,
-            email: chat.view.visitor_email,
+            email,
             org_name: chat.view.org_name,
             plan: chat.view.plan,
             open_tickets,

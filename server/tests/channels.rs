@@ -153,6 +153,21 @@ async fn messages(app: &TestApp, token: &str, chat: i64) -> Vec<Value> {
     body["messages"].as_array().expect("messages").clone()
 }
 
+/// The agent writes in the conversation (`{"body", "client_id"?, "internal"?}`).
+async fn reply(
+    app: &TestApp,
+    agent: &str,
+    chat_id: i64,
+    body: Value,
+) -> (reqwest::StatusCode, Value) {
+    app.post(
+        &format!("/api/v1/chats/{chat_id}/messages"),
+        Some(agent),
+        body,
+    )
+    .await
+}
+
 /// Polls until `check` holds (the reply sender runs every two seconds).
 async fn eventually<F, Fut>(mut check: F)
 where
@@ -285,15 +300,15 @@ both_backends!(
             )
             .await;
         assert_eq!(status, 200);
-        let (status, reply) = app
-            .post(
-                &format!("/api/v1/chats/{chat_id}/messages"),
-                Some(&agent),
-                json!({"body": "Con gusto, ¿cuál es su consulta?", "client_id": "r1"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{reply}");
-        let reply_id = reply["id"].as_i64().expect("reply id");
+        let (status, sent) = reply(
+            &app,
+            &agent,
+            chat_id,
+            json!({"body": "Con gusto, ¿cuál es su consulta?", "client_id": "r1"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{sent}");
+        let reply_id = sent["id"].as_i64().expect("reply id");
         eventually(|| {
             let graph = graph.clone();
             async move { !graph.sent.lock().expect("sent").is_empty() }
@@ -331,24 +346,18 @@ both_backends!(
         assert_eq!(graph.sent.lock().expect("sent").len(), 1);
 
         // Internal notes stay in the portal.
-        let (status, _) = app
-            .post(
-                &format!("/api/v1/chats/{chat_id}/messages"),
-                Some(&agent),
-                json!({"body": "Cliente sin correo registrado", "internal": true}),
-            )
-            .await;
+        let (status, _) = reply(
+            &app,
+            &agent,
+            chat_id,
+            json!({"body": "Cliente sin correo registrado", "internal": true}),
+        )
+        .await;
         assert_eq!(status, 201);
 
         // The platform refuses (window closed on its side): the reply is marked failed, once.
         *graph.window_closed.lock().expect("flag") = true;
-        let (status, refused) = app
-            .post(
-                &format!("/api/v1/chats/{chat_id}/messages"),
-                Some(&agent),
-                json!({"body": "¿Sigue ahí?"}),
-            )
-            .await;
+        let (status, refused) = reply(&app, &agent, chat_id, json!({"body": "¿Sigue ahí?"})).await;
         assert_eq!(status, 201, "{refused}");
         let refused_id = refused["id"].as_i64().expect("id");
         eventually(|| {
@@ -409,26 +418,14 @@ both_backends!(
             )
             .await;
         assert_eq!(status, 200);
-        let (status, err) = app
-            .post(
-                &format!("/api/v1/chats/{chat_id}/messages"),
-                Some(&agent),
-                json!({"body": "Buenos días"}),
-            )
-            .await;
+        let (status, err) = reply(&app, &agent, chat_id, json!({"body": "Buenos días"})).await;
         assert_eq!(status, 409, "{err}");
         assert_eq!(err["error"]["code"], "channel_window_closed");
         // The customer writes again: the window reopens and the reply goes out.
         let now = chrono::Utc::now().timestamp();
         let again = whatsapp_text("wamid.AGAIN", "50677776666", "¿Hola?", now);
         assert_eq!(deliver(&app, path, &again, signed(&again)).await.0, 200);
-        let (status, _) = app
-            .post(
-                &format!("/api/v1/chats/{chat_id}/messages"),
-                Some(&agent),
-                json!({"body": "Buenos días"}),
-            )
-            .await;
+        let (status, _) = reply(&app, &agent, chat_id, json!({"body": "Buenos días"})).await;
         assert_eq!(status, 201);
         eventually(|| {
             let graph = graph.clone();
@@ -471,14 +468,14 @@ both_backends!(
             json!({}),
         )
         .await;
-        let (status, reply) = app
-            .post(
-                &format!("/api/v1/chats/{chat_id}/messages"),
-                Some(&agent),
-                json!({"body": "¡Hola! ¿En qué le ayudamos?"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{reply}");
+        let (status, sent) = reply(
+            &app,
+            &agent,
+            chat_id,
+            json!({"body": "¡Hola! ¿En qué le ayudamos?"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{sent}");
         eventually(|| {
             let graph = graph.clone();
             async move { !graph.sent.lock().expect("sent").is_empty() }

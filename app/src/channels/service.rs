@@ -50,6 +50,12 @@ fn tail(id: &str) -> &str {
     &id[start..]
 }
 
+/// How a platform message id is stored: prefixed with its channel, so ids of different
+/// platforms can never collide in the one unique column.
+fn platform_key(channel: Channel, id: &str) -> String {
+    format!("{}:{id}", channel.as_str())
+}
+
 /// An address under the reserved `.invalid` domain: the contact has no email, and mail to it
 /// is never attempted, but a ticket made from the conversation still has a requester.
 fn contact_email(channel: Channel, from: &str) -> String {
@@ -108,7 +114,7 @@ impl Channels {
                 },
                 ChannelEvent::Status(s) => {
                     out.statuses += 1;
-                    let key = format!("{}:{}", s.channel.as_str(), s.external_id);
+                    let key = platform_key(s.channel, &s.external_id);
                     let change = self
                         .store
                         .apply_status(&key, s.delivery, s.error.as_deref())
@@ -163,7 +169,7 @@ impl Channels {
             Channel::Whatsapp => phone_digits(&m.from),
             _ => None,
         };
-        let external_id = format!("{}:{}", m.channel.as_str(), m.external_id);
+        let external_id = platform_key(m.channel, &m.external_id);
         self.store
             .ingest(NewInbound {
                 channel: m.channel,
@@ -249,7 +255,7 @@ impl Channels {
         for reply in due {
             let change = match self.graph.send_text(&reply).await {
                 Ok(id) => {
-                    let key = format!("{}:{id}", reply.channel.as_str());
+                    let key = platform_key(reply.channel, &id);
                     self.store
                         .reply_sent(reply.outbox_id, &key, Utc::now())
                         .await?

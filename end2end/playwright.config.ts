@@ -69,6 +69,8 @@ export default defineConfig({
       STRIPE_API_BASE: `http://127.0.0.1:${stripePort}`,
       ...meta,
       META_GRAPH_BASE: `http://127.0.0.1:${graphPort}`,
+      // The inbound-mail webhook (email.spec.ts posts raw messages to it).
+      INBOUND_MAIL_TOKEN: 'mail-e2e',
     },
   }],
 });

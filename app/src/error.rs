@@ -71,6 +71,8 @@ pub enum ErrorCode {
     ReasonMissing,
     ChannelWindowClosed,
     ChannelFileUnsupported,
+    /// An email without a usable sender address, or not an email at all.
+    MailInvalid,
     PhoneInvalid,
     PackageUnknown,
     PackageInvalid,
@@ -148,6 +150,7 @@ impl ErrorCode {
             | MinutesInvalid
             | RiskInvalid
             | ChannelFileUnsupported
+            | MailInvalid
             | PhoneInvalid => 422,
             PaymentUnavailable => 502,
             FileTooLarge => 413,
@@ -217,6 +220,7 @@ impl ErrorCode {
             ReasonMissing => "reason_missing",
             ChannelWindowClosed => "channel_window_closed",
             ChannelFileUnsupported => "channel_file_unsupported",
+            MailInvalid => "mail_invalid",
             PhoneInvalid => "phone_invalid",
             PackageUnknown => "package_unknown",
             PackageInvalid => "package_invalid",
@@ -302,6 +306,7 @@ impl ErrorCode {
             ReasonMissing => td_string!(locale, errors.reason_missing),
             ChannelWindowClosed => td_string!(locale, errors.channel_window_closed),
             ChannelFileUnsupported => td_string!(locale, errors.channel_file_unsupported),
+            MailInvalid => td_string!(locale, errors.mail_invalid),
             PhoneInvalid => td_string!(locale, errors.phone_invalid),
             PackageUnknown => td_string!(locale, errors.package_unknown),
             PackageInvalid => td_string!(locale, errors.package_invalid),

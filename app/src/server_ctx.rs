@@ -88,6 +88,32 @@ pub async fn optional_principal() -> Result<Option<Principal>, AppError> {
     }
 }
 
+/// The session of a page request, resolved by the server before rendering so that the page
+/// (and, through its serialized data, the browser) knows the user without waiting.
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub Result<Option<crate::accounts::CurrentUser>, AppError>);
+
+/// The user the server resolved for the page being rendered; anonymous when the request carried
+/// no session.
+pub fn signed_in_at_render() -> Result<Option<crate::accounts::CurrentUser>, AppError> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<SignedIn>().cloned())
+        .map_or(Ok(None), |signed| signed.0)
+}
+
+/// Resolves the session cookie of `headers` to the signed-in user (`None` when absent, expired
+/// or revoked).
+pub async fn resolve_signed_in(services: &Services, headers: &http::HeaderMap) -> SignedIn {
+    let Some(token) = services.session_token(headers) else {
+        return SignedIn(Ok(None));
+    };
+    SignedIn(match services.accounts.authenticate(&token).await {
+        Ok(p) => Ok(Some(p.user)),
+        Err(e) if e.code == ErrorCode::Unauthenticated => Ok(None),
+        Err(e) => Err(e),
+    })
+}
+
 /// The signed-in caller; 401 otherwise.
 pub async fn principal() -> Result<Principal, AppError> {
     optional_principal()

@@ -11,13 +11,16 @@ async function apiTicket(baseURL: string, email: string, id: string) {
   return body;
 }
 
-test('customer opens a ticket, watches the countdown, agent answers on time', async ({ browser, baseURL }) => {
+test('customer opens a ticket, watches the countdown, agent answers on time', async ({ browser, baseURL }, testInfo) => {
   const customerCtx = await browser.newContext();
   const customer = await customerCtx.newPage();
   await signIn(customer, 'cliente@demo.test');
   await expect(customer).toHaveURL(/\/panel$/);
   await open(customer, '/tickets');
-  await expect(customer.getByText('Todavía no ha abierto tickets')).toBeVisible();
+  // The demo customer starts without tickets; a retry finds the first attempt's ticket.
+  if (testInfo.retry === 0) {
+    await expect(customer.getByText('Todavía no ha abierto tickets')).toBeVisible();
+  }
   await customer.getByRole('link', { name: 'Nuevo ticket' }).click();
   await expect(customer.getByRole('heading', { name: 'Abrir un ticket' })).toBeVisible();
 

@@ -42,6 +42,14 @@ ENVIRONMENT:
     META_ACCESS_TOKEN     Graph API token that sends agents' replies (WhatsApp system user or
                           page token)
     META_GRAPH_BASE       Graph API base URL (default https://graph.facebook.com/v21.0)
+    INBOUND_MAIL_TOKEN    Turns on POST /api/v1/webhooks/email (a raw message per request,
+                          `Authorization: Bearer <token>`), for mail services that forward mail
+    IMAP_HOST             Support mailbox to poll (unset: no polling); needs IMAP_USERNAME
+                          and IMAP_PASSWORD
+    IMAP_PORT             Default 993 (IMAP_TLS=tls) or 143 (IMAP_TLS=none)
+    IMAP_TLS              tls (default) or none (only for a server on this machine)
+    IMAP_FOLDER           Default INBOX
+    IMAP_POLL_SECONDS     Default 60
     RUST_LOG              Log filter (default info); PORTAL_LOG_FORMAT=json for JSON lines
 ";
 
@@ -86,6 +94,18 @@ pub struct StripeConfig {
     pub webhook_secret: Secret,
 }
 
+/// The support mailbox, read over IMAP: unseen messages become tickets or replies.
+#[derive(Debug, Clone)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+    pub username: String,
+    pub password: Secret,
+    pub folder: String,
+    pub poll_every: std::time::Duration,
+}
+
 /// WhatsApp, Messenger and Instagram through Meta's webhooks and Graph API.
 #[derive(Debug, Clone)]
 pub struct MetaConfig {
@@ -113,6 +133,9 @@ pub struct Config {
     pub chat_msgs_per_ip: u32,
     pub stripe: Option<StripeConfig>,
     pub meta: Option<MetaConfig>,
+    /// Bearer token of the inbound-mail webhook; `None` turns it off.
+    pub inbound_mail_token: Option<Secret>,
+    pub imap: Option<ImapConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -281,6 +304,7 @@ impl Config {
             }
         };
         let meta = meta_config(&var)?;
+        let imap = imap_config(&var)?;
         Ok(Config {
             addr,
             site_root: PathBuf::from(
@@ -298,6 +322,8 @@ impl Config {
             chat_msgs_per_ip,
             stripe,
             meta,
+            inbound_mail_token: var("INBOUND_MAIL_TOKEN").map(Secret),
+            imap,
         })
     }
 
@@ -308,6 +334,51 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+fn imap_config(var: &impl Fn(&str) -> Option<String>) -> Result<Option<ImapConfig>, ConfigError> {
+    let Some(host) = var("IMAP_HOST") else {
+        return Ok(None);
+    };
+    let tls = match var("IMAP_TLS").as_deref() {
+        None | Some("tls") => true,
+        Some("none") => false,
+        Some(other) => return Err(bad("IMAP_TLS", format!("'{other}' is not tls or none"))),
+    };
+    let port = match var("IMAP_PORT") {
+        None => {
+            if tls {
+                993
+            } else {
+                143
+            }
+        }
+        Some(p) => p
+            .parse()
+            .map_err(|_| bad("IMAP_PORT", format!("'{p}' is not a port number")))?,
+    };
+    let username =
+        var("IMAP_USERNAME").ok_or_else(|| bad("IMAP_USERNAME", "is needed with IMAP_HOST"))?;
+    let password =
+        var("IMAP_PASSWORD").ok_or_else(|| bad("IMAP_PASSWORD", "is needed with IMAP_HOST"))?;
+    let poll_every = match var("IMAP_POLL_SECONDS") {
+        None => 60,
+        Some(v) => v.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
+            bad(
+                "IMAP_POLL_SECONDS",
+                format!("'{v}' is not a positive number of seconds"),
+            )
+        })?,
+    };
+    Ok(Some(ImapConfig {
+        host,
+        port,
+        tls,
+        username,
+        password: Secret(password),
+        folder: var("IMAP_FOLDER").unwrap_or_else(|| "INBOX".into()),
+        poll_every: std::time::Duration::from_secs(poll_every),
+    }))
 }
 
 /// All three Meta secrets or none: half a configuration would receive messages nobody can
@@ -377,6 +448,30 @@ mod tests {
         assert!(parse(&[("PORTAL_SECRET", "short")]).is_err());
         assert!(parse(&[("PORTAL_DEMO", "yes please")]).is_err());
         assert!(parse(&[("SMTP_HOST", "mail"), ("SMTP_PORT", "x")]).is_err());
+    }
+
+    #[test]
+    fn imap_needs_credentials_and_defaults_to_tls() {
+        assert!(parse(&[]).unwrap().imap.is_none());
+        assert_eq!(
+            parse(&[("IMAP_HOST", "mail")]).unwrap_err().var,
+            "IMAP_USERNAME"
+        );
+        let base = [
+            ("IMAP_HOST", "mail"),
+            ("IMAP_USERNAME", "u"),
+            ("IMAP_PASSWORD", "p"),
+        ];
+        let imap = parse(&base).unwrap().imap.unwrap();
+        assert_eq!(
+            (imap.port, imap.tls, imap.folder.as_str()),
+            (993, true, "INBOX")
+        );
+        let mut plain = base.to_vec();
+        plain.push(("IMAP_TLS", "none"));
+        assert_eq!(parse(&plain).unwrap().imap.unwrap().port, 143);
+        plain.push(("IMAP_POLL_SECONDS", "0"));
+        assert_eq!(parse(&plain).unwrap_err().var, "IMAP_POLL_SECONDS");
     }
 
     #[test]

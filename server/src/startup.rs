@@ -9,6 +9,7 @@ use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
 use app::accounts::tokens::TokenKey;
 use app::changes::service::Changes;
+use app::channels::email::EmailIntake;
 use app::channels::service::Channels;
 use app::chat::fanout::Fanout;
 use app::chat::service::Chats;
@@ -47,6 +48,10 @@ pub struct AppState {
     pub meta: Option<Arc<MetaState>>,
     /// Stripe's webhook signing secret; unset turns card payments (and the webhook) off.
     pub stripe_webhook_secret: Option<String>,
+    /// Email to the support mailbox, from the IMAP poller and the inbound-mail webhook.
+    pub inbound_mail: EmailIntake,
+    /// Bearer token of the inbound-mail webhook; `None` turns the webhook off.
+    pub inbound_mail_token: Option<String>,
 }
 
 /// What the Meta webhooks need: the service, and the secrets that authenticate Meta.
@@ -86,6 +91,8 @@ pub struct Portal {
     mailer: Mailer,
     /// PostgreSQL only: the cross-instance chat listener to run while serving.
     chat_listener: Option<(Arc<PgHub>, Arc<dyn ChatStore>)>,
+    /// The support mailbox to poll, if configured.
+    imap: Option<crate::config::ImapConfig>,
 }
 
 pub async fn build(config: &Config) -> Result<Portal, StartError> {
@@ -188,7 +195,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         outbox.clone(),
         config.public_url.clone(),
     );
-    let accounts = Accounts::new(store, outbox.clone(), key, settings)
+    let accounts = Accounts::new(store.clone(), outbox.clone(), key, settings)
         .await
         .map_err(|e| StartError::Service(e.to_string()))?;
     if config.demo {
@@ -208,6 +215,12 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .map_err(|e| StartError::Service(format!("demo projects: {e}")))?;
         tracing::info!("demo data loaded");
     }
+    let inbound_mail = EmailIntake::new(
+        Arc::new(db.clone()),
+        store.clone(),
+        tickets.clone(),
+        own_addresses(config),
+    );
     let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
     let services = Services {
         accounts,
@@ -240,13 +253,42 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .as_ref()
             .map(|s| s.webhook_secret.expose().to_owned()),
         meta,
+        inbound_mail,
+        inbound_mail_token: config
+            .inbound_mail_token
+            .as_ref()
+            .map(|t| t.expose().to_owned()),
     };
     Ok(Portal {
         router: router(state.clone()),
         state,
         mailer,
         chat_listener,
+        imap: config.imap.clone(),
     })
+}
+
+/// The portal's own addresses (the sender of its mail, the polled mailbox): mail from them is
+/// never answered, or it would loop.
+fn own_addresses(config: &Config) -> Vec<String> {
+    let from = config
+        .smtp
+        .as_ref()
+        .map(|s| s.from.as_str())
+        .unwrap_or("soporte@any2cloud.com");
+    let from = match (from.rfind('<'), from.rfind('>')) {
+        (Some(start), Some(end)) if start < end => &from[start + 1..end],
+        _ => from,
+    };
+    let mut own = vec![
+        from.trim().to_lowercase(),
+        "soporte@any2cloud.com".to_owned(),
+    ];
+    if let Some(imap) = config.imap.as_ref().filter(|i| i.username.contains('@')) {
+        own.push(imap.username.to_lowercase());
+    }
+    own.dedup();
+    own
 }
 
 async fn healthz() -> &'static str {
@@ -332,6 +374,10 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::from_fn_with_state(
+            state.services.clone(),
+            crate::page_session::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             crate::page_cache::PageCache::new(state.services.kb.clone()),
             crate::page_cache::middleware,
         ))
@@ -368,6 +414,13 @@ pub async fn serve(
             stop_rx.clone(),
         ))
     });
+    let mailbox = portal.imap.clone().map(|imap| {
+        tokio::spawn(crate::mail_imap::run(
+            imap,
+            portal.state.inbound_mail.clone(),
+            stop_rx.clone(),
+        ))
+    });
     let views = tokio::spawn(crate::jobs::run_view_flush(
         portal.state.services.kb.clone(),
         stop_rx,
@@ -384,6 +437,9 @@ pub async fn serve(
     let _ = views.await;
     let _ = hour_job.await;
     if let Some(task) = sender {
+        let _ = task.await;
+    }
+    if let Some(task) = mailbox {
         let _ = task.await;
     }
     if let Some(task) = listener_task {

@@ -147,6 +147,32 @@ async fn verify_password(hash: String, plain: String) -> Result<bool, AppError> 
     .map_err(internal)?
 }
 
+/// The single-person organisation (Estándar plan) of a contact who wrote through a channel
+/// without a portal account: found by its name, or created.
+pub async fn contact_org(
+    accounts: &dyn AccountStore,
+    name: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, AppError> {
+    Ok(match accounts.find_org_by_name(name).await? {
+        Some(id) => id,
+        None => {
+            accounts
+                .create_org(name, crate::domain::SupportPlan::Estandar, now)
+                .await?
+        }
+    })
+}
+
+/// The principal of a person acting through another channel (an email they sent): their role
+/// and organisation, without a session.
+pub fn acting_as(record: &UserRecord) -> Principal {
+    Principal {
+        user: current_user(record),
+        session_id: 0,
+    }
+}
+
 fn current_user(record: &UserRecord) -> CurrentUser {
     CurrentUser {
         id: record.id,

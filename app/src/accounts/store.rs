@@ -93,6 +93,9 @@ pub trait AccountStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<i64>;
     async fn find_org_by_name(&self, name: &str) -> StoreResult<Option<i64>>;
+    /// The organisation of the oldest customer whose address is at `domain` (lower case), not
+    /// counting the single-person organisations made for contacts (named `Contacto …`).
+    async fn customer_org_by_domain(&self, domain: &str) -> StoreResult<Option<i64>>;
     async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>>;
     async fn list_orgs(&self) -> StoreResult<Vec<OrgSummary>>;
 

@@ -2,6 +2,7 @@
 //! [`meta`]), how they are stored next to web chats, and how agents' replies leave through the
 //! Graph API. Server-only: the browser sees these conversations as chats with a channel.
 
+pub mod email;
 pub mod meta;
 pub mod service;
 pub mod store;

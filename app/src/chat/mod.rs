@@ -130,6 +130,10 @@ pub struct ConsoleState {
     pub mine: Vec<ConsoleChat>,
     pub agents: Vec<AgentInfo>,
     pub canned: Vec<CannedResponse>,
+    /// Open tickets that came in by email and still wait for a first answer: the mailbox's
+    /// share of the one inbox (answered from the ticket, where the reply goes out by email).
+    #[serde(default)]
+    pub email: Vec<crate::tickets::TicketSummary>,
 }
 
 /// Who the agent is talking to.

@@ -15,7 +15,7 @@ use crate::domain::chat::{
     chat_hours, clean_body, pick_agent, valid_client_id, valid_shortcut, BodyProblem, ChatHours,
     ChatRole, ChatStatus, Presence,
 };
-use crate::domain::{format_cr, Email, PersonName, Role, SupportPlan};
+use crate::domain::{format_cr, Email, PersonName, Role, SupportPlan, TicketSource};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{accepted_content_type, clean_filename, BlobStore, MAX_FILE_BYTES};
 use crate::tickets::service::Tickets;
@@ -752,7 +752,7 @@ impl Chats {
         );
         let ticket = self
             .tickets
-            .open_for(org_id, user_id, &subject, &body)
+            .open_for(org_id, user_id, &subject, &body, TicketSource::Chat)
             .await?;
         if self.store.link_ticket(chat_id, ticket.id).await? {
             self.system_message(chat_id, &format!("Se creó el ticket {}.", ticket.number))
@@ -779,15 +779,12 @@ impl Chats {
             };
         }
         let now = Utc::now();
-        let org_name = format!("Contacto web: {email}");
-        let org = match self.accounts.find_org_by_name(&org_name).await? {
-            Some(id) => id,
-            None => {
-                self.accounts
-                    .create_org(&org_name, SupportPlan::Estandar, now)
-                    .await?
-            }
-        };
+        let org = crate::accounts::service::contact_org(
+            self.accounts.as_ref(),
+            &format!("Contacto web: {email}"),
+            now,
+        )
+        .await?;
         let user = self
             .accounts
             .create_user(NewUser {
@@ -831,7 +828,7 @@ impl Chats {
         let subject = format!("Mensaje del chat: {}", excerpt(text, 120));
         let body = format!("Mensaje dejado en el chat por {who}:\n\n{text}");
         self.tickets
-            .open_for(org_id, user_id, &subject, &body)
+            .open_for(org_id, user_id, &subject, &body, TicketSource::Chat)
             .await
     }
 
@@ -958,6 +955,7 @@ impl Chats {
                 .map(|(id, a)| Self::agent_info(*id, a, now))
                 .collect(),
             canned: self.store.canned().await?,
+            email: self.tickets.email_awaiting_reply().await?,
         })
     }
 

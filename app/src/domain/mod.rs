@@ -27,5 +27,5 @@ pub use nav::{nav_items, NavItem};
 pub use password::{Password, PasswordProblem};
 pub use plan::{Priority, SupportPlan};
 pub use role::Role;
-pub use ticket::{TicketKind, TicketStatus};
+pub use ticket::{TicketKind, TicketSource, TicketStatus};
 pub use time::{format_cr, COSTA_RICA};

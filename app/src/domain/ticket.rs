@@ -4,6 +4,40 @@ use super::plan::Priority;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+/// Where a ticket came from: the portal (form or API), an email to the support mailbox, or a
+/// conversation (web chat, WhatsApp, Messenger, Instagram) an agent or the after-hours form
+/// turned into a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketSource {
+    #[default]
+    Portal,
+    Email,
+    Chat,
+}
+
+impl TicketSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketSource::Portal => "portal",
+            TicketSource::Email => "email",
+            TicketSource::Chat => "chat",
+        }
+    }
+}
+
+impl FromStr for TicketSource {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "portal" => Ok(TicketSource::Portal),
+            "email" => Ok(TicketSource::Email),
+            "chat" => Ok(TicketSource::Chat),
+            _ => Err(()),
+        }
+    }
+}
+
 /// What a ticket is about. Only direct failures (`Incident`) may be Alta or Media.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

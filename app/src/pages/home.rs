@@ -1,6 +1,6 @@
 use crate::domain::{Priority, SupportPlan, CONTACT_CHANNELS};
 use crate::i18n::*;
-use crate::ui::use_user;
+use crate::ui::use_session;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
@@ -57,7 +57,7 @@ pub fn SlaTable(plans: Vec<SupportPlan>) -> impl IntoView {
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
-    let user = use_user();
+    let session = use_session();
     let offers = ["kb", "chat", "tickets", "projects", "hours"];
     let offer_text = move |i: usize| {
         let l = i18n.get_locale();
@@ -100,14 +100,10 @@ pub fn Home() -> impl IntoView {
         <section class="hero">
             <h1>{t!(i18n, home.title)}</h1>
             <p class="lead">{t!(i18n, home.lead)}</p>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(_)) => view! { <A href="/panel" attr:class="button">{t!(i18n, home.cta_dashboard)}</A> }.into_any(),
-                        _ => view! { <A href="/ingresar" attr:class="button">{t!(i18n, home.cta_sign_in)}</A> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match session.user() {
+                Some(_) => view! { <A href="/panel" attr:class="button">{t!(i18n, home.cta_dashboard)}</A> }.into_any(),
+                None => view! { <A href="/ingresar" attr:class="button">{t!(i18n, home.cta_sign_in)}</A> }.into_any(),
+            }}
             <div class="home-kb">
                 <p><strong>{t!(i18n, kb.home_prompt)}</strong></p>
                 <crate::kb::pages::SearchBox/>

@@ -8,7 +8,7 @@ pub mod service;
 pub mod store;
 
 use crate::domain::sla::{Calendar, HolidayKind};
-use crate::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
+use crate::domain::{Priority, SupportPlan, TicketKind, TicketSource, TicketStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,8 @@ pub struct TicketSummary {
     pub received_at: DateTime<Utc>,
     pub first_response_due: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub source: TicketSource,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

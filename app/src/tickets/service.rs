@@ -11,7 +11,7 @@ use crate::accounts::store::{AccountStore, NewMail, OutboxStore};
 use crate::domain::sla::{business_time_between, legal_holidays};
 use crate::domain::sla::{first_response_due, Calendar};
 use crate::domain::sla_report::{sla_report, ReportInput, ReportRow};
-use crate::domain::{Priority, Role, SupportPlan, TicketKind, TicketStatus};
+use crate::domain::{Priority, Role, SupportPlan, TicketKind, TicketSource, TicketStatus};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{accepted_content_type, clean_filename, BlobStore, MAX_FILE_BYTES};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -396,6 +396,7 @@ impl Tickets {
                 on_site: new.on_site,
                 received_at,
                 first_response_due: due,
+                source: TicketSource::Portal,
             })
             .await?;
         tracing::info!(
@@ -419,6 +420,7 @@ impl Tickets {
         requester_id: i64,
         subject: &str,
         body: &str,
+        source: TicketSource,
     ) -> Result<TicketSummary, AppError> {
         let org = self
             .accounts
@@ -449,6 +451,7 @@ impl Tickets {
                 on_site: false,
                 received_at,
                 first_response_due: due,
+                source,
             })
             .await?;
         tracing::info!(
@@ -461,6 +464,23 @@ impl Tickets {
             .await?
             .map(|(t, _)| t)
             .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
+    /// Open tickets that came in by email and have no staff answer yet, most urgent first (for
+    /// the agent console's inbox).
+    pub async fn email_awaiting_reply(&self) -> Result<Vec<TicketSummary>, AppError> {
+        let filter = TicketFilter {
+            open_only: true,
+            ..TicketFilter::default()
+        };
+        Ok(self
+            .store
+            .list_tickets(&filter, None)
+            .await?
+            .into_iter()
+            .filter(|t| t.source == TicketSource::Email && t.responded_at.is_none())
+            .take(50)
+            .collect())
     }
 
     /// Open tickets of an organisation (for the chat console's customer context).

@@ -2,7 +2,7 @@
 
 use super::{Attachment, TicketFilter, TicketMessage, TicketSummary};
 use crate::accounts::store::StoreResult;
-use crate::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
+use crate::domain::{Priority, SupportPlan, TicketKind, TicketSource, TicketStatus};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -17,6 +17,7 @@ pub struct NewTicketRow<'a> {
     pub on_site: bool,
     pub received_at: DateTime<Utc>,
     pub first_response_due: DateTime<Utc>,
+    pub source: TicketSource,
 }
 
 pub struct NewMessage<'a> {

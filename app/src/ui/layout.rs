@@ -1,7 +1,6 @@
-use crate::accounts::api::Logout;
 use crate::domain::nav_items;
 use crate::i18n::*;
-use crate::ui::{use_session_epoch, use_user};
+use crate::ui::use_session;
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
@@ -56,40 +55,30 @@ fn LanguageSwitch() -> impl IntoView {
 #[component]
 fn Navigation() -> impl IntoView {
     let i18n = use_i18n();
-    let user = use_user();
-    let logout = ServerAction::<Logout>::new();
-    let epoch = use_session_epoch();
-    Effect::new(move |_| {
-        if matches!(logout.value().get(), Some(Ok(()))) {
-            epoch.bump();
+    let session = use_session();
+    let logout = session.logout;
+    move || match session.user() {
+        Some(u) => {
+            let links = nav_items(u.role)
+                .into_iter()
+                .map(|item| view! { <li><A href=item.path>{nav_label(i18n, item.key)}</A></li> })
+                .collect_view();
+            view! {
+                <ul class="nav-links" data-role=u.role.as_str()>{links}</ul>
+                <span class="whoami" title=u.email.clone()>{u.name.clone()}</span>
+                <ActionForm action=logout attr:class="inline">
+                    <button type="submit" class="link-button">{t!(i18n, nav.sign_out)}</button>
+                </ActionForm>
+            }
+            .into_any()
         }
-    });
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(u)) => {
-                        let links = nav_items(u.role)
-                            .into_iter()
-                            .map(|item| view! { <li><A href=item.path>{nav_label(i18n, item.key)}</A></li> })
-                            .collect_view();
-                        view! {
-                            <ul class="nav-links" data-role=u.role.as_str()>{links}</ul>
-                            <span class="whoami" title=u.email.clone()>{u.name.clone()}</span>
-                            <ActionForm action=logout attr:class="inline">
-                                <button type="submit" class="link-button">{t!(i18n, nav.sign_out)}</button>
-                            </ActionForm>
-                        }.into_any()
-                    }
-                    _ => view! {
-                        <ul class="nav-links">
-                            <li><A href="/kb">{t!(i18n, nav.kb)}</A></li>
-                            <li><A href="/ingresar">{t!(i18n, nav.sign_in)}</A></li>
-                        </ul>
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+        None => view! {
+            <ul class="nav-links">
+                <li><A href="/kb">{t!(i18n, nav.kb)}</A></li>
+                <li><A href="/ingresar">{t!(i18n, nav.sign_in)}</A></li>
+            </ul>
+        }
+        .into_any(),
     }
 }
 

@@ -6,7 +6,7 @@ mod user;
 
 pub use layout::Layout;
 pub use states::{ErrorNotice, FormError, Loading, Notice};
-pub use user::{use_session_epoch, use_user, Authorized, UserProvider};
+pub use user::{use_session, Authorized, Session, UserProvider};
 
 /// The numeric `:id` route parameter; 0 when missing or not a number (the server answers 404).
 pub fn use_id_param() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {

@@ -1,4 +1,11 @@
-use crate::accounts::api::whoami;
+//! The signed-in user, known synchronously on every page.
+//!
+//! The server resolves the session before rendering (see `server_ctx::SignedIn`) and the value is
+//! handed to the browser with the page, so no page waits on a "who am I" request and nothing is
+//! created inside a suspended block that Leptos may run more than once on the server (which
+//! would number the page's data differently in the HTML and in the browser).
+
+use crate::accounts::api::{Login, Logout};
 use crate::accounts::CurrentUser;
 use crate::domain::Role;
 use crate::error::AppError;
@@ -8,36 +15,82 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use std::sync::Arc;
 
-/// The signed-in user, loaded once per page load and shared through context.
-#[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+type Signed = Result<Option<CurrentUser>, AppError>;
 
-/// Bumped whenever the session changes in this tab (sign-in, sign-out), so the signed-in
-/// user is fetched again before the next page renders.
+/// Who is signed in, and whether a sign-in or sign-out in this tab is still settling.
+///
+/// The sign-in and sign-out actions live here rather than in the pages that show their forms:
+/// the server's answer to a sign-in navigates away from the sign-in page before the action
+/// settles, and the session must still be reloaded then.
 #[derive(Clone, Copy)]
-pub struct SessionEpoch(RwSignal<u32>);
+pub struct Session {
+    user: RwSignal<Signed>,
+    changing: RwSignal<bool>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+}
 
-impl SessionEpoch {
-    pub fn bump(self) {
-        self.0.update(|v| *v = v.wrapping_add(1));
+impl Session {
+    /// The signed-in user (tracked); `None` for visitors and while the session cannot be read.
+    pub fn user(self) -> Option<CurrentUser> {
+        self.user.read().as_ref().ok().cloned().flatten()
+    }
+
+    /// A sign-in was submitted: pages wait for it instead of sending the visitor to sign in.
+    pub fn begin_change(self) {
+        self.changing.set(true);
+    }
+
+    /// Reads the session again from the server (after signing in or out).
+    pub fn reload(self) {
+        self.changing.set(true);
+        leptos::task::spawn_local(async move {
+            let fresh = crate::accounts::api::whoami().await;
+            self.user.set(fresh);
+            self.changing.set(false);
+        });
     }
 }
 
-pub fn use_session_epoch() -> SessionEpoch {
-    expect_context::<SessionEpoch>()
+/// The user as resolved for this request, in the server's render and (through the page's
+/// serialized data) in the browser's first render.
+fn signed_in_at_render() -> Signed {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server_ctx::signed_in_at_render()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Ok(None)
+    }
 }
 
 #[component]
 pub fn UserProvider(children: Children) -> impl IntoView {
-    let epoch = RwSignal::new(0u32);
-    let resource = Resource::new(move || epoch.get(), |_| whoami());
-    provide_context(SessionEpoch(epoch));
-    provide_context(UserResource(resource));
+    let initial = leptos::server::SharedValue::new(signed_in_at_render).into_inner();
+    let session = Session {
+        user: RwSignal::new(initial),
+        changing: RwSignal::new(false),
+        login: ServerAction::new(),
+        logout: ServerAction::new(),
+    };
+    Effect::new(move |_| match session.login.value().get() {
+        Some(Ok(())) => session.reload(),
+        // A refused sign-in leaves the session as it was.
+        Some(Err(_)) => session.changing.set(false),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if matches!(session.logout.value().get(), Some(Ok(()))) {
+            session.reload();
+        }
+    });
+    provide_context(session);
     children()
 }
 
-pub fn use_user() -> Resource<Result<Option<CurrentUser>, AppError>> {
-    expect_context::<UserResource>().0
+pub fn use_session() -> Session {
+    expect_context::<Session>()
 }
 
 type UserView = Arc<dyn Fn(CurrentUser) -> AnyView + Send + Sync>;
@@ -51,27 +104,26 @@ where
     F: Fn(CurrentUser) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let user = use_user();
+    let session = use_session();
     let render: UserView = Arc::new(move |u| children(u).into_any());
     let i18n = use_i18n();
-    view! {
-        <Suspense fallback=Loading>
-            {move || {
-                let render = render.clone();
-                Suspend::new(async move {
-                    match user.await {
-                        Ok(Some(u)) if roles.is_empty() || roles.contains(&u.role) => render(u),
-                        Ok(Some(_)) => view! {
-                            <section class="card">
-                                <h1>{t!(i18n, errors.title)}</h1>
-                                <p class="notice error" role="alert">{t!(i18n, errors.forbidden)}</p>
-                            </section>
-                        }.into_any(),
-                        Ok(None) => view! { <Redirect path="/ingresar"/> }.into_any(),
-                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+    move || {
+        if session.changing.get() {
+            return view! { <Loading/> }.into_any();
+        }
+        let signed = session.user.get();
+        let render = render.clone();
+        untrack(move || match signed {
+            Ok(Some(u)) if roles.is_empty() || roles.contains(&u.role) => render(u),
+            Ok(Some(_)) => view! {
+                <section class="card">
+                    <h1>{t!(i18n, errors.title)}</h1>
+                    <p class="notice error" role="alert">{t!(i18n, errors.forbidden)}</p>
+                </section>
+            }
+            .into_any(),
+            Ok(None) => view! { <Redirect path="/ingresar"/> }.into_any(),
+            Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+        })
     }
 }

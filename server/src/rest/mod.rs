@@ -5,6 +5,7 @@ mod accounts;
 mod changes;
 pub mod chat;
 pub mod chat_socket;
+mod email_webhook;
 pub mod files;
 mod hours;
 pub mod kb;
@@ -93,6 +94,12 @@ pub fn router() -> Router<AppState> {
         .route("/store/orders/{id}/refund", post(store::refund))
         .route("/store/orders/{id}/cancel", post(store::cancel))
         .route("/webhooks/stripe", post(store::stripe_webhook))
+        .route(
+            "/webhooks/email",
+            post(email_webhook::email).layer(axum::extract::DefaultBodyLimit::max(
+                app::channels::email::MAX_RAW_BYTES,
+            )),
+        )
         .route(
             "/webhooks/whatsapp",
             get(meta_webhooks::whatsapp_verify).post(meta_webhooks::whatsapp),

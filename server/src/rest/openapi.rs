@@ -1,8 +1,8 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations so it cannot drift.
 
 use super::{
-    accounts, changes, chat, chat_socket, files, hours, kb, meta_webhooks, projects, reports,
-    store, tickets,
+    accounts, changes, chat, chat_socket, email_webhook, files, hours, kb, meta_webhooks, projects,
+    reports, store, tickets,
 };
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -37,7 +37,7 @@ impl Modify for BearerAuth {
         projects::baseline, projects::comment,
         store::packages, store::orders, store::place, store::order, store::confirm, store::refund,
         store::cancel, store::stripe_webhook, meta_webhooks::whatsapp_verify, meta_webhooks::whatsapp,
-        meta_webhooks::messenger_verify, meta_webhooks::messenger, hours::get, hours::adjust,
+        meta_webhooks::messenger_verify, meta_webhooks::messenger, email_webhook::email, hours::get, hours::adjust,
         changes::list, changes::create, changes::get, changes::estimate, changes::reject,
         changes::approve, changes::decline, changes::work, changes::done, changes::reopen,
     ),

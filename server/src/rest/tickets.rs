@@ -116,6 +116,8 @@ pub struct Ticket {
     pub received_at: DateTime<Utc>,
     pub first_response_due: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
+    /// Where it came from: `portal`, `email` or `chat`.
+    pub source: String,
 }
 
 impl From<TicketSummary> for Ticket {
@@ -135,6 +137,7 @@ impl From<TicketSummary> for Ticket {
             received_at: t.received_at,
             first_response_due: t.first_response_due,
             responded_at: t.responded_at,
+            source: t.source.as_str().to_owned(),
         }
     }
 }

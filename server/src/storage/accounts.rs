@@ -165,6 +165,17 @@ impl AccountStore for Db {
         .map_err(store_err)
     }
 
+    async fn customer_org_by_domain(&self, domain: &str) -> StoreResult<Option<i64>> {
+        let sql = "SELECT u.org_id FROM users u JOIN organizations o ON o.id = u.org_id \
+             WHERE u.role = 'customer' AND lower(u.email) LIKE $1 AND o.name NOT LIKE 'Contacto %' \
+             ORDER BY u.id LIMIT 1";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(format!("%@{}", domain.to_lowercase()))
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+    }
+
     async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>> {
         let sql = format!("{ORG_SELECT} WHERE o.id = $1");
         let row = with_pool!(self, |pool| sqlx::query_as::<_, OrgRow>(&sql)

@@ -9,6 +9,7 @@ mod channels;
 mod chat;
 mod hours;
 mod kb;
+mod mail_threads;
 mod projects;
 mod shop;
 mod tickets;

@@ -2,7 +2,7 @@
 
 use super::{found, store_err, with_pool, Db};
 use app::accounts::store::{StoreError, StoreResult};
-use app::domain::{Priority, SupportPlan, TicketKind, TicketStatus};
+use app::domain::{Priority, SupportPlan, TicketKind, TicketSource, TicketStatus};
 use app::tickets::store::{
     CalendarChange, NewAttachment, NewMessage, NewTicketRow, SlaNotice, TicketStore, Unanswered,
 };
@@ -33,6 +33,7 @@ struct TicketRow {
     received_at: DateTime<Utc>,
     first_response_due: DateTime<Utc>,
     responded_at: Option<DateTime<Utc>>,
+    source: String,
 }
 
 impl TicketRow {
@@ -67,6 +68,10 @@ impl TicketRow {
             received_at: self.received_at,
             first_response_due: self.first_response_due,
             responded_at: self.responded_at,
+            source: self
+                .source
+                .parse::<TicketSource>()
+                .map_err(|_| bad("source", &self.source))?,
         };
         Ok((summary, self.body))
     }
@@ -74,7 +79,7 @@ impl TicketRow {
 
 const TICKET_SELECT: &str = "SELECT t.id, t.subject, t.body, t.kind, t.priority, t.plan, t.status, t.org_id, \
      o.name AS org_name, t.requester_id, r.name AS requester_name, t.assignee_id, a.name AS assignee_name, \
-     t.on_site, t.received_at, t.first_response_due, t.responded_at \
+     t.on_site, t.received_at, t.first_response_due, t.responded_at, t.source \
      FROM tickets t JOIN organizations o ON o.id = t.org_id JOIN users r ON r.id = t.requester_id \
      LEFT JOIN users a ON a.id = t.assignee_id";
 
@@ -186,8 +191,8 @@ impl TicketStore for Db {
 
     async fn create_ticket(&self, t: NewTicketRow<'_>) -> StoreResult<i64> {
         let sql = "INSERT INTO tickets (org_id, requester_id, subject, body, kind, priority, plan, on_site, status, \
-                   received_at, first_response_due, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'new', $9, $10, $9) RETURNING id";
+                   received_at, first_response_due, updated_at, source) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'new', $9, $10, $9, $11) RETURNING id";
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(t.org_id)
             .bind(t.requester_id)
@@ -199,6 +204,7 @@ impl TicketStore for Db {
             .bind(t.on_site)
             .bind(t.received_at)
             .bind(t.first_response_due)
+            .bind(t.source.as_str())
             .fetch_one(pool)
             .await)
         .map_err(store_err)

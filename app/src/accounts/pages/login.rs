@@ -1,6 +1,5 @@
-use crate::accounts::api::Login;
 use crate::i18n::*;
-use crate::ui::{use_session_epoch, FormError};
+use crate::ui::{use_session, FormError};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -8,17 +7,16 @@ use leptos_router::components::A;
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let login = ServerAction::<Login>::new();
+    let session = use_session();
+    let login = session.login;
+    // A message from an earlier attempt (before signing out, say) does not belong on a new visit.
+    login.value().set(None);
     let pending = login.pending();
-    let epoch = use_session_epoch();
-    Effect::new(move |_| {
-        if matches!(login.value().get(), Some(Ok(()))) {
-            epoch.bump();
-        }
-    });
     view! {
         <Title text=move || td_string!(i18n.get_locale(), login.title)/>
-        <section class="card narrow">
+        // From the moment the form is sent, pages wait for the new session instead of asking to
+        // sign in again (the server's answer navigates to the dashboard).
+        <section class="card narrow" on:submit=move |_| session.begin_change()>
             <h1>{t!(i18n, login.title)}</h1>
             <p class="muted">{t!(i18n, login.lead)}</p>
             <ActionForm action=login attr:class="form" attr:data-testid="login-form">

@@ -17,6 +17,7 @@ use crate::tickets::pages::use_clock;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 fn presence_label(l: Locale, p: Presence) -> &'static str {
     match p {
@@ -138,6 +139,7 @@ fn SidePanel(
     let current = state.me.presence;
     let waiting = state.waiting.clone();
     let mine = state.mine.clone();
+    let emails = state.email.clone();
     let load_text = format!("{}/{}", state.me.active_chats, state.me.max_chats);
     view! {
                 <div class="presence">
@@ -175,6 +177,24 @@ fn SidePanel(
                                 </div>
                                 <button type="button" on:click=move |_| { accept.dispatch(ConsoleAccept { id }); }
                                     data-testid="accept">{t!(i18n, chat.accept)}</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <h2>{t!(i18n, chat.email_inbox)}" ("{emails.len()}")"</h2>
+                {emails.is_empty().then(|| view! { <p class="muted">{t!(i18n, chat.email_empty)}</p> })}
+                <ul class="chat-list" data-testid="email-inbox">
+                    {emails.into_iter().map(|t| {
+                        let received = t.received_at;
+                        view! {
+                            <li data-testid="email-item">
+                                <A href=format!("/tickets/{}", t.id) attr:class="chat-pick">
+                                    <span class="channel-badge" data-channel="email" data-testid="channel">{t!(i18n, chat.channel_email)}</span>" "
+                                    <strong>{t.requester_name.clone()}</strong>
+                                    <span class="muted">" · "{t.org_name.clone()}</span>
+                                    <span class="preview">{format!("{} · {}", t.number, t.subject)}</span>
+                                    <span class="muted">{t!(i18n, chat.waiting_for)}" "{move || waited(received, clock.get())}</span>
+                                </A>
                             </li>
                         }
                     }).collect_view()}

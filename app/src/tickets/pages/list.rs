@@ -1,7 +1,7 @@
 use super::{kind_label, status_label, SlaBadge};
 use crate::accounts::api::list_orgs;
 use crate::domain::sla::{sla_state, SlaState};
-use crate::domain::{format_cr, Priority, Role, SupportPlan, TicketStatus};
+use crate::domain::{format_cr, Priority, Role, SupportPlan, TicketSource, TicketStatus};
 use crate::i18n::*;
 use crate::pages::home::{plan_label, priority_label};
 use crate::tickets::api::{list_tickets, staff_members};
@@ -30,6 +30,20 @@ fn filter_from_query(get: impl Fn(&str) -> Option<String>, staff: bool) -> Ticke
         org_id: some("org").and_then(|v| v.parse().ok()),
         assignee_id: some("assignee").and_then(|v| v.parse().ok()),
     }
+}
+
+/// A tag for tickets that came in through another channel (a portal ticket has none).
+fn source_badge(source: TicketSource) -> Option<impl IntoView> {
+    let i18n = use_i18n();
+    let label = move || match source {
+        TicketSource::Email => td_string!(i18n.get_locale(), tickets.source_email),
+        _ => td_string!(i18n.get_locale(), tickets.source_chat),
+    };
+    (source != TicketSource::Portal).then(|| {
+        view! {
+            " "<span class="channel-badge" data-channel=source.as_str() data-testid="source">{label}</span>
+        }
+    })
 }
 
 #[component]
@@ -159,7 +173,7 @@ fn TicketList(staff: bool) -> impl IntoView {
                                             view! {
                                                 <tr data-ticket=t.id>
                                                     <td><A href=format!("/tickets/{}", t.id)>{t.number.clone()}</A></td>
-                                                    <td><A href=format!("/tickets/{}", t.id)>{t.subject.clone()}</A><br/><small class="muted">{move || kind_label(i18n.get_locale(), kind)}</small></td>
+                                                    <td><A href=format!("/tickets/{}", t.id)>{t.subject.clone()}</A><br/><small class="muted">{move || kind_label(i18n.get_locale(), kind)}</small>{source_badge(t.source)}</td>
                                                     {staff.then(|| view! { <td>{t.org_name.clone()}</td> })}
                                                     <td><span class=format!("prio prio-{}", priority.as_str())>{move || priority_label(i18n.get_locale(), priority)}</span></td>
                                                     <td>{move || status_label(i18n.get_locale(), status)}</td>

@@ -15,15 +15,20 @@ async function signIn(page, email) {
   await page.waitForURL(/\/panel$/);
 }
 
-/** Keeps changing what the pages show (new staff users, hour adjustments) while they load. */
+/** Keeps changing what the pages show (new staff users, tickets, hour adjustments) while they
+ * load. */
 async function mutate(stop) {
   const auth = await (await fetch(base + '/api/v1/auth/token', { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'admin@demo.test', password: 'Demo-2026!' }) })).json();
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${auth.token}` };
+  const customer = await (await fetch(base + '/api/v1/auth/token', { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'cliente@demo.test', password: 'Demo-2026!' }) })).json();
+  const asCustomer = { 'content-type': 'application/json', authorization: `Bearer ${customer.token}` };
   let n = 0;
   while (!stop.done) {
     n++;
     await fetch(base + '/api/v1/users', { method: 'POST', headers, body: JSON.stringify({ email: `stress${Date.now()}${n}@demo.test`, name: `Stress ${n}`, role: 'agent' }) });
+    await fetch(base + '/api/v1/tickets', { method: 'POST', headers: asCustomer, body: JSON.stringify({ subject: `Stress ${n}`, body: 'Cambia la cola', kind: 'question', priority: 'normal' }) });
     await fetch(base + '/api/v1/hours/adjustments', { method: 'POST', headers, body: JSON.stringify({ organization_id: 1, minutes: 30, reason: `stress ${n}`, validity_months: 12 }) });
     await new Promise((r) => setTimeout(r, 150));
   }
@@ -36,7 +41,8 @@ async function mutate(stop) {
   let failures = 0;
   for (let i = 0; i < rounds; i++) {
     const path = paths[i % paths.length];
-    const email = path.startsWith('/admin') || path.startsWith('/editor') ? 'admin@demo.test' : 'cliente@demo.test';
+    const email = path.startsWith('/admin') || path.startsWith('/editor') ? 'admin@demo.test'
+      : path.startsWith('/tickets') || path.startsWith('/agente') ? 'agente@demo.test' : 'cliente@demo.test';
     const ctx = await browser.newContext({ locale: 'es-CR' });
     const page = await ctx.newPage();
     const log = [];

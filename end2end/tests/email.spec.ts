@@ -57,7 +57,7 @@ test('an email becomes a ticket in the agent console and the customer\'s reply t
   await agent.getByRole('button', { name: 'Enviar' }).click();
   await expect(agent.getByTestId('thread')).toContainText('restablecimos su contraseña');
   await open(agent, '/agente/chat');
-  await expect(agent.getByTestId('email-inbox')).toBeVisible();
+  await expect(agent.getByRole('heading', { name: /Correo por responder/ })).toBeVisible();
   await expect(agent.getByTestId('email-item').filter({ hasText: subject })).toHaveCount(0);
 
   // Ana answers that email: the reply (quote removed) lands in the same ticket.

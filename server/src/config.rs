@@ -50,6 +50,18 @@ ENVIRONMENT:
     IMAP_TLS              tls (default) or none (only for a server on this machine)
     IMAP_FOLDER           Default INBOX
     IMAP_POLL_SECONDS     Default 60
+    PORTAL_BACKUP_DIR     Where backups go (default PORTAL_DATA_DIR/backups)
+    PORTAL_BACKUP_MINUTES Minutes between automatic backups while serving (default 5; 0: off).
+                          SQLite only; PostgreSQL uses WAL archiving (README)
+    PORTAL_BACKUP_KEEP    Archives kept (default 288: a day of 5-minute backups)
+
+Commands:
+    server                      serve the portal
+    server backup               take a backup now (database snapshot + attachments)
+    server verify ARCHIVE       check an archive against its checksums
+    server restore ARCHIVE [--force]
+                                restore an archive (the portal must be stopped; --force
+                                replaces an existing database)
     RUST_LOG              Log filter (default info); PORTAL_LOG_FORMAT=json for JSON lines
 ";
 
@@ -136,6 +148,10 @@ pub struct Config {
     /// Bearer token of the inbound-mail webhook; `None` turns it off.
     pub inbound_mail_token: Option<Secret>,
     pub imap: Option<ImapConfig>,
+    pub backup_dir: PathBuf,
+    /// Time between automatic backups; `None` turns them off.
+    pub backup_every: Option<std::time::Duration>,
+    pub backup_keep: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -305,6 +321,29 @@ impl Config {
         };
         let meta = meta_config(&var)?;
         let imap = imap_config(&var)?;
+        let backup_every = match var("PORTAL_BACKUP_MINUTES") {
+            None => Some(5),
+            Some(v) => Some(v.parse::<u64>().map_err(|_| {
+                bad(
+                    "PORTAL_BACKUP_MINUTES",
+                    format!("'{v}' is not a whole number of minutes (0 turns backups off)"),
+                )
+            })?),
+        }
+        .filter(|m| *m > 0)
+        .map(|m| std::time::Duration::from_secs(m * 60));
+        let backup_keep = match var("PORTAL_BACKUP_KEEP") {
+            None => 288,
+            Some(v) => v.parse::<usize>().ok().filter(|k| *k > 0).ok_or_else(|| {
+                bad(
+                    "PORTAL_BACKUP_KEEP",
+                    format!("'{v}' is not a positive number"),
+                )
+            })?,
+        };
+        let backup_dir = var("PORTAL_BACKUP_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("backups"));
         Ok(Config {
             addr,
             site_root: PathBuf::from(
@@ -324,6 +363,9 @@ impl Config {
             meta,
             inbound_mail_token: var("INBOUND_MAIL_TOKEN").map(Secret),
             imap,
+            backup_dir,
+            backup_every,
+            backup_keep,
         })
     }
 

@@ -1,5 +1,6 @@
 //! The Any2cloud Portal server: configuration, storage, REST API, security and background jobs.
 
+pub mod backup;
 pub mod chat_hub;
 pub mod config;
 pub mod demo_kb;

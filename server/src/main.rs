@@ -7,10 +7,7 @@ fn main() -> ExitCode {
         print!("{HELP}");
         return ExitCode::SUCCESS;
     }
-    if let Some(other) = std::env::args().nth(1) {
-        eprintln!("error: unknown argument '{other}' (see --help)");
-        return ExitCode::from(2);
-    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -18,6 +15,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => {}
+        ["backup"] => return backup_now(&config),
+        ["verify", archive] => return verify(archive),
+        ["restore", archive] => return restore(&config, archive, false),
+        ["restore", archive, "--force"] | ["restore", "--force", archive] => {
+            return restore(&config, archive, true)
+        }
+        [other, ..] => {
+            eprintln!("error: unknown argument '{other}' (see --help)");
+            return ExitCode::from(2);
+        }
+    }
     server::telemetry::init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -46,6 +61,82 @@ fn main() -> ExitCode {
             }
         }
     })
+}
+
+/// `server backup`: a snapshot of the running (or stopped) portal's SQLite database and files.
+fn backup_now(config: &Config) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let db = match server::storage::Db::connect(&config.database_url).await {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let result = server::backup::create(
+            &db,
+            &config.data_dir,
+            &config.backup_dir,
+            chrono::Utc::now(),
+        )
+        .await;
+        db.close().await;
+        match result {
+            Ok(archive) => {
+                println!("{}", archive.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+fn verify(archive: &str) -> ExitCode {
+    match server::backup::verify(std::path::Path::new(archive)) {
+        Ok(m) => {
+            println!(
+                "ok: {} entries, taken {}",
+                m.entries.len(),
+                m.created_at.to_rfc3339()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn restore(config: &Config, archive: &str, force: bool) -> ExitCode {
+    let result = server::backup::sqlite_path(&config.database_url).and_then(|db_file| {
+        server::backup::restore(
+            std::path::Path::new(archive),
+            &db_file,
+            &config.data_dir,
+            force,
+        )
+    });
+    match result {
+        Ok(m) => {
+            println!("restored the backup taken {}", m.created_at.to_rfc3339());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

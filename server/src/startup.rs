@@ -52,6 +52,8 @@ pub struct AppState {
     pub inbound_mail: EmailIntake,
     /// Bearer token of the inbound-mail webhook; `None` turns the webhook off.
     pub inbound_mail_token: Option<String>,
+    /// Automatic backups (SQLite), for `/readyz`; `None` when off.
+    pub backups: Option<Arc<crate::backup::BackupStatus>>,
 }
 
 /// What the Meta webhooks need: the service, and the secrets that authenticate Meta.
@@ -93,6 +95,8 @@ pub struct Portal {
     chat_listener: Option<(Arc<PgHub>, Arc<dyn ChatStore>)>,
     /// The support mailbox to poll, if configured.
     imap: Option<crate::config::ImapConfig>,
+    /// Where automatic backups go and how many are kept.
+    backup_plan: Option<(std::path::PathBuf, std::path::PathBuf, usize)>,
 }
 
 pub async fn build(config: &Config) -> Result<Portal, StartError> {
@@ -240,6 +244,13 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         .site_addr(config.addr)
         .env(leptos::config::Env::PROD)
         .build();
+    let backups = match (&db, config.backup_every) {
+        (Db::Sqlite(_), Some(every)) => Some(Arc::new(crate::backup::BackupStatus::new(
+            every,
+            chrono::Utc::now(),
+        ))),
+        _ => None,
+    };
     let state = AppState {
         leptos_options,
         services,
@@ -258,6 +269,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .inbound_mail_token
             .as_ref()
             .map(|t| t.expose().to_owned()),
+        backups,
     };
     Ok(Portal {
         router: router(state.clone()),
@@ -265,6 +277,11 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         mailer,
         chat_listener,
         imap: config.imap.clone(),
+        backup_plan: Some((
+            config.data_dir.clone(),
+            config.backup_dir.clone(),
+            config.backup_keep,
+        )),
     })
 }
 
@@ -297,7 +314,14 @@ async fn healthz() -> &'static str {
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
+        Ok(()) => match &state.backups {
+            Some(b) if b.degraded(chrono::Utc::now()) => {
+                let age = b.age_seconds(chrono::Utc::now());
+                tracing::warn!(age_seconds = age, "no good backup for twice the interval");
+                (StatusCode::OK, "degraded: no recent backup")
+            }
+            _ => (StatusCode::OK, "ready"),
+        },
         Err(e) => {
             tracing::error!(error = %e, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
@@ -421,6 +445,17 @@ pub async fn serve(
             stop_rx.clone(),
         ))
     });
+    let backups = match (&portal.state.backups, portal.backup_plan.clone()) {
+        (Some(status), Some((data_dir, dest, keep))) => Some(tokio::spawn(crate::backup::run(
+            portal.state.db.clone(),
+            data_dir,
+            dest,
+            keep,
+            status.clone(),
+            stop_rx.clone(),
+        ))),
+        _ => None,
+    };
     let views = tokio::spawn(crate::jobs::run_view_flush(
         portal.state.services.kb.clone(),
         stop_rx,
@@ -440,6 +475,9 @@ pub async fn serve(
         let _ = task.await;
     }
     if let Some(task) = mailbox {
+        let _ = task.await;
+    }
+    if let Some(task) = backups {
         let _ = task.await;
     }
     if let Some(task) = listener_task {

@@ -25,6 +25,13 @@ pub struct TestDb {
     _dir: tempfile::TempDir,
 }
 
+impl TestDb {
+    /// The portal's data folder (SQLite file, attachments, backups).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
 fn pg_admin_url() -> String {
     std::env::var("PORTAL_TEST_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -91,6 +98,13 @@ impl TestDb {
         let url = self.url.clone();
         let data_dir = self._dir.path().display().to_string();
         Config::from_lookup(move |k| match k {
+            // Automatic backups only where a test asks for them.
+            "PORTAL_BACKUP_MINUTES" => Some(
+                extra
+                    .iter()
+                    .find(|(name, _)| *name == k)
+                    .map_or_else(|| "0".to_owned(), |(_, v)| v.clone()),
+            ),
             "DATABASE_URL" => Some(url.clone()),
             "PORTAL_DATA_DIR" => Some(data_dir.clone()),
             "PORTAL_DEMO" => Some(if demo { "1".into() } else { "0".into() }),
@@ -125,6 +139,11 @@ impl TestApp {
         extra: Vec<(&'static str, String)>,
     ) -> Option<TestApp> {
         let db = TestDb::new(backend).await?;
+        Some(TestApp::spawn_on(db, extra).await)
+    }
+
+    /// Starts the portal on an existing test database and data folder (e.g. after a restore).
+    pub async fn spawn_on(db: TestDb, extra: Vec<(&'static str, String)>) -> TestApp {
         let config = db.config_with(true, extra);
         let portal = startup::build(&config).await.expect("portal builds");
         let state = portal.state.clone();
@@ -140,14 +159,14 @@ impl TestApp {
             .cookie_store(true)
             .build()
             .expect("client");
-        Some(TestApp {
+        TestApp {
             addr,
             state,
             client,
             db: Some(db),
             stop: Some(tx),
             handle: Some(handle),
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -201,6 +220,17 @@ impl TestApp {
         let res = req.send().await.expect("request");
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Stops the portal and hands back its database and data folder, untouched.
+    pub async fn stop_keeping_data(mut self) -> TestDb {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.await;
+        }
+        self.db.take().expect("test database")
     }
 
     pub async fn stop(mut self) {

@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+const DEFAULT_CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// The per-request CSP nonce. The middleware mints it, the Leptos render uses it for the
 /// hydration scripts (see `startup`), and the middleware writes it into the page's policy.
@@ -18,13 +18,21 @@ pub struct CspNonce(pub String);
 fn page_csp(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self' https://checkout.stripe.com; frame-ancestors 'none'"
     )
 }
 
+/// HSTS for a portal served over HTTPS: a year, subdomains included.
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
 /// Adds the standard headers to every response; HTML pages get a CSP carrying their nonce.
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+/// `https` (the public URL is https://) adds `Strict-Transport-Security`.
+pub async fn security_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce = {
         // The thread-local CSPRNG (ChaCha, seeded from the OS): unpredictable like OsRng
         // without a system call per response.
@@ -41,6 +49,12 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),

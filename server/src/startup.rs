@@ -406,7 +406,10 @@ fn router(state: AppState) -> Router {
             crate::page_cache::middleware,
         ))
         .layer(axum::middleware::from_fn(security::csrf_guard))
-        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.services.secure_cookies,
+            security::security_headers,
+        ))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

@@ -341,10 +341,14 @@ async fn probes_headers_and_csrf() {
         .to_owned();
     assert!(
         csp.contains("frame-ancestors 'none'")
+            && csp.contains("object-src 'none'")
+            && csp.contains("base-uri 'none'")
             && csp.contains("'nonce-")
             && !csp.contains("unsafe-inline"),
         "{csp}"
     );
+    // Served over plain HTTP here: no HSTS (it is sent when PORTAL_PUBLIC_URL is https://).
+    assert!(h.get("strict-transport-security").is_none());
     let html = res.text().await.expect("html");
     assert!(html.contains("Soporte de TI que responde a tiempo"));
     assert!(html.contains("lang=\"es\""));
@@ -399,6 +403,35 @@ async fn web_sign_in_sets_a_hardened_cookie() {
         .expect("session cookie");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    app.stop().await;
+}
+
+/// Behind HTTPS (the public URL says so): `__Host-` session cookie with `Secure`, and HSTS.
+#[tokio::test]
+async fn https_deployments_get_host_cookies_and_hsts() {
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        vec![("PORTAL_PUBLIC_URL", "https://portal.example".into())],
+    )
+    .await
+    else {
+        return;
+    };
+    let res = app.client.get(app.url("/")).send().await.expect("home");
+    assert_eq!(
+        res.headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    let services = &app.state.services;
+    assert_eq!(services.cookie_name(), "__Host-portal_session");
+    let cookie = services.session_cookie("abc", 60);
+    assert!(
+        cookie.starts_with("__Host-portal_session=abc; Path=/; HttpOnly; SameSite=Lax")
+            && cookie.ends_with("; Secure"),
         "{cookie}"
     );
     app.stop().await;

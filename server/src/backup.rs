@@ -413,7 +413,9 @@ pub async fn run(
 ) {
     loop {
         let started = std::time::Instant::now();
-        match create(&db, &data_dir, &dest, Utc::now()).await {
+        let result = create(&db, &data_dir, &dest, Utc::now()).await;
+        crate::metrics::job_run("backup", result.is_ok());
+        match result {
             Ok(archive) => {
                 status.succeeded(Utc::now());
                 tracing::info!(archive = %archive.display(), ms = started.elapsed().as_millis() as u64, "backup taken");

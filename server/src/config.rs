@@ -54,6 +54,7 @@ ENVIRONMENT:
     PORTAL_BACKUP_MINUTES Minutes between automatic backups while serving (default 5; 0: off).
                           SQLite only; PostgreSQL uses WAL archiving (README)
     PORTAL_BACKUP_KEEP    Archives kept (default 288: a day of 5-minute backups)
+    PORTAL_METRICS_TOKEN  Bearer token for GET /metrics (unset: only loopback clients)
 
 Commands:
     server                      serve the portal
@@ -152,6 +153,8 @@ pub struct Config {
     /// Time between automatic backups; `None` turns them off.
     pub backup_every: Option<std::time::Duration>,
     pub backup_keep: usize,
+    /// Bearer token for `/metrics`; `None`: loopback clients only.
+    pub metrics_token: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -366,6 +369,7 @@ impl Config {
             backup_dir,
             backup_every,
             backup_keep,
+            metrics_token: var("PORTAL_METRICS_TOKEN").map(Secret),
         })
     }
 

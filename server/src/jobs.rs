@@ -12,7 +12,9 @@ const SLA_WATCH_SECONDS: u64 = 60;
 
 pub async fn run_sla_watch(tickets: Tickets, mut shutdown: watch::Receiver<bool>) {
     loop {
-        match tickets.watch_sla(Utc::now()).await {
+        let result = tickets.watch_sla(Utc::now()).await;
+        crate::metrics::job_run("sla_watch", result.is_ok());
+        match result {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "SLA notices queued"),
             Err(e) => tracing::error!(error = %e, "SLA watcher failed"),
@@ -30,7 +32,9 @@ const HOUR_JOB_SECONDS: u64 = 300;
 /// is claimed in the database before it is queued, so instances never send one twice).
 pub async fn run_hour_job(hours: Hours, mut shutdown: watch::Receiver<bool>) {
     loop {
-        match hours.run_job(Utc::now()).await {
+        let result = hours.run_job(Utc::now()).await;
+        crate::metrics::job_run("hour_bank", result.is_ok());
+        match result {
             Ok(run) if run.expired_lots == 0 && run.warnings == 0 => {}
             Ok(run) => tracing::info!(
                 expired = run.expired_lots,
@@ -55,7 +59,9 @@ pub async fn run_view_flush(kb: Kb, mut shutdown: watch::Receiver<bool>) {
             _ = tokio::time::sleep(std::time::Duration::from_secs(VIEW_FLUSH_SECONDS)) => false,
             _ = shutdown.changed() => true,
         };
-        if let Err(e) = kb.flush_views().await {
+        let result = kb.flush_views().await;
+        crate::metrics::job_run("view_flush", result.is_ok());
+        if let Err(e) = result {
             tracing::error!(error = %e, "saving article views failed");
         }
         if stop {
@@ -73,7 +79,9 @@ pub async fn run_reply_sender(
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        if let Err(e) = channels.send_due(Utc::now()).await {
+        let result = channels.send_due(Utc::now()).await;
+        crate::metrics::job_run("channel_replies", result.is_ok());
+        if let Err(e) = result {
             tracing::error!(error = %e, "sending channel replies failed");
         }
         tokio::select! {

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod mail;
 pub mod mail_imap;
 pub mod meta;
+pub mod metrics;
 pub mod page_cache;
 pub mod page_session;
 pub mod payments;

@@ -54,6 +54,8 @@ pub struct AppState {
     pub inbound_mail_token: Option<String>,
     /// Automatic backups (SQLite), for `/readyz`; `None` when off.
     pub backups: Option<Arc<crate::backup::BackupStatus>>,
+    /// Bearer token for `/metrics`; `None`: loopback clients only.
+    pub metrics_token: Option<String>,
 }
 
 /// What the Meta webhooks need: the service, and the secrets that authenticate Meta.
@@ -100,6 +102,8 @@ pub struct Portal {
 }
 
 pub async fn build(config: &Config) -> Result<Portal, StartError> {
+    // Installs the metrics recorder before anything records.
+    crate::metrics::handle();
     let db = Db::connect(&config.database_url).await?;
     tracing::info!(backend = db.backend(), "database ready");
     let key = match &config.secret {
@@ -270,6 +274,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .as_ref()
             .map(|t| t.expose().to_owned()),
         backups,
+        metrics_token: config.metrics_token.as_ref().map(|t| t.expose().to_owned()),
     };
     Ok(Portal {
         router: router(state.clone()),
@@ -371,6 +376,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::endpoint))
         .route("/reportes/sla.csv", get(rest::reports::sla_csv))
         .route(
             "/tickets/{id}/adjuntos",
@@ -393,6 +399,7 @@ fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

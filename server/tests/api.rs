@@ -436,3 +436,71 @@ async fn https_deployments_get_host_cookies_and_hsts() {
     );
     app.stop().await;
 }
+
+/// Prometheus metrics: request latency per route, job runs and the backup age; readable from
+/// this machine, or with the token when one is configured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_exposed_to_the_operator_only() {
+    let Some(app) =
+        TestApp::spawn_with(Backend::Sqlite, vec![("PORTAL_BACKUP_MINUTES", "5".into())]).await
+    else {
+        return;
+    };
+    let _ = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    let _ = app.get("/api/v1/tickets", None).await;
+    let mut text = String::new();
+    for _ in 0..50 {
+        let res = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics");
+        assert_eq!(res.status(), StatusCode::OK);
+        text = res.text().await.expect("text");
+        if text.contains("job=\"backup\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("route=\"/healthz\""), "{text}");
+    assert!(text.contains("route=\"/api/v1/tickets\""), "{text}");
+    assert!(text.contains("job_runs_total"), "{text}");
+    assert!(text.contains("job=\"backup\""), "{text}");
+    assert!(text.contains("backup_age_seconds"), "{text}");
+    app.stop().await;
+
+    let Some(app) = TestApp::spawn_with(
+        Backend::Sqlite,
+        vec![("PORTAL_METRICS_TOKEN", "scrape-me".into())],
+    )
+    .await
+    else {
+        return;
+    };
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(res.status(), StatusCode::OK);
+    app.stop().await;
+}

@@ -121,7 +121,7 @@ pub async fn chat_socket(
     let after = q.after.unwrap_or(0).max(0);
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |socket| async move {
             let conn = Connection {
                 chats,
                 caller: caller.caller,
@@ -132,7 +132,9 @@ pub async fn chat_socket(
                 limits,
                 locale: locale.0,
             };
-            conn.run(socket)
+            crate::metrics::socket_open(1.0);
+            conn.run(socket).await;
+            crate::metrics::socket_open(-1.0);
         })
 }
 
@@ -376,6 +378,7 @@ pub async fn console_socket(
     }
     ws.max_message_size(MAX_FRAME_BYTES)
         .on_upgrade(move |mut socket| async move {
+            crate::metrics::socket_open(1.0);
             let mut signals = chats.subscribe(Topic::Console);
             let mut presence = tokio::time::interval(PRESENCE_EVERY);
             loop {
@@ -405,5 +408,6 @@ pub async fn console_socket(
                     }
                 }
             }
+            crate::metrics::socket_open(-1.0);
         })
 }

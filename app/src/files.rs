@@ -51,6 +51,26 @@ pub fn accepted_content_type(bytes: &[u8], filename: &str) -> Option<&'static st
     None
 }
 
+/// The rule every attachment follows (tickets, chats, channels, email): not empty, at most
+/// [`MAX_FILE_BYTES`], an accepted kind by content. Gives the cleaned name and the content type
+/// to store, or the reason it is refused.
+pub fn check_upload(
+    bytes: &[u8],
+    filename: &str,
+) -> Result<(String, &'static str), crate::error::ErrorCode> {
+    use crate::error::ErrorCode;
+    if bytes.is_empty() {
+        return Err(ErrorCode::FileEmpty);
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ErrorCode::FileTooLarge);
+    }
+    let filename = clean_filename(filename);
+    let content_type =
+        accepted_content_type(bytes, &filename).ok_or(ErrorCode::FileTypeNotAllowed)?;
+    Ok((filename, content_type))
+}
+
 /// A safe display name: no path, no control characters, at most 120 characters.
 pub fn clean_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();

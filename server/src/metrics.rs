@@ -13,7 +13,6 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
-use subtle::ConstantTimeEq;
 
 const LATENCY_BUCKETS: &[f64] = &[
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -69,11 +68,7 @@ pub fn socket_open(delta: f64) {
 
 fn allowed(headers: &HeaderMap, peer: Option<SocketAddr>, token: Option<&str>) -> bool {
     match token {
-        Some(token) => headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|given| bool::from(given.trim().as_bytes().ct_eq(token.as_bytes()))),
+        Some(token) => crate::security::bearer_matches(headers, token),
         None => peer.is_some_and(|p| p.ip().is_loopback()),
     }
 }

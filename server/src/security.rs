@@ -83,6 +83,26 @@ pub async fn security_headers(
     res
 }
 
+/// The bearer token of a request (`Authorization: Bearer …`, the scheme in either case),
+/// trimmed.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+}
+
+/// Whether the request's bearer token is `expected` (compared in constant time).
+pub fn bearer_matches(headers: &axum::http::HeaderMap, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    bearer_token(headers)
+        .is_some_and(|given| bool::from(given.as_bytes().ct_eq(expected.as_bytes())))
+}
+
 /// Whether a state-changing request is same-origin, judged by the headers browsers always send
 /// (`Sec-Fetch-Site`, `Origin`). Requests with neither come from non-browser clients, which
 /// carry no ambient cookies worth forging; bearer-token calls are not cookie-authenticated.

@@ -9,7 +9,7 @@ use crate::domain::inbound_mail::{
 };
 use crate::domain::{Email, PersonName, Role, TicketSource};
 use crate::error::{AppError, ErrorCode};
-use crate::files::{accepted_content_type, MAX_FILE_BYTES};
+use crate::files::{check_upload, clean_filename, MAX_FILE_BYTES};
 use crate::tickets::service::Tickets;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -151,27 +151,24 @@ pub struct EmailIntake {
     own: Vec<String>,
 }
 
-/// Attachments the portal keeps, and a note naming the ones it refused.
-fn screen_files(files: Vec<MailFile>) -> (Vec<MailFile>, Option<String>) {
+/// Attachments the portal keeps (cleaned name, bytes), and a note naming the ones it refused;
+/// the rule is the portal's own ([`check_upload`]).
+fn screen_files(files: &[MailFile]) -> (Vec<(String, &[u8])>, Option<String>) {
     let mut kept = Vec::new();
     let mut refused = Vec::new();
     for f in files {
-        let name = crate::files::clean_filename(&f.name);
-        if f.bytes.is_empty() {
-            continue;
-        }
-        if f.bytes.len() > MAX_FILE_BYTES {
-            refused.push(format!(
-                "{name} (más de {} MB)",
+        match check_upload(&f.bytes, &f.name) {
+            Ok((name, _)) => kept.push((name, f.bytes.as_slice())),
+            Err(ErrorCode::FileEmpty) => {}
+            Err(ErrorCode::FileTooLarge) => refused.push(format!(
+                "{} (más de {} MB)",
+                clean_filename(&f.name),
                 MAX_FILE_BYTES / (1024 * 1024)
-            ));
-        } else if accepted_content_type(&f.bytes, &name).is_none() {
-            refused.push(format!("{name} (tipo de archivo no permitido)"));
-        } else {
-            kept.push(MailFile {
-                name,
-                bytes: f.bytes,
-            });
+            )),
+            Err(_) => refused.push(format!(
+                "{} (tipo de archivo no permitido)",
+                clean_filename(&f.name)
+            )),
         }
     }
     let note =
@@ -233,50 +230,47 @@ impl EmailIntake {
             return Ok(Intake::FromStaff);
         };
         let principal = acting_as(&sender);
-        let (files, refused) = screen_files(mail.attachments.clone());
-        let with_note = |text: String| match &refused {
-            Some(note) if text.trim().is_empty() => note.clone(),
-            Some(note) => format!("{text}\n\n{note}"),
-            None => text,
+        let (files, refused) = screen_files(&mail.attachments);
+        // The text, the refused attachments named under it, and never an empty body.
+        let body_of = |text: String| {
+            let body = match &refused {
+                Some(note) if text.trim().is_empty() => note.clone(),
+                Some(note) => format!("{text}\n\n{note}"),
+                None => text,
+            };
+            if body.trim().is_empty() {
+                "(correo sin texto)".to_owned()
+            } else {
+                body
+            }
         };
-        let outcome = match self.thread_ticket(mail, &sender).await? {
+        let (ticket_id, outcome) = match self.thread_ticket(mail, &sender).await? {
             Some(ticket_id) => {
-                let body = with_note(new_text(&mail.text));
-                let body = if body.trim().is_empty() {
-                    "(correo sin texto)".to_owned()
-                } else {
-                    body
-                };
+                let body = body_of(new_text(&mail.text));
                 self.tickets
                     .reply(&principal, ticket_id, &body, false)
                     .await?;
-                Intake::Replied { ticket_id }
+                (ticket_id, Intake::Replied { ticket_id })
             }
             None => {
                 let org_id = sender.org_id.ok_or(ErrorCode::Forbidden)?;
-                let body = with_note(mail.text.trim().to_owned());
-                let body = if body.trim().is_empty() {
-                    "(correo sin texto)".to_owned()
-                } else {
-                    body
-                };
+                let body = body_of(mail.text.trim().to_owned());
                 let ticket = self
                     .tickets
                     .open_for(org_id, sender.id, &mail.subject, &body, TicketSource::Email)
                     .await?;
-                Intake::Opened {
-                    ticket_id: ticket.id,
-                }
+                (
+                    ticket.id,
+                    Intake::Opened {
+                        ticket_id: ticket.id,
+                    },
+                )
             }
         };
-        let ticket_id = match outcome {
-            Intake::Opened { ticket_id } | Intake::Replied { ticket_id } => ticket_id,
-            _ => return Ok(outcome),
-        };
-        for f in files {
+        for (name, bytes) in files {
             if let Err(e) = self
                 .tickets
-                .attach(&principal, ticket_id, &f.name, &f.bytes)
+                .attach(&principal, ticket_id, &name, bytes)
                 .await
             {
                 tracing::warn!(ticket.id = ticket_id, error = %e, "email attachment not kept");
@@ -398,7 +392,7 @@ Content-Type: text/html; charset=utf-8\r\n\
 
     #[test]
     fn refused_attachments_are_named() {
-        let (kept, note) = screen_files(vec![
+        let files = [
             MailFile {
                 name: "log.txt".into(),
                 bytes: b"linea".to_vec(),
@@ -407,7 +401,8 @@ Content-Type: text/html; charset=utf-8\r\n\
                 name: "virus.exe".into(),
                 bytes: b"MZ\x90\x00".to_vec(),
             },
-        ]);
+        ];
+        let (kept, note) = screen_files(&files);
         assert_eq!(kept.len(), 1);
         assert_eq!(
             note.as_deref(),

@@ -7,7 +7,8 @@ use super::{ChannelEvent, GraphApi, GraphError, InboundMessage};
 use crate::accounts::store::StoreError;
 use crate::chat::fanout::{Fanout, Signal};
 use crate::domain::channel::{display_phone, phone_digits, Channel};
-use crate::files::{accepted_content_type, clean_filename, BlobStore, MAX_FILE_BYTES};
+use crate::error::ErrorCode;
+use crate::files::{check_upload, clean_filename, BlobStore};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
@@ -205,25 +206,27 @@ impl Channels {
             .fetch_media(m.channel, &media.source)
             .await
             .map_err(|e| e.to_string())?;
-        if bytes.is_empty() {
-            return Err("vacío".into());
-        }
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err("supera el tamaño máximo".into());
-        }
-        let filename = clean_filename(media.filename.as_deref().unwrap_or_default());
-        let filename = if filename.is_empty() {
-            let ext = media
-                .mime_type
-                .as_deref()
-                .and_then(|t| t.split('/').nth(1))
-                .unwrap_or("bin");
-            format!("archivo.{ext}")
-        } else {
-            filename
-        };
-        let content_type = accepted_content_type(&bytes, &filename)
-            .ok_or_else(|| "tipo de archivo no permitido".to_owned())?;
+        let named = media
+            .filename
+            .as_deref()
+            .filter(|n| !clean_filename(n).is_empty())
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                let ext = media
+                    .mime_type
+                    .as_deref()
+                    .and_then(|t| t.split('/').nth(1))
+                    .unwrap_or("bin");
+                format!("archivo.{ext}")
+            });
+        let (filename, content_type) = check_upload(&bytes, &named).map_err(|code| {
+            match code {
+                ErrorCode::FileEmpty => "vacío",
+                ErrorCode::FileTooLarge => "supera el tamaño máximo",
+                _ => "tipo de archivo no permitido",
+            }
+            .to_owned()
+        })?;
         let key = format!(
             "channels/{}/{}",
             m.channel.as_str(),

@@ -17,7 +17,7 @@ use crate::domain::chat::{
 };
 use crate::domain::{format_cr, Email, PersonName, Role, SupportPlan, TicketSource};
 use crate::error::{AppError, ErrorCode};
-use crate::files::{accepted_content_type, clean_filename, BlobStore, MAX_FILE_BYTES};
+use crate::files::{check_upload, BlobStore};
 use crate::tickets::service::Tickets;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -533,15 +533,8 @@ impl Chats {
         if chat.view.channel.is_meta() && side.is_staff() {
             return Err(AppError::field(ErrorCode::ChannelFileUnsupported, "file"));
         }
-        if bytes.is_empty() {
-            return Err(AppError::field(ErrorCode::FileEmpty, "file"));
-        }
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err(AppError::field(ErrorCode::FileTooLarge, "file"));
-        }
-        let filename = clean_filename(filename);
-        let content_type = accepted_content_type(bytes, &filename)
-            .ok_or_else(|| AppError::field(ErrorCode::FileTypeNotAllowed, "file"))?;
+        let (filename, content_type) =
+            check_upload(bytes, filename).map_err(|code| AppError::field(code, "file"))?;
         let key = format!("chats/{chat_id}/{}", uuid::Uuid::new_v4().simple());
         self.blobs.put(&key, bytes).await.map_err(internal)?;
         let file_id = self

@@ -13,7 +13,7 @@ use crate::domain::sla::{first_response_due, Calendar};
 use crate::domain::sla_report::{sla_report, ReportInput, ReportRow};
 use crate::domain::{Priority, Role, SupportPlan, TicketKind, TicketSource, TicketStatus};
 use crate::error::{AppError, ErrorCode};
-use crate::files::{accepted_content_type, clean_filename, BlobStore, MAX_FILE_BYTES};
+use crate::files::{check_upload, BlobStore};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
@@ -90,15 +90,8 @@ impl Tickets {
         bytes: &[u8],
     ) -> Result<Attachment, AppError> {
         self.visible_ticket(principal, ticket_id).await?;
-        if bytes.is_empty() {
-            return Err(AppError::field(ErrorCode::FileEmpty, "file"));
-        }
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err(AppError::field(ErrorCode::FileTooLarge, "file"));
-        }
-        let filename = clean_filename(filename);
-        let content_type = accepted_content_type(bytes, &filename)
-            .ok_or_else(|| AppError::field(ErrorCode::FileTypeNotAllowed, "file"))?;
+        let (filename, content_type) =
+            check_upload(bytes, filename).map_err(|code| AppError::field(code, "file"))?;
         let key = format!("tickets/{ticket_id}/{}", uuid::Uuid::new_v4().simple());
         self.blobs
             .put(&key, bytes)

@@ -19,15 +19,7 @@ use app::chat::CHAT_COOKIE;
 
 /// The bearer token of a request: `Authorization: Bearer`, else `?token=`.
 fn bearer(parts: &Parts) -> Option<String> {
-    let header = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_owned());
+    let header = crate::security::bearer_token(&parts.headers).map(str::to_owned);
     header.or_else(|| {
         parts.uri.query().and_then(|q| {
             q.split('&')

@@ -8,10 +8,9 @@ use app::channels::email::Intake;
 use app::error::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde::Serialize;
-use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
@@ -45,14 +44,6 @@ impl From<Intake> for MailReceived {
     }
 }
 
-fn authorized(headers: &HeaderMap, token: &str) -> bool {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|given| bool::from(given.trim().as_bytes().ct_eq(token.as_bytes())))
-}
-
 /// One inbound email, raw. A new message opens a ticket for the sender's organisation (matched
 /// by address, then by company domain; otherwise a contact of their own); a reply (In-Reply-To /
 /// References, or `[T-00012]` in the subject) is added to its ticket; automatic messages are
@@ -75,7 +66,7 @@ pub async fn email(
     let Some(token) = state.inbound_mail_token.as_deref() else {
         return Err(error(ErrorCode::NotFound));
     };
-    if !authorized(&headers, token) {
+    if !crate::security::bearer_matches(&headers, token) {
         tracing::warn!("inbound-mail webhook refused: wrong token");
         return Err(error(ErrorCode::Unauthenticated));
     }

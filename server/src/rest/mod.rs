@@ -262,16 +262,7 @@ where
         let locale = ApiLocale::from_request_parts(parts, state)
             .await
             .unwrap_or(ApiLocale(Locale::es));
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .unwrap_or_default();
+        let token = crate::security::bearer_token(&parts.headers).unwrap_or_default();
         let state = AppState::from_ref(state);
         let principal = state
             .services

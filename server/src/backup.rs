@@ -35,6 +35,8 @@ pub enum BackupError {
     Exists(String),
     #[error("DATABASE_URL is not an SQLite file: restore needs one")]
     NotSqlite,
+    #[error(transparent)]
+    Bucket(#[from] crate::object_storage::BucketError),
 }
 
 fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
@@ -368,6 +370,103 @@ pub fn prune(dir: &Path, keep: usize) -> Result<usize, BackupError> {
     Ok(excess)
 }
 
+/// Where archives are kept: a local folder, or a bucket (each archive is written to the local
+/// folder first, uploaded with its checksum file, then removed locally).
+#[derive(Clone, Debug)]
+pub enum Destination {
+    Folder(PathBuf),
+    Bucket {
+        bucket: crate::object_storage::Bucket,
+        url: String,
+        staging: PathBuf,
+    },
+}
+
+impl Destination {
+    /// `url` (`PORTAL_BACKUP_URL`) when set, else the folder.
+    pub fn from_config(folder: &Path, url: Option<&str>) -> Result<Destination, BackupError> {
+        Ok(match url {
+            Some(url) => Destination::Bucket {
+                bucket: crate::object_storage::Bucket::open(url)?,
+                url: url.trim_end_matches('/').to_owned(),
+                staging: folder.to_path_buf(),
+            },
+            None => Destination::Folder(folder.to_path_buf()),
+        })
+    }
+}
+
+/// Takes a backup into `dest`; returns where the archive is (a path or an `s3://` URL).
+pub async fn take(
+    db: &Db,
+    data_dir: &Path,
+    dest: &Destination,
+    now: DateTime<Utc>,
+) -> Result<String, BackupError> {
+    match dest {
+        Destination::Folder(dir) => Ok(create(db, data_dir, dir, now).await?.display().to_string()),
+        Destination::Bucket {
+            bucket,
+            url,
+            staging,
+        } => {
+            let archive = create(db, data_dir, staging, now).await?;
+            let name = archive_name(now);
+            let uploaded = async {
+                bucket.upload(&name, &archive).await?;
+                bucket
+                    .upload(&format!("{name}.sha256"), &sidecar(&archive))
+                    .await
+            }
+            .await;
+            let _ = std::fs::remove_file(&archive);
+            let _ = std::fs::remove_file(sidecar(&archive));
+            uploaded?;
+            Ok(format!("{url}/{name}"))
+        }
+    }
+}
+
+/// Deletes all but the newest `keep` archives at `dest`.
+pub async fn prune_destination(dest: &Destination, keep: usize) -> Result<usize, BackupError> {
+    match dest {
+        Destination::Folder(dir) => prune(dir, keep),
+        Destination::Bucket { bucket, .. } => {
+            let archives: Vec<String> = bucket
+                .list()
+                .await?
+                .into_iter()
+                .filter(|n| n.starts_with(PREFIX) && n.ends_with(".tar.gz"))
+                .collect();
+            let excess = archives.len().saturating_sub(keep);
+            for old in &archives[..excess] {
+                bucket.delete(old).await?;
+                bucket.delete(&format!("{old}.sha256")).await?;
+            }
+            Ok(excess)
+        }
+    }
+}
+
+/// A local copy of the archive named by a path or an `s3://bucket/prefix/name.tar.gz` URL (with
+/// its checksum file), downloaded into `scratch` when remote.
+pub async fn fetch(archive: &str, scratch: &Path) -> Result<PathBuf, BackupError> {
+    if !archive.starts_with("s3://") {
+        return Ok(PathBuf::from(archive));
+    }
+    let (parent, name) = archive
+        .rsplit_once('/')
+        .filter(|(p, n)| !n.is_empty() && p.len() > "s3://".len())
+        .ok_or_else(|| crate::object_storage::BucketError::Url(archive.to_owned()))?;
+    let bucket = crate::object_storage::Bucket::open(parent)?;
+    let local = scratch.join(name);
+    bucket.download(name, &local).await?;
+    bucket
+        .download(&format!("{name}.sha256"), &sidecar(&local))
+        .await?;
+    Ok(local)
+}
+
 /// When the last good automatic backup was taken, for `/readyz`.
 #[derive(Debug)]
 pub struct BackupStatus {
@@ -406,20 +505,29 @@ impl BackupStatus {
 pub async fn run(
     db: Db,
     data_dir: PathBuf,
-    dest: PathBuf,
+    dest: Destination,
     keep: usize,
     status: std::sync::Arc<BackupStatus>,
+    lease: std::sync::Arc<crate::job_lease::JobLease>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
+        if !crate::job_lease::wait_until_held(&lease, &mut shutdown).await {
+            return;
+        }
         let started = std::time::Instant::now();
-        let result = create(&db, &data_dir, &dest, Utc::now()).await;
+        let Some(result) = lease
+            .run("backup", take(&db, &data_dir, &dest, Utc::now()))
+            .await
+        else {
+            continue;
+        };
         crate::metrics::job_run("backup", result.is_ok());
         match result {
             Ok(archive) => {
                 status.succeeded(Utc::now());
-                tracing::info!(archive = %archive.display(), ms = started.elapsed().as_millis() as u64, "backup taken");
-                match prune(&dest, keep) {
+                tracing::info!(archive = %archive, ms = started.elapsed().as_millis() as u64, "backup taken");
+                match prune_destination(&dest, keep).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "old backups removed"),
                     Err(e) => tracing::warn!(error = %e, "pruning backups failed"),

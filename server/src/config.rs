@@ -54,7 +54,19 @@ ENVIRONMENT:
     PORTAL_BACKUP_MINUTES Minutes between automatic backups while serving (default 5; 0: off).
                           SQLite only; PostgreSQL uses WAL archiving (README)
     PORTAL_BACKUP_KEEP    Archives kept (default 288: a day of 5-minute backups)
+    PORTAL_BACKUP_URL     s3://bucket/prefix: upload each backup there (retention applies to
+                          the bucket) instead of keeping it in PORTAL_BACKUP_DIR
+    PORTAL_FILES_URL      s3://bucket/prefix: keep attachments and article images in an
+                          S3-compatible bucket (needed by several instances); unset: disk
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP
+                          Credentials and endpoint of that S3-compatible service
     PORTAL_METRICS_TOKEN  Bearer token for GET /metrics (unset: only loopback clients)
+    PORTAL_INSTANCE       This instance's name in logs and the job lease (default host-pid)
+    PORTAL_JOB_LEASE_SECONDS
+                          Lifetime of the job-runner lease (default 15): after a crash another
+                          instance takes the background jobs over within this time
+    PORTAL_SLA_WATCH_SECONDS
+                          Seconds between SLA checks (default 60)
 
 Commands:
     server                      serve the portal
@@ -155,6 +167,13 @@ pub struct Config {
     pub backup_keep: usize,
     /// Bearer token for `/metrics`; `None`: loopback clients only.
     pub metrics_token: Option<Secret>,
+    /// `s3://bucket/prefix` the backups are uploaded to; `None`: `backup_dir` keeps them.
+    pub backup_url: Option<String>,
+    /// `s3://bucket/prefix` for attachments and images; `None`: `data_dir/files`.
+    pub files_url: Option<String>,
+    pub instance: String,
+    pub job_lease: std::time::Duration,
+    pub sla_watch_every: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -347,6 +366,34 @@ impl Config {
         let backup_dir = var("PORTAL_BACKUP_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("backups"));
+        let bucket_url = |name: &'static str| -> Result<Option<String>, ConfigError> {
+            match var(name) {
+                None => Ok(None),
+                Some(url) if url.starts_with("s3://") && url.len() > "s3://".len() => Ok(Some(url)),
+                Some(url) => Err(bad(
+                    name,
+                    format!("'{url}' is not an s3://bucket/prefix URL"),
+                )),
+            }
+        };
+        let seconds = |name: &'static str,
+                       default: u64|
+         -> Result<std::time::Duration, ConfigError> {
+            match var(name) {
+                None => Ok(std::time::Duration::from_secs(default)),
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| *s > 0)
+                    .map(std::time::Duration::from_secs)
+                    .ok_or_else(|| bad(name, format!("'{v}' is not a positive number of seconds"))),
+            }
+        };
+        let backup_url = bucket_url("PORTAL_BACKUP_URL")?;
+        let files_url = bucket_url("PORTAL_FILES_URL")?;
+        let job_lease = seconds("PORTAL_JOB_LEASE_SECONDS", 15)?;
+        let sla_watch_every = seconds("PORTAL_SLA_WATCH_SECONDS", 60)?;
+        let instance = crate::job_lease::instance_name(var("PORTAL_INSTANCE").as_deref());
         Ok(Config {
             addr,
             site_root: PathBuf::from(
@@ -370,6 +417,11 @@ impl Config {
             backup_every,
             backup_keep,
             metrics_token: var("PORTAL_METRICS_TOKEN").map(Secret),
+            backup_url,
+            files_url,
+            instance,
+            job_lease,
+            sla_watch_every,
         })
     }
 

@@ -1,26 +1,38 @@
-//! Background jobs that run in every instance: the SLA watcher (75 % warnings, breach notices;
-//! claimed in the database, so several instances never send one twice) and the flush of
-//! article page views counted in memory.
+//! Background jobs. The SLA watcher (75 % warnings, breach notices), the hour-bank job and
+//! the channel reply sender run in the instance holding the job lease (`job_lease`); their
+//! notices are also claimed in the database, so even a lease handover never sends one twice.
+//! The flush of article page views counted in memory runs in every instance.
 
+use crate::job_lease::{wait_until_held, JobLease};
 use app::hours::service::Hours;
 use app::kb::service::Kb;
 use app::tickets::service::Tickets;
 use chrono::Utc;
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 
-const SLA_WATCH_SECONDS: u64 = 60;
-
-pub async fn run_sla_watch(tickets: Tickets, mut shutdown: watch::Receiver<bool>) {
+/// Checks open tickets every `every` (60 s unless `PORTAL_SLA_WATCH_SECONDS`).
+pub async fn run_sla_watch(
+    tickets: Tickets,
+    lease: Arc<JobLease>,
+    every: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
-        let result = tickets.watch_sla(Utc::now()).await;
-        crate::metrics::job_run("sla_watch", result.is_ok());
-        match result {
-            Ok(0) => {}
-            Ok(sent) => tracing::info!(sent, "SLA notices queued"),
-            Err(e) => tracing::error!(error = %e, "SLA watcher failed"),
+        if !wait_until_held(&lease, &mut shutdown).await {
+            break;
+        }
+        if let Some(result) = lease.run("sla_watch", tickets.watch_sla(Utc::now())).await {
+            crate::metrics::job_run("sla_watch", result.is_ok());
+            match result {
+                Ok(0) => {}
+                Ok(sent) => tracing::info!(sent, "SLA notices queued"),
+                Err(e) => tracing::error!(error = %e, "SLA watcher failed"),
+            }
         }
         tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(SLA_WATCH_SECONDS)) => {}
+            _ = tokio::time::sleep(every) => {}
             _ = shutdown.changed() => break,
         }
     }
@@ -30,9 +42,14 @@ const HOUR_JOB_SECONDS: u64 = 300;
 
 /// Writes off expired hours and sends low-balance and expiry warnings (each once: the warning
 /// is claimed in the database before it is queued, so instances never send one twice).
-pub async fn run_hour_job(hours: Hours, mut shutdown: watch::Receiver<bool>) {
+pub async fn run_hour_job(hours: Hours, lease: Arc<JobLease>, mut shutdown: watch::Receiver<bool>) {
     loop {
-        let result = hours.run_job(Utc::now()).await;
+        if !wait_until_held(&lease, &mut shutdown).await {
+            break;
+        }
+        let Some(result) = lease.run("hour_bank", hours.run_job(Utc::now())).await else {
+            continue;
+        };
         crate::metrics::job_run("hour_bank", result.is_ok());
         match result {
             Ok(run) if run.expired_lots == 0 && run.warnings == 0 => {}
@@ -44,7 +61,7 @@ pub async fn run_hour_job(hours: Hours, mut shutdown: watch::Receiver<bool>) {
             Err(e) => tracing::error!(error = %e, "hour bank job failed"),
         }
         tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(HOUR_JOB_SECONDS)) => {}
+            _ = tokio::time::sleep(Duration::from_secs(HOUR_JOB_SECONDS)) => {}
             _ = shutdown.changed() => break,
         }
     }
@@ -56,7 +73,7 @@ const VIEW_FLUSH_SECONDS: u64 = 10;
 pub async fn run_view_flush(kb: Kb, mut shutdown: watch::Receiver<bool>) {
     loop {
         let stop = tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(VIEW_FLUSH_SECONDS)) => false,
+            _ = tokio::time::sleep(Duration::from_secs(VIEW_FLUSH_SECONDS)) => false,
             _ = shutdown.changed() => true,
         };
         let result = kb.flush_views().await;
@@ -76,16 +93,24 @@ const REPLY_SEND_SECONDS: u64 = 2;
 /// two seconds, failed ones on their backoff schedule).
 pub async fn run_reply_sender(
     channels: app::channels::service::Channels,
+    lease: Arc<JobLease>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        let result = channels.send_due(Utc::now()).await;
-        crate::metrics::job_run("channel_replies", result.is_ok());
-        if let Err(e) = result {
-            tracing::error!(error = %e, "sending channel replies failed");
+        if !wait_until_held(&lease, &mut shutdown).await {
+            break;
+        }
+        if let Some(result) = lease
+            .run("channel_replies", channels.send_due(Utc::now()))
+            .await
+        {
+            crate::metrics::job_run("channel_replies", result.is_ok());
+            if let Err(e) = result {
+                tracing::error!(error = %e, "sending channel replies failed");
+            }
         }
         tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(REPLY_SEND_SECONDS)) => {}
+            _ = tokio::time::sleep(Duration::from_secs(REPLY_SEND_SECONDS)) => {}
             _ = shutdown.changed() => break,
         }
     }

@@ -115,10 +115,23 @@ where
 }
 
 /// Polls every `poll_every` until shutdown; failures are logged and retried at the next poll.
-pub async fn run(config: ImapConfig, intake: EmailIntake, mut shutdown: watch::Receiver<bool>) {
+/// Only the instance holding the job lease polls.
+pub async fn run(
+    config: ImapConfig,
+    intake: EmailIntake,
+    lease: std::sync::Arc<crate::job_lease::JobLease>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     tracing::info!(host = %config.host, folder = %config.folder, "polling the support mailbox");
     loop {
-        match poll_once(&config, &intake).await {
+        if !crate::job_lease::wait_until_held(&lease, &mut shutdown).await {
+            return;
+        }
+        let Some(result) = lease.run("mailbox", poll_once(&config, &intake)).await else {
+            continue;
+        };
+        crate::metrics::job_run("mailbox", result.is_ok());
+        match result {
             Ok(p) if p.handled + p.failed > 0 => {
                 tracing::info!(
                     handled = p.handled,

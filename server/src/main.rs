@@ -80,17 +80,29 @@ fn backup_now(config: &Config) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let result = server::backup::create(
-            &db,
-            &config.data_dir,
+        let result = match server::backup::Destination::from_config(
             &config.backup_dir,
-            chrono::Utc::now(),
-        )
-        .await;
+            config.backup_url.as_deref(),
+        ) {
+            Ok(dest) => {
+                let taken =
+                    server::backup::take(&db, &config.data_dir, &dest, chrono::Utc::now()).await;
+                // The retention window holds for archives taken by hand too.
+                if taken.is_ok() {
+                    if let Err(e) =
+                        server::backup::prune_destination(&dest, config.backup_keep).await
+                    {
+                        eprintln!("warning: pruning old backups failed: {e}");
+                    }
+                }
+                taken
+            }
+            Err(e) => Err(e),
+        };
         db.close().await;
         match result {
             Ok(archive) => {
-                println!("{}", archive.display());
+                println!("{archive}");
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -101,8 +113,24 @@ fn backup_now(config: &Config) -> ExitCode {
     })
 }
 
+/// Runs `work` on a local copy of `archive` (a path, or an `s3://…` URL downloaded first).
+fn with_local_archive<T>(
+    archive: &str,
+    work: impl FnOnce(&std::path::Path) -> Result<T, server::backup::BackupError>,
+) -> Result<T, server::backup::BackupError> {
+    if !archive.starts_with("s3://") {
+        return work(std::path::Path::new(archive));
+    }
+    let scratch = tempfile::tempdir()
+        .map_err(|e| server::backup::BackupError::Io("temporary folder".into(), e))?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| server::backup::BackupError::Io("async runtime".into(), e))?;
+    let local = runtime.block_on(server::backup::fetch(archive, scratch.path()))?;
+    work(&local)
+}
+
 fn verify(archive: &str) -> ExitCode {
-    match server::backup::verify(std::path::Path::new(archive)) {
+    match with_local_archive(archive, server::backup::verify) {
         Ok(m) => {
             println!(
                 "ok: {} entries, taken {}",
@@ -120,12 +148,9 @@ fn verify(archive: &str) -> ExitCode {
 
 fn restore(config: &Config, archive: &str, force: bool) -> ExitCode {
     let result = server::backup::sqlite_path(&config.database_url).and_then(|db_file| {
-        server::backup::restore(
-            std::path::Path::new(archive),
-            &db_file,
-            &config.data_dir,
-            force,
-        )
+        with_local_archive(archive, |local| {
+            server::backup::restore(local, &db_file, &config.data_dir, force)
+        })
     });
     match result {
         Ok(m) => {

@@ -81,6 +81,8 @@ pub enum StartError {
     Secret(String),
     #[error("cannot start: {0}")]
     Service(String),
+    #[error("object storage: {0}")]
+    Storage(String),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -98,7 +100,10 @@ pub struct Portal {
     /// The support mailbox to poll, if configured.
     imap: Option<crate::config::ImapConfig>,
     /// Where automatic backups go and how many are kept.
-    backup_plan: Option<(std::path::PathBuf, std::path::PathBuf, usize)>,
+    backup_plan: Option<(std::path::PathBuf, crate::backup::Destination, usize)>,
+    /// Which instance runs the shared background jobs.
+    lease: Arc<crate::job_lease::JobLease>,
+    sla_watch_every: Duration,
 }
 
 pub async fn build(config: &Config) -> Result<Portal, StartError> {
@@ -119,9 +124,15 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         absolute_timeout: chrono::Duration::hours(config.max_hours),
         public_url: config.public_url.clone(),
     };
-    let blobs: Arc<dyn app::files::BlobStore> = Arc::new(crate::storage::DiskBlobs::new(
-        config.data_dir.join("files"),
-    ));
+    let blobs: Arc<dyn app::files::BlobStore> = match &config.files_url {
+        Some(url) => Arc::new(crate::object_storage::BucketBlobs(
+            crate::object_storage::Bucket::open(url)
+                .map_err(|e| StartError::Storage(e.to_string()))?,
+        )),
+        None => Arc::new(crate::storage::DiskBlobs::new(
+            config.data_dir.join("files"),
+        )),
+    };
     let kb = Kb::new(
         Arc::new(db.clone()),
         blobs.clone(),
@@ -276,6 +287,8 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         backups,
         metrics_token: config.metrics_token.as_ref().map(|t| t.expose().to_owned()),
     };
+    tracing::info!(instance = %config.instance, "instance");
+    let lease_db = state.db.clone();
     Ok(Portal {
         router: router(state.clone()),
         state,
@@ -284,9 +297,19 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         imap: config.imap.clone(),
         backup_plan: Some((
             config.data_dir.clone(),
-            config.backup_dir.clone(),
+            crate::backup::Destination::from_config(
+                &config.backup_dir,
+                config.backup_url.as_deref(),
+            )
+            .map_err(|e| StartError::Storage(e.to_string()))?,
             config.backup_keep,
         )),
+        lease: Arc::new(crate::job_lease::JobLease::new(
+            lease_db,
+            config.instance.clone(),
+            config.job_lease,
+        )),
+        sla_watch_every: config.sla_watch_every,
     })
 }
 
@@ -431,8 +454,16 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = tokio::spawn(portal.mailer.run(stop_rx.clone()));
+    let lease = portal.lease.clone();
+    // The first try happens now, so a lone instance starts its jobs at once.
+    if let Err(e) = lease.acquire().await {
+        tracing::error!(error = %e, "job lease: database unreachable");
+    }
+    let lease_task = tokio::spawn(crate::job_lease::keep(lease.clone(), stop_rx.clone()));
     let watcher = tokio::spawn(crate::jobs::run_sla_watch(
         portal.state.services.tickets.clone(),
+        lease.clone(),
+        portal.sla_watch_every,
         stop_rx.clone(),
     ));
     let listener_task = portal
@@ -440,11 +471,13 @@ pub async fn serve(
         .map(|(hub, store)| tokio::spawn(hub.listen(store, stop_rx.clone())));
     let hour_job = tokio::spawn(crate::jobs::run_hour_job(
         portal.state.services.hours.clone(),
+        lease.clone(),
         stop_rx.clone(),
     ));
     let sender = portal.state.meta.as_ref().map(|meta| {
         tokio::spawn(crate::jobs::run_reply_sender(
             meta.channels.clone(),
+            lease.clone(),
             stop_rx.clone(),
         ))
     });
@@ -452,6 +485,7 @@ pub async fn serve(
         tokio::spawn(crate::mail_imap::run(
             imap,
             portal.state.inbound_mail.clone(),
+            lease.clone(),
             stop_rx.clone(),
         ))
     });
@@ -462,6 +496,7 @@ pub async fn serve(
             dest,
             keep,
             status.clone(),
+            lease.clone(),
             stop_rx.clone(),
         ))),
         _ => None,
@@ -493,6 +528,7 @@ pub async fn serve(
     if let Some(task) = listener_task {
         let _ = task.await;
     }
+    let _ = lease_task.await;
     portal.state.db.close().await;
     result
 }

@@ -251,6 +251,53 @@ both_backends!(sign_in_is_rate_limited, |backend| async move {
     // Other accounts are unaffected.
     let (status, _) = app.token("agente@demo.test", DEMO_PASSWORD).await;
     assert_eq!(status, StatusCode::OK);
+    // The limit cannot lock the owner out: failures counted against the email came from this
+    // address, and the owner signs in from another one (127.0.0.2 is loopback too).
+    let elsewhere = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client");
+    let res = elsewhere
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"email": "editor@demo.test", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("sign in from elsewhere");
+    assert_eq!(res.status(), StatusCode::OK);
+    // An address guessing many accounts is stopped too (30 failures per address, 5 above).
+    for n in 0..25 {
+        let (status, _) = app.token(&format!("nadie{n}@demo.test"), "nope nope").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = app.token("agente@demo.test", DEMO_PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+});
+
+both_backends!(reset_mails_are_limited_per_account, |backend| async move {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let accounts = &app.state.services.accounts;
+    for _ in 0..6 {
+        accounts
+            .request_password_reset("cliente@demo.test")
+            .await
+            .expect("same answer every time");
+    }
+    let admin = app.login_as("admin@demo.test").await;
+    let admin = accounts.authenticate(&admin).await.expect("admin");
+    let resets = accounts
+        .outbox(&admin)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.to == "cliente@demo.test" && m.subject.contains("Restablecer"))
+        .count();
+    assert_eq!(
+        resets, 3,
+        "three links per 15 minutes, each valid for an hour"
+    );
     app.stop().await;
 });
 

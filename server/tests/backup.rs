@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Backend, TestApp};
+use common::{free_addr, token_at, Backend, Process, TestApp, TestDb, S3};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use server::backup;
@@ -97,14 +97,7 @@ async fn backup_restore_drill() {
     // Disaster: the data folder is gone.
     let db = app.stop_keeping_data().await;
     let db_file = backup::sqlite_path(&db.url).expect("sqlite path");
-    for entry in std::fs::read_dir(&data_dir).expect("data dir").flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            std::fs::remove_dir_all(&path).expect("remove");
-        } else {
-            std::fs::remove_file(&path).expect("remove");
-        }
-    }
+    wipe(&data_dir);
     let started = std::time::Instant::now();
     backup::restore(&archive, &db_file, &data_dir, false).expect("restore");
     assert!(matches!(
@@ -133,6 +126,124 @@ async fn backup_restore_drill() {
     assert_eq!(file.status(), StatusCode::OK);
     assert_eq!(file.bytes().await.expect("bytes").as_ref(), LOG);
     app.stop().await;
+}
+
+/// Deletes everything in the data folder. SQLite may still be removing its `-wal`/`-shm`
+/// files as the last connection closes: a file already gone is fine.
+fn wipe(dir: &std::path::Path) {
+    for entry in std::fs::read_dir(dir).expect("data dir").flatten() {
+        let path = entry.path();
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        if let Err(e) = removed {
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::NotFound,
+                "{}: {e}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Runs a `server` subcommand against the test database with `env`.
+fn cli(db: &TestDb, env: &[(&'static str, String)], args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        .env("DATABASE_URL", &db.url)
+        .env("PORTAL_DATA_DIR", db.data_dir())
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .args(args)
+        .output()
+        .expect("server binary")
+}
+
+/// The same drill through the command line, with the archives in an S3-compatible bucket
+/// (moto on loopback), taken while the portal serves, kept to a retention window.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_in_an_s3_bucket() {
+    let Some(s3) = S3::start().await else {
+        return;
+    };
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let mut env = s3.env();
+    env.push(("PORTAL_BACKUP_URL", s3.url("respaldos")));
+    env.push(("PORTAL_BACKUP_KEEP", "2".to_owned()));
+    let portal = Process::start(&db, free_addr(), &env).await;
+    let client = reqwest::Client::new();
+    let token = token_at(&client, &portal.url(""), "cliente@demo.test").await;
+    let mut ids = Vec::new();
+    for n in 0..10 {
+        let res = client
+            .post(portal.url("/api/v1/tickets"))
+            .bearer_auth(&token)
+            .json(&json!({"subject": format!("Respaldo S3 {n}"), "body": "x", "kind": "question", "priority": "normal"}))
+            .send()
+            .await
+            .expect("ticket");
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: Value = res.json().await.expect("body");
+        ids.push(body["id"].as_i64().expect("id"));
+    }
+    let mut archives = Vec::new();
+    for _ in 0..3 {
+        let out = cli(&db, &env, &["backup"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let url = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(
+            url.starts_with(&s3.url("respaldos/portal-backup-")),
+            "{url}"
+        );
+        archives.push(url);
+        // Archive names have a one-second resolution.
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    }
+    portal.kill();
+    // Retention: the oldest is gone from the bucket, the newest verifies.
+    let out = cli(&db, &env, &["verify", &archives[0]]);
+    assert!(!out.status.success(), "pruned archive still there");
+    let newest = archives.last().expect("archive").clone();
+    let out = cli(&db, &env, &["verify", &newest]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Disaster, then restore from the bucket.
+    wipe(db.data_dir());
+    let out = cli(&db, &env, &["restore", &newest]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(&db, &env, &["restore", &newest]);
+    assert!(
+        !out.status.success(),
+        "restore over a database needs --force"
+    );
+    let portal = Process::start(&db, free_addr(), &env).await;
+    let token = token_at(&client, &portal.url(""), "cliente@demo.test").await;
+    for id in ids {
+        let res = client
+            .get(portal.url(&format!("/api/v1/tickets/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("ticket");
+        assert_eq!(res.status(), StatusCode::OK, "ticket {id}");
+    }
+    portal.kill();
 }
 
 #[tokio::test]

@@ -18,6 +18,9 @@ use std::sync::Arc;
 const MAX_FAILED_PER_EMAIL: i64 = 5;
 const MAX_FAILED_PER_IP: i64 = 30;
 const ATTEMPT_WINDOW_MINUTES: i64 = 15;
+/// Reset links mailed per account within the window (each is valid for an hour).
+const MAX_RESETS_PER_WINDOW: i64 = 3;
+const RESET_WINDOW_MINUTES: i64 = 15;
 const RESET_TOKEN_MINUTES: i64 = 60;
 const INVITE_TOKEN_DAYS: i64 = 7;
 /// A session's `last_seen_at` is written at most this often, not on every request.
@@ -411,6 +414,23 @@ impl Accounts {
             return Ok(());
         };
         let now = Utc::now();
+        // At most a few links per account and window: more would only flood the inbox. This
+        // cannot lock the owner out: a link sent in the window is still valid (one hour).
+        let recent = self
+            .store
+            .tokens_created_since(
+                user.id,
+                TokenPurpose::PasswordReset,
+                now - Duration::minutes(RESET_WINDOW_MINUTES),
+            )
+            .await?;
+        if recent >= MAX_RESETS_PER_WINDOW {
+            tracing::warn!(
+                user = user.id,
+                "password reset mail suppressed: too many requests"
+            );
+            return Ok(());
+        }
         let token = new_token();
         self.store
             .create_token(

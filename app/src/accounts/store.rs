@@ -161,7 +161,14 @@ pub trait AccountStore: Send + Sync {
         success: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
-    /// Failed attempts since `since`: (for this email, from this IP).
+    /// Tokens of `purpose` created for the user since `since` (used or not).
+    async fn tokens_created_since(
+        &self,
+        user_id: i64,
+        purpose: TokenPurpose,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Failed attempts since `since`: (for this email from this IP, from this IP in all).
     async fn failed_attempts(
         &self,
         email: &str,

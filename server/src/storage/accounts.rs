@@ -421,6 +421,23 @@ impl AccountStore for Db {
         .map_err(store_err)
     }
 
+    async fn tokens_created_since(
+        &self,
+        user_id: i64,
+        purpose: TokenPurpose,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM auth_tokens WHERE user_id = $1 AND purpose = $2 \
+                   AND created_at > $3";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .bind(since)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
     async fn consume_token(
         &self,
         purpose: TokenPurpose,
@@ -463,14 +480,16 @@ impl AccountStore for Db {
         ip: Option<&str>,
         since: DateTime<Utc>,
     ) -> StoreResult<(i64, i64)> {
-        let by_email =
-            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 AND at > $3";
+        // Per email *from this address*: failures elsewhere never lock the owner out.
+        let by_email = "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 \
+                        AND at > $3 AND (ip = $4 OR ($4 IS NULL AND ip IS NULL))";
         let by_ip =
             "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = $2 AND at > $3";
         let email_count = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_email)
             .bind(email)
             .bind(false)
             .bind(since)
+            .bind(ip)
             .fetch_one(pool)
             .await)
         .map_err(store_err)?;

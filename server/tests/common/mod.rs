@@ -263,3 +263,225 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// The real `server` binary as a child process (for SIGKILL and multi-instance tests).
+pub struct Process {
+    pub addr: SocketAddr,
+    child: std::process::Child,
+}
+
+/// A free loopback port (bound and released).
+pub fn free_addr() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr")
+}
+
+impl Process {
+    /// Starts the binary on `db` at `addr` with demo data and waits until `/readyz` answers.
+    pub async fn start(db: &TestDb, addr: SocketAddr, extra: &[(&str, String)]) -> Process {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .env("DATABASE_URL", &db.url)
+            .env("PORTAL_DATA_DIR", db.data_dir())
+            .env("PORTAL_DEMO", "1")
+            .env("PORTAL_SECRET", "process-test-secret-0123456789abcdef0123")
+            .env("PORTAL_BACKUP_MINUTES", "0")
+            .env("PORTAL_CHAT_HOURS", "always")
+            .env("PORTAL_CHAT_MSGS_PER_IP", "0")
+            .env("LEPTOS_SITE_ADDR", addr.to_string())
+            .env("LEPTOS_SITE_ROOT", db.data_dir().join("site"))
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null());
+        for (k, v) in extra {
+            command.env(k, v);
+        }
+        let child = command.spawn().expect("server binary");
+        let process = Process { addr, child };
+        let client = Client::new();
+        let ready = format!("http://{addr}/readyz");
+        for _ in 0..300 {
+            if let Ok(res) = client.get(&ready).send().await {
+                if res.status().is_success() {
+                    return process;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the server at {addr} did not become ready");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// SIGKILL: no shutdown, no flush, no goodbye.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A bearer token from a portal at `base` (`http://host:port`).
+pub async fn token_at(client: &Client, base: &str, email: &str) -> String {
+    let res = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"email": email, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("token request");
+    assert_eq!(res.status(), StatusCode::OK, "login {email}");
+    let body: Value = res.json().await.expect("token body");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+/// An S3-compatible server (moto) on loopback with one bucket, for object-storage tests.
+pub struct S3 {
+    pub endpoint: String,
+    pub bucket: String,
+    child: std::process::Child,
+}
+
+impl S3 {
+    /// `None` when moto is not installed and `PORTAL_REQUIRE_S3` is unset.
+    pub async fn start() -> Option<S3> {
+        let addr = free_addr();
+        let child = match std::process::Command::new("python3")
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p"])
+            .arg(addr.port().to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => return S3::unavailable(&e.to_string()),
+        };
+        let mut s3 = S3 {
+            endpoint: format!("http://{addr}"),
+            bucket: format!("portal-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            child,
+        };
+        let client = Client::new();
+        for _ in 0..200 {
+            if let Ok(res) = client
+                .put(format!("{}/{}", s3.endpoint, s3.bucket))
+                .send()
+                .await
+            {
+                assert!(res.status().is_success(), "create bucket: {}", res.status());
+                return Some(s3);
+            }
+            if let Ok(Some(status)) = s3.child.try_wait() {
+                return S3::unavailable(&format!("moto exited with {status}"));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        S3::unavailable("moto did not start")
+    }
+
+    fn unavailable(why: &str) -> Option<S3> {
+        if std::env::var("PORTAL_REQUIRE_S3").is_ok() {
+            panic!(
+                "S3-compatible server required but unavailable: {why} (pip install 'moto[server]')"
+            );
+        }
+        eprintln!("skipping S3 test: {why}");
+        None
+    }
+
+    pub fn url(&self, prefix: &str) -> String {
+        format!("s3://{}/{prefix}", self.bucket)
+    }
+
+    /// The `AWS_*` variables that point the portal at this server.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT", self.endpoint.clone()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ]
+    }
+}
+
+impl Drop for S3 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Direct read access to a test database, for checks beneath the API.
+pub enum Db {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Db {
+    pub async fn open(url: &str) -> Db {
+        if url.starts_with("sqlite:") {
+            Db::Sqlite(sqlx::SqlitePool::connect(url).await.expect("open sqlite"))
+        } else {
+            Db::Postgres(sqlx::PgPool::connect(url).await.expect("open postgres"))
+        }
+    }
+
+    /// A query returning one integer, with one text parameter.
+    pub async fn count(&self, sql: &str, arg: &str) -> i64 {
+        match self {
+            Db::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql)
+                .bind(arg)
+                .fetch_one(pool)
+                .await
+                .expect(sql),
+            Db::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql)
+                .bind(arg)
+                .fetch_one(pool)
+                .await
+                .expect(sql),
+        }
+    }
+
+    /// Rows of text columns (for small result sets).
+    pub async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        use sqlx::Row;
+        match self {
+            Db::Sqlite(pool) => sqlx::query(sql)
+                .fetch_all(pool)
+                .await
+                .expect(sql)
+                .iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
+                        .collect()
+                })
+                .collect(),
+            Db::Postgres(pool) => sqlx::query(sql)
+                .fetch_all(pool)
+                .await
+                .expect(sql)
+                .iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| r.try_get::<String, _>(i).unwrap_or_default())
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}

@@ -20,6 +20,60 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Answers every operation may give besides its own: 400 for a malformed request (body, query
+/// or path that does not parse), 401 for a missing or invalid token, 403 for a role that may not
+/// do it, 404 for a resource (in the path, query or body) that does not exist or is not the
+/// caller's, 429 when rate limited. Documented once here rather than on each handler.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = |description: &str| -> RefOr<utoipa::openapi::Response> {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| error("Malformed request (`invalid_input`)"));
+                // Public operations too: a token that is sent must be valid.
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| error("Missing (where required), expired or revoked token"));
+                responses
+                    .entry("403".into())
+                    .or_insert_with(|| error("Not allowed for this account (`forbidden`)"));
+                // Resources named in the path, the query or the body.
+                responses
+                    .entry("404".into())
+                    .or_insert_with(|| error("No such resource, or not yours"));
+                responses
+                    .entry("429".into())
+                    .or_insert_with(|| error("Too many requests (`rate_limited`)"));
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Any2cloud Portal API", version = "1", description = "Integrations API. Obtain a token with POST /api/v1/auth/token and send it as `Authorization: Bearer <token>`."),
@@ -42,7 +96,7 @@ impl Modify for BearerAuth {
         changes::approve, changes::decline, changes::work, changes::done, changes::reopen,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
 )]
 pub struct ApiDoc;
 

@@ -1,7 +1,8 @@
 //! Requests per second of a public article page, against a bare axum handler returning the
 //! same bytes, in the same run: `cargo bench -p server --bench article_page`. Needs `wrk`
-//! (`apt-get install wrk`). Three figures: the bare handler, the portal serving anonymous
-//! readers (page cache), and the portal rendering every request (`Cache-Control: no-cache`).
+//! (`apt-get install wrk`). Figures: the bare handler, the portal serving anonymous readers
+//! (page cache), the portal rendering every request (`Cache-Control: no-cache`), and a
+//! signed-in agent's ticket list page against a bare handler returning its bytes.
 
 use axum::routing::get;
 use axum::Router;
@@ -87,5 +88,61 @@ async fn main() {
     println!(
         "portal, rendering each time:   {rendered_rps:>10.0} req/s ({:.0} % of bare)",
         100.0 * rendered_rps / bare_rps.max(1.0)
+    );
+
+    // Signed in: the agent's ticket list (every request rendered for its user).
+    let login = {
+        use leptos::server_fn::ServerFn;
+        <app::accounts::api::Login as ServerFn>::PATH
+    };
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let res = client
+        .post(format!("http://{addr}{login}"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "agente@demo.test"), ("password", "Demo-2026!")])
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("portal_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let list_url = format!("http://{addr}/tickets");
+    let list = client
+        .get(&list_url)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("ticket list");
+    assert!(list.status().is_success(), "ticket list: {}", list.status());
+    let list_bytes = list.bytes().await.expect("body");
+    println!("ticket list page: {} bytes", list_bytes.len());
+    let bare_list = Router::new().route(
+        "/",
+        get(move || {
+            let b = list_bytes.clone();
+            async move { ([("content-type", "text/html; charset=utf-8")], b) }
+        }),
+    );
+    let bare_list_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let bare_list_addr = bare_list_listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(bare_list_listener, bare_list).await });
+    let bare_list_rps = wrk(&format!("http://{bare_list_addr}/"), &[]).unwrap_or_default();
+    let header = format!("Cookie: {cookie}");
+    let list_rps = wrk(&list_url, &["-H", &header]).unwrap_or_default();
+    println!("bare axum handler, list bytes: {bare_list_rps:>10.0} req/s");
+    println!(
+        "portal, signed-in ticket list: {list_rps:>10.0} req/s ({:.1} % of bare)",
+        100.0 * list_rps / bare_list_rps.max(1.0)
     );
 }

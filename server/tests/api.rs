@@ -301,6 +301,56 @@ both_backends!(reset_mails_are_limited_per_account, |backend| async move {
     app.stop().await;
 });
 
+both_backends!(sessions_rotate_and_are_revoked, |backend| async move {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    // Every sign-in issues a new token (no fixation); both work until revoked.
+    let first = app.login_as("cliente@demo.test").await;
+    let second = app.login_as("cliente@demo.test").await;
+    assert_ne!(first, second);
+    for t in [&first, &second] {
+        assert_eq!(app.get("/api/v1/me", Some(t)).await.0, StatusCode::OK);
+    }
+    // A password change ends every other session, keeps the one that made it.
+    let accounts = &app.state.services.accounts;
+    let principal = accounts.authenticate(&second).await.expect("principal");
+    accounts
+        .change_password(&principal, DEMO_PASSWORD, "Otra-Clave-Larga-2027")
+        .await
+        .expect("password changed");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&first)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.get("/api/v1/me", Some(&second)).await.0, StatusCode::OK);
+    // Signing out revokes the token itself.
+    let res = app
+        .client
+        .delete(app.url("/api/v1/auth/token"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .expect("sign out");
+    assert!(res.status().is_success());
+    assert_eq!(
+        app.get("/api/v1/me", Some(&second)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // The old password no longer works, the new one does.
+    assert_eq!(
+        app.token("cliente@demo.test", DEMO_PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.token("cliente@demo.test", "Otra-Clave-Larga-2027")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    app.stop().await;
+});
+
 #[tokio::test]
 async fn errors_follow_accept_language_and_unknown_routes_are_json() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else {

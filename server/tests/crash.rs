@@ -228,7 +228,7 @@ both_backends!(sigkill_loop, |backend| async move {
         .expect("hours body");
     assert_eq!(hours["balance_minutes"].as_i64(), Some(sum), "{hours}");
     eprintln!(
-        "{backend:?}: {} acknowledged writes all stored once; {} cut off; balance {sum} min",
+        "{backend:?}: {} acknowledged writes all stored once; {} unanswered (cut off or refused while down), none stored twice; balance {sum} min",
         ledger.acknowledged.len(),
         ledger.unknown.len()
     );

@@ -48,8 +48,12 @@ async function dangerous(page: Page): Promise<string[]> {
           if (name === 'style' && value.includes('javascript:')) bad.push(`${where}${el.tagName} style`);
         }
       }
-      for (const s of Array.from(root.querySelectorAll('script'))) {
-        if ((s.textContent ?? '').includes('alert(1)')) bad.push(`${where}injected script`);
+      // The portal's own scripts carry the CSP nonce (its hydration data holds the payloads as
+      // escaped JSON strings, which is fine); an executable script without it was injected.
+      for (const s of Array.from(root.querySelectorAll('script')) as HTMLScriptElement[]) {
+        const executable = ['', 'text/javascript', 'module', 'application/javascript'].includes(s.type.toLowerCase());
+        const empty = !s.src && !(s.textContent ?? '').trim(); // Leptos emits one empty <script>
+        if (executable && !empty && !s.nonce) bad.push(`${where}script without nonce: ${(s.textContent ?? s.src).slice(0, 60)}`);
       }
       for (const s of Array.from(root.querySelectorAll('style'))) {
         if ((s.textContent ?? '').includes('javascript:')) bad.push(`${where}injected style`);

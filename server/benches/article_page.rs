@@ -28,6 +28,23 @@ fn wrk(url: &str, extra: &[&str]) -> Option<f64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
+/// A bare axum handler answering `GET /` with `bytes`: the ceiling a page is measured against.
+async fn serve_bare(bytes: axum::body::Bytes) -> std::net::SocketAddr {
+    let bare = Router::new().route(
+        "/",
+        get(move || {
+            let b = bytes.clone();
+            async move { ([("content-type", "text/html; charset=utf-8")], b) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, bare).await });
+    addr
+}
+
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -64,18 +81,7 @@ async fn main() {
     let bytes = response.bytes().await.expect("body");
     println!("article page: {} bytes", bytes.len());
 
-    let bare = Router::new().route(
-        "/",
-        get(move || {
-            let b = bytes.clone();
-            async move { ([("content-type", "text/html; charset=utf-8")], b) }
-        }),
-    );
-    let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let bare_addr = bare_listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(bare_listener, bare).await });
+    let bare_addr = serve_bare(bytes).await;
 
     let bare_rps = wrk(&format!("http://{bare_addr}/"), &[]).unwrap_or_default();
     let cached_rps = wrk(&page_url, &[]).unwrap_or_default();
@@ -125,18 +131,7 @@ async fn main() {
     assert!(list.status().is_success(), "ticket list: {}", list.status());
     let list_bytes = list.bytes().await.expect("body");
     println!("ticket list page: {} bytes", list_bytes.len());
-    let bare_list = Router::new().route(
-        "/",
-        get(move || {
-            let b = list_bytes.clone();
-            async move { ([("content-type", "text/html; charset=utf-8")], b) }
-        }),
-    );
-    let bare_list_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let bare_list_addr = bare_list_listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(bare_list_listener, bare_list).await });
+    let bare_list_addr = serve_bare(list_bytes).await;
     let bare_list_rps = wrk(&format!("http://{bare_list_addr}/"), &[]).unwrap_or_default();
     let header = format!("Cookie: {cookie}");
     let list_rps = wrk(&list_url, &["-H", &header]).unwrap_or_default();

@@ -509,37 +509,24 @@ pub async fn run(
     keep: usize,
     status: std::sync::Arc<BackupStatus>,
     lease: std::sync::Arc<crate::job_lease::JobLease>,
-    mut shutdown: tokio::sync::watch::Receiver<bool>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    loop {
-        if !crate::job_lease::wait_until_held(&lease, &mut shutdown).await {
-            return;
-        }
+    let (db, data_dir, dest, status_ref) = (&db, &data_dir, &dest, &status);
+    let work = move || async move {
         let started = std::time::Instant::now();
-        let Some(result) = lease
-            .run("backup", take(&db, &data_dir, &dest, Utc::now()))
-            .await
-        else {
-            continue;
-        };
-        crate::metrics::job_run("backup", result.is_ok());
-        match result {
-            Ok(archive) => {
-                status.succeeded(Utc::now());
-                tracing::info!(archive = %archive, ms = started.elapsed().as_millis() as u64, "backup taken");
-                match prune_destination(&dest, keep).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(removed = n, "old backups removed"),
-                    Err(e) => tracing::warn!(error = %e, "pruning backups failed"),
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "backup failed"),
+        let archive = take(db, data_dir, dest, Utc::now()).await?;
+        status_ref.succeeded(Utc::now());
+        tracing::info!(archive = %archive, ms = started.elapsed().as_millis() as u64, "backup taken");
+        match prune_destination(dest, keep).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "old backups removed"),
+            Err(e) => tracing::warn!(error = %e, "pruning backups failed"),
         }
-        tokio::select! {
-            _ = tokio::time::sleep(status.every) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
+        Ok::<_, BackupError>(())
+    };
+    lease
+        .every("backup", status.every, shutdown, work, |_| {})
+        .await
 }
 
 #[cfg(test)]

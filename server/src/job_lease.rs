@@ -199,6 +199,42 @@ pub async fn keep(lease: std::sync::Arc<JobLease>, mut shutdown: watch::Receiver
     lease.release().await;
 }
 
+impl JobLease {
+    /// Runs `work` every `interval` while this instance holds the lease, until shutdown. Each
+    /// run is recorded (`job_runs`, the `job_runs_total` metric); a success is handed to `done`,
+    /// a failure is logged and the job tries again at its next tick.
+    pub async fn every<T, E, Fut>(
+        &self,
+        job: &'static str,
+        interval: Duration,
+        mut shutdown: watch::Receiver<bool>,
+        mut work: impl FnMut() -> Fut,
+        mut done: impl FnMut(T),
+    ) where
+        Fut: std::future::Future<Output = Result<T, E>>,
+        E: std::fmt::Display,
+    {
+        loop {
+            if !wait_until_held(self, &mut shutdown).await {
+                return;
+            }
+            // `None`: the lease slipped away just now; wait for it again.
+            let Some(result) = self.run(job, work()).await else {
+                continue;
+            };
+            crate::metrics::job_run(job, result.is_ok());
+            match result {
+                Ok(out) => done(out),
+                Err(e) => tracing::error!(job, error = %e, "background job failed"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
+
 /// Waits until this instance may run jobs (or shutdown): jobs start as soon as the lease is
 /// first taken rather than at their next tick.
 pub async fn wait_until_held(lease: &JobLease, shutdown: &mut watch::Receiver<bool>) -> bool {

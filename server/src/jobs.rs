@@ -3,7 +3,7 @@
 //! notices are also claimed in the database, so even a lease handover never sends one twice.
 //! The flush of article page views counted in memory runs in every instance.
 
-use crate::job_lease::{wait_until_held, JobLease};
+use crate::job_lease::JobLease;
 use app::hours::service::Hours;
 use app::kb::service::Kb;
 use app::tickets::service::Tickets;
@@ -17,54 +17,34 @@ pub async fn run_sla_watch(
     tickets: Tickets,
     lease: Arc<JobLease>,
     every: Duration,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        if !wait_until_held(&lease, &mut shutdown).await {
-            break;
+    let work = || tickets.watch_sla(Utc::now());
+    let done = |sent| {
+        if sent > 0 {
+            tracing::info!(sent, "SLA notices queued")
         }
-        if let Some(result) = lease.run("sla_watch", tickets.watch_sla(Utc::now())).await {
-            crate::metrics::job_run("sla_watch", result.is_ok());
-            match result {
-                Ok(0) => {}
-                Ok(sent) => tracing::info!(sent, "SLA notices queued"),
-                Err(e) => tracing::error!(error = %e, "SLA watcher failed"),
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(every) => {}
-            _ = shutdown.changed() => break,
-        }
-    }
+    };
+    lease.every("sla_watch", every, shutdown, work, done).await
 }
 
 const HOUR_JOB_SECONDS: u64 = 300;
 
 /// Writes off expired hours and sends low-balance and expiry warnings (each once: the warning
 /// is claimed in the database before it is queued, so instances never send one twice).
-pub async fn run_hour_job(hours: Hours, lease: Arc<JobLease>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        if !wait_until_held(&lease, &mut shutdown).await {
-            break;
-        }
-        let Some(result) = lease.run("hour_bank", hours.run_job(Utc::now())).await else {
-            continue;
-        };
-        crate::metrics::job_run("hour_bank", result.is_ok());
-        match result {
-            Ok(run) if run.expired_lots == 0 && run.warnings == 0 => {}
-            Ok(run) => tracing::info!(
+pub async fn run_hour_job(hours: Hours, lease: Arc<JobLease>, shutdown: watch::Receiver<bool>) {
+    let every = Duration::from_secs(HOUR_JOB_SECONDS);
+    let work = || hours.run_job(Utc::now());
+    let done = |run: app::hours::service::HourJobRun| {
+        if run.expired_lots > 0 || run.warnings > 0 {
+            tracing::info!(
                 expired = run.expired_lots,
                 warnings = run.warnings,
                 "hour bank job"
-            ),
-            Err(e) => tracing::error!(error = %e, "hour bank job failed"),
+            )
         }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(HOUR_JOB_SECONDS)) => {}
-            _ = shutdown.changed() => break,
-        }
-    }
+    };
+    lease.every("hour_bank", every, shutdown, work, done).await
 }
 
 const VIEW_FLUSH_SECONDS: u64 = 10;
@@ -94,24 +74,11 @@ const REPLY_SEND_SECONDS: u64 = 2;
 pub async fn run_reply_sender(
     channels: app::channels::service::Channels,
     lease: Arc<JobLease>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    loop {
-        if !wait_until_held(&lease, &mut shutdown).await {
-            break;
-        }
-        if let Some(result) = lease
-            .run("channel_replies", channels.send_due(Utc::now()))
-            .await
-        {
-            crate::metrics::job_run("channel_replies", result.is_ok());
-            if let Err(e) = result {
-                tracing::error!(error = %e, "sending channel replies failed");
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(REPLY_SEND_SECONDS)) => {}
-            _ = shutdown.changed() => break,
-        }
-    }
+    let every = Duration::from_secs(REPLY_SEND_SECONDS);
+    let work = || channels.send_due(Utc::now());
+    lease
+        .every("channel_replies", every, shutdown, work, |_| {})
+        .await
 }

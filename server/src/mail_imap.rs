@@ -120,31 +120,20 @@ pub async fn run(
     config: ImapConfig,
     intake: EmailIntake,
     lease: std::sync::Arc<crate::job_lease::JobLease>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
     tracing::info!(host = %config.host, folder = %config.folder, "polling the support mailbox");
-    loop {
-        if !crate::job_lease::wait_until_held(&lease, &mut shutdown).await {
-            return;
+    let work = || poll_once(&config, &intake);
+    let done = |p: Polled| {
+        if p.handled + p.failed > 0 {
+            tracing::info!(
+                handled = p.handled,
+                failed = p.failed,
+                "support mailbox polled"
+            )
         }
-        let Some(result) = lease.run("mailbox", poll_once(&config, &intake)).await else {
-            continue;
-        };
-        crate::metrics::job_run("mailbox", result.is_ok());
-        match result {
-            Ok(p) if p.handled + p.failed > 0 => {
-                tracing::info!(
-                    handled = p.handled,
-                    failed = p.failed,
-                    "support mailbox polled"
-                )
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "support mailbox poll failed"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(config.poll_every) => {}
-            _ = shutdown.changed() => return,
-        }
-    }
+    };
+    lease
+        .every("mailbox", config.poll_every, shutdown, work, done)
+        .await
 }

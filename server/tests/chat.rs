@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, TestApp, TestDb};
+use common::{free_addr, Backend, Process, TestApp, TestDb};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -460,53 +460,15 @@ both_backends!(
     }
 );
 
-/// A server process of the real binary, for cross-instance tests.
-struct Instance {
-    child: tokio::process::Child,
-    addr: String,
-}
-
-impl Instance {
-    async fn start(db: &TestDb, demo: bool) -> Instance {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
-            l.local_addr().expect("addr").port()
-        };
-        let addr = format!("127.0.0.1:{port}");
-        let dir = tempfile::tempdir().expect("dir").keep();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("DATABASE_URL", &db.url)
-            .env("PORTAL_DATA_DIR", &dir)
-            .env("PORTAL_DEMO", if demo { "1" } else { "0" })
-            .env(
-                "PORTAL_SECRET",
-                "cross-instance-test-secret-0123456789abcdef",
-            )
-            .env("LEPTOS_SITE_ADDR", &addr)
-            .env("RUST_LOG", "warn")
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start server binary");
-        let client = reqwest::Client::new();
-        for _ in 0..200 {
-            if let Ok(r) = client.get(format!("http://{addr}/readyz")).send().await {
-                if r.status().is_success() {
-                    return Instance { child, addr };
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("instance on {addr} did not become ready");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_server_processes_on_postgres_deliver_across_instances() {
     let Some(db) = TestDb::new(Backend::Postgres).await else {
         return;
     };
-    let mut a = Instance::start(&db, true).await;
-    let mut b = Instance::start(&db, false).await;
+    // Both processes on one database; only A loads the demo data.
+    let a = Process::start(&db, free_addr(), &[]).await;
+    let b = Process::start(&db, free_addr(), &[("PORTAL_DEMO", "0".into())]).await;
+    let (a_addr, b_addr) = (a.addr.to_string(), b.addr.to_string());
     let client = reqwest::Client::new();
     let token = |addr: String, email: &'static str| {
         let client = client.clone();
@@ -524,10 +486,10 @@ async fn two_server_processes_on_postgres_deliver_across_instances() {
         }
     };
     // Sessions live in the database: a token from A works on B.
-    let customer = token(a.addr.clone(), "cliente@demo.test").await;
-    let agent = token(b.addr.clone(), "agente@demo.test").await;
+    let customer = token(a_addr.clone(), "cliente@demo.test").await;
+    let agent = token(b_addr.clone(), "agente@demo.test").await;
     let started: Value = client
-        .post(format!("http://{}/api/v1/chats", a.addr))
+        .post(format!("http://{}/api/v1/chats", a_addr))
         .bearer_auth(&customer)
         .json(&json!({}))
         .send()
@@ -538,7 +500,7 @@ async fn two_server_processes_on_postgres_deliver_across_instances() {
         .expect("json");
     let chat = started["id"].as_i64().expect("chat id");
     let accepted = client
-        .post(format!("http://{}/api/v1/chats/{chat}/accept", b.addr))
+        .post(format!("http://{}/api/v1/chats/{chat}/accept", b_addr))
         .bearer_auth(&agent)
         .send()
         .await
@@ -546,8 +508,8 @@ async fn two_server_processes_on_postgres_deliver_across_instances() {
     assert_eq!(accepted.status(), StatusCode::OK);
 
     // The customer is connected to A, the agent to B.
-    let mut on_a = connect(&a.addr, chat, &customer, 0, None).await;
-    let mut on_b = connect(&b.addr, chat, &agent, 0, None).await;
+    let mut on_a = connect(&a_addr, chat, &customer, 0, None).await;
+    let mut on_b = connect(&b_addr, chat, &agent, 0, None).await;
     next_event(&mut on_a, "hello").await;
     next_event(&mut on_b, "hello").await;
     // Let both listeners settle, then send from each side.
@@ -569,7 +531,7 @@ async fn two_server_processes_on_postgres_deliver_across_instances() {
     assert_eq!(typing["role"], "customer");
     // REST on A, live on B.
     let posted = client
-        .post(format!("http://{}/api/v1/chats/{chat}/messages", a.addr))
+        .post(format!("http://{}/api/v1/chats/{chat}/messages", a_addr))
         .bearer_auth(&customer)
         .json(&json!({"body": "desde A", "client_id": "a-1"}))
         .send()
@@ -583,7 +545,7 @@ async fn two_server_processes_on_postgres_deliver_across_instances() {
         }
     };
     assert_eq!(got["client_id"], "a-1");
-    let _ = a.child.kill().await;
-    let _ = b.child.kill().await;
+    a.kill();
+    b.kill();
     db.cleanup().await;
 }

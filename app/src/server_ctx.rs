@@ -9,8 +9,25 @@ use http::HeaderValue;
 use leptos::prelude::*;
 
 /// Everything a server function or REST handler needs; provided as Leptos context and axum state.
+/// Cloned for every request, so it is one shared pointer to the [`ServiceSet`].
 #[derive(Clone)]
-pub struct Services {
+pub struct Services(std::sync::Arc<ServiceSet>);
+
+impl Services {
+    pub fn new(set: ServiceSet) -> Self {
+        Services(std::sync::Arc::new(set))
+    }
+}
+
+impl std::ops::Deref for Services {
+    type Target = ServiceSet;
+    fn deref(&self) -> &ServiceSet {
+        &self.0
+    }
+}
+
+/// The services themselves (see [`Services`]).
+pub struct ServiceSet {
     pub accounts: Accounts,
     pub tickets: crate::tickets::service::Tickets,
     pub kb: crate::kb::service::Kb,
@@ -23,7 +40,7 @@ pub struct Services {
     pub secure_cookies: bool,
 }
 
-impl Services {
+impl ServiceSet {
     pub fn cookie_name(&self) -> &'static str {
         if self.secure_cookies {
             "__Host-portal_session"

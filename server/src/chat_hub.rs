@@ -18,6 +18,8 @@ use tokio::sync::{broadcast, watch};
 const CHANNEL: &str = "portal_chat";
 /// Per-topic buffer; a subscriber that falls further behind reloads from the database.
 const TOPIC_CAPACITY: usize = 256;
+/// Most notifications the listener handles in one go.
+const RECEIVE_BATCH: usize = 256;
 
 /// In-process topics.
 #[derive(Default)]
@@ -216,7 +218,16 @@ impl PgHub {
                 tokio::select! {
                     _ = stop.changed() => return,
                     received = listener.try_recv() => match received {
-                        Ok(Some(n)) => self.receive(n.payload(), &store).await,
+                        Ok(Some(first)) => {
+                            // Everything already buffered is handled together: the messages
+                            // among it are reloaded concurrently, then all delivered in order.
+                            let mut payloads = vec![first.payload().to_owned()];
+                            while payloads.len() < RECEIVE_BATCH {
+                                let Some(next) = listener.next_buffered() else { break };
+                                payloads.push(next.payload().to_owned());
+                            }
+                            self.receive(&payloads, &store).await
+                        }
                         Ok(None) => {
                             tracing::warn!("chat listener reconnected; subscribers resync");
                             self.local.deliver(Signal::Resync);
@@ -231,18 +242,32 @@ impl PgHub {
         }
     }
 
-    async fn receive(&self, payload: &str, store: &Arc<dyn ChatStore>) {
-        let wire: Wire = match serde_json::from_str(payload) {
-            Ok(w) => w,
+    async fn receive(&self, payloads: &[String], store: &Arc<dyn ChatStore>) {
+        let signals = payloads
+            .iter()
+            .filter_map(|payload| self.parse(payload))
+            .map(|kind| kind.into_signal(store));
+        for signal in futures_util::future::join_all(signals).await {
+            self.local.deliver(signal);
+        }
+    }
+
+    /// Another instance's signal; `None` for this instance's own and for unreadable ones.
+    fn parse(&self, payload: &str) -> Option<WireKind> {
+        match serde_json::from_str::<Wire>(payload) {
+            Ok(wire) if wire.origin == self.origin => None,
+            Ok(wire) => Some(wire.kind),
             Err(e) => {
                 tracing::warn!(error = %e, "unreadable chat notification");
-                return;
+                None
             }
-        };
-        if wire.origin == self.origin {
-            return;
         }
-        let signal = match wire.kind {
+    }
+}
+
+impl WireKind {
+    async fn into_signal(self, store: &Arc<dyn ChatStore>) -> Signal {
+        match self {
             WireKind::Message { chat, id, internal } => {
                 // Reloaded once per instance, then shared by all its subscribers.
                 let message = store.message(chat, id).await.ok().flatten().map(Arc::new);
@@ -284,8 +309,7 @@ impl PgHub {
                 new_chat,
                 activity,
             },
-        };
-        self.local.deliver(signal);
+        }
     }
 }
 
@@ -300,7 +324,10 @@ async fn sleep_or_stop(stop: &mut watch::Receiver<bool>, wait: Duration) -> bool
 #[async_trait]
 impl Fanout for PgHub {
     async fn publish(&self, signal: Signal) {
-        if let Some(kind) = WireKind::from_signal(&signal) {
+        // This instance's subscribers first: they need not wait for the NOTIFY round trip.
+        let kind = WireKind::from_signal(&signal);
+        self.local.deliver(signal);
+        if let Some(kind) = kind {
             let wire = Wire {
                 origin: self.origin.clone(),
                 kind,
@@ -320,7 +347,6 @@ impl Fanout for PgHub {
                 Err(e) => tracing::warn!(error = %e, "cannot encode chat notification"),
             }
         }
-        self.local.deliver(signal);
     }
 
     fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Signal> {

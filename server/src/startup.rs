@@ -3,7 +3,7 @@
 use crate::chat_hub::{LocalHub, PgHub};
 use crate::config::Config;
 use crate::mail::{MailConfigError, Mailer};
-use crate::storage::{ConnectError, Db};
+use crate::storage::{ChatDb, ConnectError, Db};
 use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::{AccountStore, OutboxStore};
@@ -17,7 +17,7 @@ use app::chat::store::ChatStore;
 use app::hours::service::Hours;
 use app::kb::service::Kb;
 use app::projects::service::Projects;
-use app::server_ctx::Services;
+use app::server_ctx::{ServiceSet, Services};
 use app::shop::service::Shop;
 use app::tickets::service::Tickets;
 use app::{shell, App};
@@ -36,8 +36,19 @@ use tokio::sync::watch;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+/// What every handler gets; cloned for every request, so one shared pointer.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppParts>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppParts;
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct AppParts {
     pub leptos_options: LeptosOptions,
     pub services: Services,
     pub db: Db,
@@ -145,7 +156,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         outbox.clone(),
         config.public_url.clone(),
     );
-    let chat_store: Arc<dyn ChatStore> = Arc::new(db.clone());
+    let chat_store: Arc<dyn ChatStore> = Arc::new(ChatDb::new(db.clone()));
     let (fanout, chat_listener): (Arc<dyn Fanout>, _) = match &db {
         Db::Sqlite(_) => (Arc::new(LocalHub::default()), None),
         Db::Postgres(pool) => {
@@ -241,7 +252,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         own_addresses(config),
     );
     let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
-    let services = Services {
+    let services = Services::new(ServiceSet {
         accounts,
         tickets,
         kb,
@@ -251,7 +262,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         hours,
         changes,
         secure_cookies: config.secure_cookies(),
-    };
+    });
     let leptos_options = LeptosOptions::builder()
         .output_name("portal")
         .site_root(config.site_root.display().to_string())
@@ -266,7 +277,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         ))),
         _ => None,
     };
-    let state = AppState {
+    let state = AppState(Arc::new(AppParts {
         leptos_options,
         services,
         db,
@@ -286,7 +297,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .map(|t| t.expose().to_owned()),
         backups,
         metrics_token: config.metrics_token.as_ref().map(|t| t.expose().to_owned()),
-    };
+    }));
     tracing::info!(instance = %config.instance, "instance");
     let lease_db = state.db.clone();
     Ok(Portal {

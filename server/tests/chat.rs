@@ -379,6 +379,8 @@ both_backends!(
         let mut a = connect(&addr, chat, &agent, 0, None).await;
         let hello = next_event(&mut c, "hello").await;
         assert_eq!(hello["chat"]["status"], "active");
+        // The server subscribes a socket before its hello: after it nothing can be missed.
+        next_event(&mut a, "hello").await;
         // History first: the "joined" notice.
         let joined = next_event(&mut c, "message").await;
         assert_eq!(joined["role"], "system");
@@ -548,4 +550,99 @@ async fn two_server_processes_on_postgres_deliver_across_instances() {
     a.kill();
     b.kill();
     db.cleanup().await;
+}
+
+/// Messages sent together are written in shared transactions (group commit): each conversation
+/// still numbers its messages 1, 2, 3… without gaps, a client id sent twice at once is stored
+/// once, and a message that cannot be stored (unknown conversation) fails alone.
+async fn concurrent_messages_are_group_committed(backend: Backend) {
+    use app::chat::store::{ChatStore, NewChat, NewChatMessage};
+    use app::domain::chat::ChatRole;
+    let Some(db) = TestDb::new(backend).await else {
+        return;
+    };
+    let store = server::storage::ChatDb::new(
+        server::storage::Db::connect(&db.url)
+            .await
+            .expect("database"),
+    );
+    let now = chrono::Utc::now();
+    let mut chats = Vec::new();
+    for i in 0..6 {
+        let email = format!("v{i}@visita.test");
+        let id = store
+            .create_chat(NewChat {
+                customer_id: None,
+                org_id: None,
+                visitor_name: "Visitante",
+                visitor_email: &email,
+                token_hash: None,
+                now,
+            })
+            .await
+            .expect("chat");
+        chats.push(id);
+    }
+    // 6 conversations × 25 messages, a duplicated client id in each, and one message for a
+    // conversation that does not exist, all sent at once.
+    let mut sends = Vec::new();
+    for (c, &chat) in chats.iter().enumerate() {
+        for n in 0..25 {
+            sends.push((chat, format!("c{c}-{n}")));
+        }
+        sends.push((chat, format!("c{c}-7")));
+    }
+    sends.push((i64::MAX, "nadie".to_owned()));
+    let results = futures_util::future::join_all(sends.iter().map(|(chat, client_id)| {
+        store.add_message(NewChatMessage {
+            chat_id: *chat,
+            author_id: None,
+            author_name: "Visitante",
+            role: ChatRole::Customer,
+            body: client_id,
+            internal: false,
+            client_id: Some(client_id),
+            attachment_id: None,
+            now,
+            outbound: false,
+        })
+    }))
+    .await;
+    let (failed, stored): (Vec<_>, Vec<_>) = results
+        .into_iter()
+        .zip(&sends)
+        .partition(|(r, _)| r.is_err());
+    assert_eq!(failed.len(), 1, "only the unknown conversation fails");
+    assert_eq!(failed[0].1 .0, i64::MAX);
+    let new = stored
+        .iter()
+        .filter(|(r, _)| matches!(r, Ok((_, true))))
+        .count();
+    assert_eq!(new, 6 * 25, "each client id is stored once");
+    for (result, (_, client_id)) in &stored {
+        let (message, _) = result.as_ref().expect("stored");
+        assert_eq!(message.client_id.as_deref(), Some(client_id.as_str()));
+        assert_eq!(&message.body, client_id);
+    }
+    for &chat in &chats {
+        let messages = store
+            .messages_after(chat, 0, true, 100)
+            .await
+            .expect("messages");
+        let ids: Vec<i64> = messages.iter().map(|m| m.id).collect();
+        assert_eq!(ids, (1..=25).collect::<Vec<i64>>(), "chat {chat}: no gaps");
+        let view = store.get_chat(chat).await.expect("chat").expect("exists");
+        assert_eq!(view.view.last_id, 25, "counter matches the stored messages");
+    }
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn concurrent_messages_are_group_committed_sqlite() {
+    concurrent_messages_are_group_committed(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn concurrent_messages_are_group_committed_postgres() {
+    concurrent_messages_are_group_committed(Backend::Postgres).await;
 }

@@ -4,8 +4,8 @@ use crate::i18n::*;
 use crate::pages::home::plan_label;
 use crate::pages::SlaTable;
 use crate::ui::Authorized;
+use crate::ui::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 pub fn role_label(locale: Locale, role: Role) -> &'static str {
     match role {
@@ -52,7 +52,7 @@ fn DashboardFor(user: CurrentUser) -> impl IntoView {
 pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), dashboard.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), dashboard.title)/>
         <Authorized let:user><DashboardFor user/></Authorized>
     }
 }

@@ -7,8 +7,8 @@ pub use dashboard::Dashboard;
 pub use home::{Home, SlaTable};
 
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -19,7 +19,7 @@ pub fn NotFound() -> impl IntoView {
     }
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), not_found.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), not_found.title)/>
         <section class="card narrow center">
             <p class="big-code" aria-hidden="true">"404"</p>
             <h1>{t!(i18n, not_found.title)}</h1>

@@ -83,7 +83,7 @@ pub async fn project_save_item(
     patch: ItemPatch,
 ) -> Result<ItemSaved, AppError> {
     let p = principal().await?;
-    let projects = services()?.projects;
+    let projects = services()?.projects.clone();
     match item_id {
         Some(item) => projects.update_item(&p, project_id, item, &patch).await,
         None => projects.add_item(&p, project_id, &patch).await,

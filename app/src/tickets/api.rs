@@ -16,7 +16,7 @@ pub async fn list_tickets(filter: TicketFilter) -> Result<TicketList, AppError> 
 #[server]
 pub async fn load_ticket(id: i64) -> Result<TicketPage, AppError> {
     let p = principal().await?;
-    let tickets = services()?.tickets;
+    let tickets = services()?.tickets.clone();
     let detail = tickets.get(&p, id).await?;
     let staff = if p.user.role.is_staff() {
         tickets.staff(&p).await?

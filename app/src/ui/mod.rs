@@ -2,10 +2,12 @@
 
 mod layout;
 mod states;
+mod title;
 mod user;
 
 pub use layout::Layout;
 pub use states::{ErrorNotice, FormError, Loading, Notice};
+pub use title::PageTitle;
 pub use user::{use_session, Authorized, Session, UserProvider};
 
 /// The numeric `:id` route parameter; 0 when missing or not a number (the server answers 404).

@@ -329,8 +329,12 @@ impl Connection {
                     )
                     .await
                 {
-                    // New: everything up to it goes out in order (the broadcast copy is then
-                    // skipped). A resend: the stored message again, as the acknowledgement.
+                    // New and next in order: it is the acknowledgement (the broadcast copy is
+                    // then skipped). New after a gap: everything up to it goes out in order.
+                    // A resend: the stored message again, as the acknowledgement.
+                    Ok((message, true)) if message.id == self.last_sent + 1 => {
+                        self.deliver(socket, message).await
+                    }
                     Ok((message, true)) if message.id > self.last_sent => {
                         self.catch_up(socket).await
                     }

@@ -1,5 +1,7 @@
 //! `ChatStore` for SQLite and PostgreSQL.
 
+mod batch;
+
 use super::{found, store_err, with_pool, Db};
 use app::accounts::store::{StoreError, StoreResult};
 use app::chat::store::{
@@ -179,15 +181,33 @@ struct CannedRow {
     body: String,
 }
 
+/// The chat store: queries straight to the database, new messages through the group-commit
+/// writer ([`batch`]).
+#[derive(Clone)]
+pub struct ChatDb {
+    db: Db,
+    writer: batch::MessageWriter,
+}
+
+impl ChatDb {
+    /// Starts the message writer task, so it must be called inside the Tokio runtime.
+    pub fn new(db: Db) -> Self {
+        ChatDb {
+            writer: batch::MessageWriter::start(db.clone()),
+            db,
+        }
+    }
+}
+
 /// Default concurrent-chat limit of an agent who never set one.
 const DEFAULT_MAX_CHATS: i64 = 4;
 
 #[async_trait]
-impl ChatStore for Db {
+impl ChatStore for ChatDb {
     async fn create_chat(&self, c: NewChat<'_>) -> StoreResult<i64> {
         let sql = "INSERT INTO chats (customer_id, org_id, visitor_name, visitor_email, token_hash, status, \
                    created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $6) RETURNING id";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+        with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(c.customer_id)
             .bind(c.org_id)
             .bind(c.visitor_name)
@@ -201,7 +221,7 @@ impl ChatStore for Db {
 
     async fn get_chat(&self, id: i64) -> StoreResult<Option<StoredChat>> {
         let sql = format!("{CHAT_SELECT} WHERE c.id = $1");
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, ChatRow>(&sql)
+        let row = with_pool!(&self.db, |pool| sqlx::query_as::<_, ChatRow>(&sql)
             .bind(id)
             .fetch_optional(pool)
             .await)
@@ -211,7 +231,7 @@ impl ChatStore for Db {
 
     async fn chat_by_token(&self, token_hash: &str) -> StoreResult<Option<i64>> {
         let sql = "SELECT id FROM chats WHERE token_hash = $1";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+        with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(token_hash)
             .fetch_optional(pool)
             .await)
@@ -220,7 +240,7 @@ impl ChatStore for Db {
 
     async fn latest_chat_of(&self, customer_id: i64) -> StoreResult<Option<i64>> {
         let sql = "SELECT id FROM chats WHERE customer_id = $1 AND status <> 'closed' AND channel = 'web' ORDER BY id DESC LIMIT 1";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+        with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(customer_id)
             .fetch_optional(pool)
             .await)
@@ -233,7 +253,7 @@ impl ChatStore for Db {
             ChatScope::Agent(id) => ("c.status = 'active' AND c.agent_id = $1", id),
         };
         let sql = format!("{CHAT_SELECT} WHERE {filter} ORDER BY c.created_at, c.id LIMIT 200");
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, ChatRow>(&sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query_as::<_, ChatRow>(&sql)
             .bind(agent)
             .fetch_all(pool)
             .await)
@@ -242,81 +262,8 @@ impl ChatStore for Db {
     }
 
     async fn add_message(&self, m: NewChatMessage<'_>) -> StoreResult<(ChatMessage, bool)> {
-        // The counter update comes first so the transaction holds the write lock from its first
-        // statement (SQLite) / locks the chat row (PostgreSQL): ids are handed out one at a time.
-        let next = "UPDATE chats SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 RETURNING last_seq";
-        let existing = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.client_id = $2");
-        let insert = "INSERT INTO chat_messages (chat_id, seq, author_id, author_name, role, body, internal, \
-                      client_id, attachment_id, sent_at, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-        let queue =
-            "INSERT INTO channel_outbox (chat_id, seq, next_attempt_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $3, $3)";
-        let stored = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq = $2");
-        let result = with_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            let seq = sqlx::query_scalar::<_, i64>(next)
-                .bind(m.chat_id)
-                .bind(m.now)
-                .fetch_one(&mut *tx)
-                .await?;
-            if let Some(client_id) = m.client_id {
-                let found = sqlx::query_as::<_, MessageRow>(&existing)
-                    .bind(m.chat_id)
-                    .bind(client_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if let Some(row) = found {
-                    tx.rollback().await?;
-                    return Ok::<_, sqlx::Error>((row, false));
-                }
-            }
-            sqlx::query(insert)
-                .bind(m.chat_id)
-                .bind(seq)
-                .bind(m.author_id)
-                .bind(m.author_name)
-                .bind(m.role.as_str())
-                .bind(m.body)
-                .bind(m.internal)
-                .bind(m.client_id)
-                .bind(m.attachment_id)
-                .bind(m.now)
-                .bind(m.outbound.then_some(Delivery::Queued.as_str()))
-                .execute(&mut *tx)
-                .await?;
-            if m.outbound {
-                // Queued with the message: a reply is never stored without being sent.
-                sqlx::query(queue)
-                    .bind(m.chat_id)
-                    .bind(seq)
-                    .bind(m.now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let row = sqlx::query_as::<_, MessageRow>(&stored)
-                .bind(m.chat_id)
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok((row, true))
-        }
-        .await);
-        match result {
-            Ok((row, new)) => Ok((row.into_message()?, new)),
-            // Two sends of one client id raced: the other one won, return what it stored.
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                let client_id = m.client_id.unwrap_or_default();
-                let row = with_pool!(self, |pool| sqlx::query_as::<_, MessageRow>(&existing)
-                    .bind(m.chat_id)
-                    .bind(client_id)
-                    .fetch_one(pool)
-                    .await)
-                .map_err(store_err)?;
-                Ok((row.into_message()?, false))
-            }
-            Err(e) => Err(store_err(e)),
-        }
+        let (row, new) = self.writer.add(&m).await.map_err(store_err)?;
+        Ok((row.into_message()?, new))
     }
 
     async fn messages_after(
@@ -330,7 +277,7 @@ impl ChatStore for Db {
             "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq > $2 AND ($3 = TRUE OR m.internal = FALSE) \
              ORDER BY m.seq LIMIT $4"
         );
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MessageRow>(&sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query_as::<_, MessageRow>(&sql)
             .bind(chat_id)
             .bind(after)
             .bind(include_internal)
@@ -343,7 +290,7 @@ impl ChatStore for Db {
 
     async fn message(&self, chat_id: i64, id: i64) -> StoreResult<Option<ChatMessage>> {
         let sql = format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq = $2");
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, MessageRow>(&sql)
+        let row = with_pool!(&self.db, |pool| sqlx::query_as::<_, MessageRow>(&sql)
             .bind(chat_id)
             .bind(id)
             .fetch_optional(pool)
@@ -364,7 +311,7 @@ impl ChatStore for Db {
             }
             ChatRole::System => return Ok(()),
         };
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(id)
             .execute(pool)
@@ -376,7 +323,7 @@ impl ChatStore for Db {
 
     async fn offer(&self, chat_id: i64, agent_id: i64) -> StoreResult<bool> {
         let sql = "UPDATE chats SET agent_id = $2 WHERE id = $1 AND status = 'waiting' AND agent_id IS NULL";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(agent_id)
             .execute(pool)
@@ -398,7 +345,7 @@ impl ChatStore for Db {
         let sql = "UPDATE chats SET status = 'active', agent_id = $2, accepted_at = $4, updated_at = $4 \
                    WHERE id = $1 AND status = 'waiting' \
                    AND (SELECT COUNT(*) FROM chats x WHERE x.agent_id = $2 AND x.status = 'active') < $3";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(agent_id)
             .bind(max_chats)
@@ -420,7 +367,7 @@ impl ChatStore for Db {
         let sql = "UPDATE chats SET status = 'active', agent_id = $2, accepted_at = COALESCE(accepted_at, $4), \
                    updated_at = $4, agent_read_seq = 0 WHERE id = $1 AND status <> 'closed' \
                    AND (SELECT COUNT(*) FROM chats x WHERE x.agent_id = $2 AND x.status = 'active') < $3";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(to_agent)
             .bind(max_chats)
@@ -435,7 +382,7 @@ impl ChatStore for Db {
     async fn close(&self, chat_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
         let sql = "UPDATE chats SET status = 'closed', closed_at = $2, updated_at = $2 \
                    WHERE id = $1 AND status <> 'closed'";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(now)
             .execute(pool)
@@ -447,7 +394,7 @@ impl ChatStore for Db {
 
     async fn link_ticket(&self, chat_id: i64, ticket_id: i64) -> StoreResult<bool> {
         let sql = "UPDATE chats SET ticket_id = $2 WHERE id = $1 AND ticket_id IS NULL";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(ticket_id)
             .execute(pool)
@@ -460,7 +407,7 @@ impl ChatStore for Db {
     async fn rate(&self, chat_id: i64, rating: i64, comment: &str) -> StoreResult<bool> {
         let sql =
             "UPDATE chats SET rating = $2, rating_comment = $3 WHERE id = $1 AND rating IS NULL";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(rating)
             .bind(comment)
@@ -474,7 +421,7 @@ impl ChatStore for Db {
     async fn claim_transcript(&self, chat_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
         let sql =
             "UPDATE chats SET transcript_sent_at = $2 WHERE id = $1 AND transcript_sent_at IS NULL";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(chat_id)
             .bind(now)
             .execute(pool)
@@ -487,7 +434,7 @@ impl ChatStore for Db {
     async fn add_file(&self, f: NewChatFile<'_>) -> StoreResult<i64> {
         let sql = "INSERT INTO chat_attachments (chat_id, filename, content_type, size, storage_key, created_at) \
                    VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+        with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(f.chat_id)
             .bind(f.filename)
             .bind(f.content_type)
@@ -501,7 +448,7 @@ impl ChatStore for Db {
 
     async fn file(&self, id: i64) -> StoreResult<Option<(ChatFile, i64, String)>> {
         let sql = "SELECT id, chat_id, filename, content_type, size, storage_key FROM chat_attachments WHERE id = $1";
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, FileRow>(sql)
+        let row = with_pool!(&self.db, |pool| sqlx::query_as::<_, FileRow>(sql)
             .bind(id)
             .fetch_optional(pool)
             .await)
@@ -526,7 +473,7 @@ impl ChatStore for Db {
                    (SELECT COUNT(*) FROM chats c WHERE c.agent_id = u.id AND c.status <> 'closed') AS active_chats \
                    FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id \
                    WHERE u.role IN ('agent', 'admin') ORDER BY u.name, u.id";
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, AgentDbRow>(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query_as::<_, AgentDbRow>(sql)
             .fetch_all(pool)
             .await)
         .map_err(store_err)?;
@@ -565,7 +512,7 @@ impl ChatStore for Db {
         // Chats offered to an agent who steps away go back to the queue for someone else.
         let withdraw =
             "UPDATE chats SET agent_id = NULL WHERE agent_id = $1 AND status = 'waiting'";
-        with_pool!(self, |pool| async {
+        with_pool!(&self.db, |pool| async {
             let mut tx = pool.begin().await?;
             sqlx::query(upsert)
                 .bind(agent_id)
@@ -587,7 +534,7 @@ impl ChatStore for Db {
 
     async fn touch_presence(&self, agent_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "UPDATE agent_presence SET last_seen_at = $2 WHERE user_id = $1";
-        with_pool!(self, |pool| sqlx::query(sql)
+        with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(agent_id)
             .bind(now)
             .execute(pool)
@@ -598,7 +545,7 @@ impl ChatStore for Db {
 
     async fn mark_assigned(&self, agent_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "UPDATE agent_presence SET last_assigned_at = $2 WHERE user_id = $1";
-        with_pool!(self, |pool| sqlx::query(sql)
+        with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(agent_id)
             .bind(now)
             .execute(pool)
@@ -609,7 +556,7 @@ impl ChatStore for Db {
 
     async fn canned(&self) -> StoreResult<Vec<CannedResponse>> {
         let sql = "SELECT id, shortcut, title, body FROM canned_responses ORDER BY shortcut";
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, CannedRow>(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query_as::<_, CannedRow>(sql)
             .fetch_all(pool)
             .await)
         .map_err(store_err)?;
@@ -635,7 +582,7 @@ impl ChatStore for Db {
         match id {
             Some(id) => {
                 let sql = "UPDATE canned_responses SET shortcut = $2, title = $3, body = $4, updated_at = $5 WHERE id = $1";
-                let rows = with_pool!(self, |pool| sqlx::query(sql)
+                let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
                     .bind(id)
                     .bind(shortcut)
                     .bind(title)
@@ -649,7 +596,7 @@ impl ChatStore for Db {
             }
             None => {
                 let sql = "INSERT INTO canned_responses (shortcut, title, body, updated_at) VALUES ($1, $2, $3, $4) RETURNING id";
-                with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+                with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
                     .bind(shortcut)
                     .bind(title)
                     .bind(body)
@@ -663,7 +610,7 @@ impl ChatStore for Db {
 
     async fn delete_canned(&self, id: i64) -> StoreResult<()> {
         let sql = "DELETE FROM canned_responses WHERE id = $1";
-        let rows = with_pool!(self, |pool| sqlx::query(sql)
+        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
             .bind(id)
             .execute(pool)
             .await

@@ -17,6 +17,7 @@ mod tickets;
 use app::accounts::store::StoreError;
 
 pub use blobs::DiskBlobs;
+pub use chat::ChatDb;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,

@@ -8,9 +8,9 @@ use crate::i18n::*;
 use crate::pages::dashboard::role_label;
 use crate::pages::home::plan_label;
 use crate::pages::SlaTable;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading, Notice};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 fn Sessions() -> impl IntoView {
@@ -135,7 +135,7 @@ fn PhoneForm(saved: Option<String>) -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), account.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), account.title)/>
         <h1>{t!(i18n, account.title)}</h1>
         <Authorized let:user>
             <div class="grid-2">
@@ -153,7 +153,7 @@ pub fn MyOrgPage() -> impl IntoView {
     let i18n = use_i18n();
     let org = Resource::new(|| (), |_| my_org());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), nav.organization)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), nav.organization)/>
         <Authorized roles=&[Role::Customer] let:_user>
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {

@@ -4,15 +4,15 @@ use crate::domain::{format_cr, Role, SupportPlan};
 use crate::i18n::*;
 use crate::pages::dashboard::role_label;
 use crate::pages::home::plan_label;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading, Notice};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn OrgsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), admin.orgs_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), admin.orgs_title)/>
         <Authorized roles=&[Role::Admin, Role::Agent] let:user>
             <OrgsAdmin can_create=user.role == Role::Admin/>
         </Authorized>
@@ -80,7 +80,7 @@ fn OrgsAdmin(can_create: bool) -> impl IntoView {
 pub fn UsersPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), admin.users_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), admin.users_title)/>
         <Authorized roles=&[Role::Admin] let:_u><UsersAdmin/></Authorized>
     }
 }
@@ -173,7 +173,7 @@ fn mail_status_label(locale: Locale, status: MailStatus) -> &'static str {
 pub fn OutboxPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), admin.outbox_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), admin.outbox_title)/>
         <Authorized roles=&[Role::Admin] let:_u><OutboxList/></Authorized>
     }
 }

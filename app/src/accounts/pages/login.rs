@@ -1,7 +1,7 @@
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{use_session, FormError};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -13,7 +13,7 @@ pub fn LoginPage() -> impl IntoView {
     login.value().set(None);
     let pending = login.pending();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), login.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), login.title)/>
         // From the moment the form is sent, pages wait for the new session instead of asking to
         // sign in again (the server's answer navigates to the dashboard).
         <section class="card narrow" on:submit=move |_| session.begin_change()>

@@ -1,8 +1,8 @@
 use crate::accounts::api::{RequestPasswordReset, ResetPassword};
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{FormError, Notice};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -12,7 +12,7 @@ pub fn ForgotPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let sent = move || matches!(action.value().get(), Some(Ok(())));
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), forgot.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), forgot.title)/>
         <section class="card narrow">
             <h1>{t!(i18n, forgot.title)}</h1>
             <p class="muted">{t!(i18n, forgot.lead)}</p>
@@ -38,7 +38,7 @@ pub fn ResetPage() -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
     let done = move || matches!(action.value().get(), Some(Ok(())));
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), reset.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), reset.title)/>
         <section class="card narrow">
             <h1>{t!(i18n, reset.title)}</h1>
             <Show when=done fallback=move || view! {

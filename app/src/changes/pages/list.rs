@@ -7,16 +7,16 @@ use crate::changes::{ChangeList, ChangeSummary};
 use crate::domain::hours::format_minutes;
 use crate::domain::{format_cr, Role};
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
 pub fn ChangesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), changes.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), changes.title)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:user>
             <ChangeListView staff=user.role != Role::Customer/>
         </Authorized>

@@ -4,15 +4,15 @@ use crate::chat::api::{canned_list, CannedDelete, CannedSave};
 use crate::chat::CannedResponse;
 use crate::domain::Role;
 use crate::i18n::*;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn CannedPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), chat.canned_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), chat.canned_title)/>
         <h1>{t!(i18n, chat.canned_title)}</h1>
         <Authorized roles=&[Role::Admin] let:_u>
             <CannedManager/>

@@ -14,9 +14,9 @@ use crate::domain::Role;
 use crate::i18n::*;
 use crate::pages::home::plan_label;
 use crate::tickets::pages::use_clock;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 fn presence_label(l: Locale, p: Presence) -> &'static str {
@@ -41,7 +41,7 @@ fn waited(from: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc
 pub fn AgentConsolePage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), chat.console_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), chat.console_title)/>
         <h1>{t!(i18n, chat.console_title)}</h1>
         <Authorized roles=&[Role::Agent, Role::Admin] let:user>
             <Console me=user.id/>

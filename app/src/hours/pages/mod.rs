@@ -7,9 +7,9 @@ use crate::hours::api::{hours_load, HoursAdjust};
 use crate::hours::{EntryKind, HoursView};
 use crate::i18n::*;
 use crate::shop::pages::cr_date;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -27,7 +27,7 @@ pub fn entry_label(locale: Locale, kind: EntryKind) -> &'static str {
 pub fn HoursPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), hours.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), hours.title)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:_user>
             <HoursBody/>
         </Authorized>

@@ -3,16 +3,16 @@
 use crate::domain::Role;
 use crate::i18n::*;
 use crate::kb::api::{kb_editor_categories, KbCreateCategory, KbMoveCategory, KbRenameCategory};
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
 pub fn KbCategoriesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), kb.categories)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), kb.categories)/>
         <Authorized roles=&[Role::Editor, Role::Admin] let:_user>
             <Categories/>
         </Authorized>

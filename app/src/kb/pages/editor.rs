@@ -13,9 +13,9 @@ use crate::kb::api::{
 use crate::kb::{
     ArticleDraft, ArticleLang, ArticleStatus, Category, EditorArticle, EditorDashboard, Visibility,
 };
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -48,7 +48,7 @@ fn lang_label(locale: Locale, lang: ArticleLang) -> &'static str {
 pub fn KbDashboardPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), kb.editor_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), kb.editor_title)/>
         <Authorized roles=EDITORS let:_user>
             <Dashboard/>
         </Authorized>
@@ -157,7 +157,7 @@ pub fn KbNewPage() -> impl IntoView {
     let i18n = use_i18n();
     let categories = Resource::new(|| (), |_| kb_editor_categories());
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), kb.new_article)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), kb.new_article)/>
         <Authorized roles=EDITORS let:_user>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
@@ -181,7 +181,7 @@ pub fn KbEditPage() -> impl IntoView {
         Ok::<_, AppError>((article, categories))
     });
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), kb.edit_article)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), kb.edit_article)/>
         <Authorized roles=EDITORS let:_user>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {

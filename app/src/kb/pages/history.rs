@@ -5,16 +5,16 @@ use crate::domain::{format_cr, Role};
 use crate::i18n::*;
 use crate::kb::api::{kb_diff, kb_editor_article, kb_revisions, KbRestore};
 use crate::kb::{DiffKind, RevisionDiff};
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
 pub fn KbHistoryPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), kb.history)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), kb.history)/>
         <Authorized roles=&[Role::Editor, Role::Admin] let:_user>
             <History/>
         </Authorized>

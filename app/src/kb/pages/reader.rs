@@ -9,6 +9,7 @@ use crate::error::ErrorCode;
 use crate::i18n::*;
 use crate::kb::api::{kb_article, kb_category, kb_home};
 use crate::kb::{ArticleLang, ArticleLookup, ArticleSummary, ArticleView};
+use crate::ui::PageTitle;
 use crate::ui::{ErrorNotice, Loading};
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
@@ -57,7 +58,7 @@ pub fn KbHomePage() -> impl IntoView {
     let i18n = use_i18n();
     let home = Resource::new(move || reader_lang(i18n.get_locale()), kb_home);
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), kb.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), kb.title)/>
         <Meta name="description" content=move || td_string!(i18n.get_locale(), kb.lead)/>
         <section class="kb-hero">
             <h1>{t!(i18n, kb.title)}</h1>

@@ -5,9 +5,9 @@ use super::reader_lang;
 use crate::i18n::*;
 use crate::kb::api::{kb_search, KbSearch};
 use crate::kb::SearchHit;
+use crate::ui::PageTitle;
 use crate::ui::{ErrorNotice, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use std::time::Duration;
 
@@ -125,7 +125,7 @@ pub fn KbSearchPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), kb.results_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), kb.results_title)/>
         <nav class="breadcrumbs"><a href="/kb">{t!(i18n, kb.title)}</a></nav>
         <h1>{t!(i18n, kb.results_title)}</h1>
         <SearchBox/>

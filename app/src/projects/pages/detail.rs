@@ -12,9 +12,9 @@ use crate::domain::Role;
 use crate::i18n::*;
 use crate::projects::api::{project_load, ProjectBaseline, ProjectComment, ProjectSaveItem};
 use crate::projects::{ChangeAction, ItemComment, ItemPatch, ProjectChange, ProjectPage};
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use std::sync::Arc;
@@ -23,7 +23,7 @@ use std::sync::Arc;
 pub fn ProjectDetailPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), projects.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), projects.title)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:user>
             <ProjectView staff=user.role != Role::Customer/>
         </Authorized>

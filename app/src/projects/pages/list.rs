@@ -7,16 +7,16 @@ use crate::i18n::*;
 use crate::projects::api::{projects_load, ProjectCreate};
 use crate::projects::ProjectSummary;
 use crate::tickets::StaffMember;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), projects.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), projects.title)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:user>
             <ProjectList staff=user.role != Role::Customer/>
         </Authorized>

@@ -7,15 +7,15 @@ use crate::domain::Role;
 use crate::i18n::*;
 use crate::shop::api::{store_admin_load, InstructionsSave, PackageSave, PurchasePolicySave};
 use crate::shop::{OrderStatus, OrgPurchase, PurchasePolicy, StoreAdmin};
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading, Notice};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn StoreAdminPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), store.admin_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), store.admin_title)/>
         <Authorized roles=&[Role::Admin] let:_user>
             <AdminView/>
         </Authorized>

@@ -4,9 +4,9 @@ use crate::domain::hours::{format_usd, Package};
 use crate::i18n::*;
 use crate::shop::api::{store_load, OrderPlace};
 use crate::shop::StorePage as StoreData;
+use crate::ui::PageTitle;
 use crate::ui::{ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -15,7 +15,7 @@ pub fn StorePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| store_load());
     let place = ServerAction::<OrderPlace>::new();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), store.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), store.title)/>
         <div class="page-head"><h1>{t!(i18n, store.title)}</h1></div>
         <p class="lead">{t!(i18n, store.lead)}</p>
         <details class="card" open>

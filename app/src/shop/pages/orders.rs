@@ -7,9 +7,9 @@ use crate::domain::{format_cr, Role};
 use crate::i18n::*;
 use crate::shop::api::{orders_load, receipt_load, OrderCancel, OrderConfirm, OrderRefund};
 use crate::shop::{Order, OrderStatus, PayMethod, Receipt};
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -17,7 +17,7 @@ use leptos_router::hooks::use_query_map;
 pub fn OrdersPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), store.orders_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), store.orders_title)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:_user>
             <OrderList/>
         </Authorized>
@@ -86,7 +86,7 @@ pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
 pub fn ReceiptPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), store.receipt)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), store.receipt)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:user>
             <ReceiptView admin=user.role == Role::Admin/>
         </Authorized>

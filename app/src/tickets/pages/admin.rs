@@ -5,10 +5,10 @@ use crate::domain::Role;
 use crate::i18n::*;
 use crate::pages::home::{plan_label, priority_label};
 use crate::tickets::api::{calendar_year, sla_report, ChangeCalendar};
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use chrono::Datelike;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 pub fn holiday_name(locale: Locale, kind: HolidayKind) -> &'static str {
@@ -33,7 +33,7 @@ pub fn holiday_name(locale: Locale, kind: HolidayKind) -> &'static str {
 pub fn CalendarPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), calendar.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), calendar.title)/>
         <Authorized roles=&[Role::Admin, Role::Agent] let:user>
             <CalendarEditor editable=user.role == Role::Admin/>
         </Authorized>
@@ -134,7 +134,7 @@ fn CalendarEditor(editable: bool) -> impl IntoView {
 pub fn ReportPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), report.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), report.title)/>
         <Authorized roles=&[Role::Admin, Role::Agent] let:_user>
             <Report/>
         </Authorized>

@@ -5,9 +5,9 @@ use crate::i18n::*;
 use crate::pages::home::{plan_label, priority_label};
 use crate::tickets::api::{load_ticket, AssignTicket, ReplyTicket, SetTicketStatus};
 use crate::tickets::{StaffMember, TicketPage};
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -15,7 +15,7 @@ use leptos_router::hooks::use_query_map;
 pub fn TicketDetailPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), tickets.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), tickets.title)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:user>
             <TicketView staff=user.role != Role::Customer/>
         </Authorized>

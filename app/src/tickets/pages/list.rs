@@ -7,9 +7,9 @@ use crate::pages::home::{plan_label, priority_label};
 use crate::tickets::api::{list_tickets, staff_members};
 use crate::tickets::pages::countdown::use_clock;
 use crate::tickets::TicketFilter;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -50,7 +50,7 @@ fn source_badge(source: TicketSource) -> Option<impl IntoView> {
 pub fn TicketsPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), tickets.title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), tickets.title)/>
         <Authorized roles=&[Role::Customer, Role::Agent, Role::Admin] let:user>
             <TicketList staff=user.role != Role::Customer/>
         </Authorized>

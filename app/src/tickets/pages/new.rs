@@ -6,15 +6,15 @@ use crate::kb::pages::TicketSuggestions;
 use crate::pages::home::priority_label;
 use crate::tickets::api::{load_new_ticket_form, OpenTicket};
 use crate::tickets::pages::countdown::use_clock;
+use crate::ui::PageTitle;
 use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn NewTicketPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || td_string!(i18n.get_locale(), tickets.new_title)/>
+        <PageTitle text=move || td_string!(i18n.get_locale(), tickets.new_title)/>
         <Authorized roles=&[Role::Customer] let:_user>
             <NewTicketForm/>
         </Authorized>

@@ -601,3 +601,68 @@ async fn metrics_are_exposed_to_the_operator_only() {
     assert_eq!(res.status(), StatusCode::OK);
     app.stop().await;
 }
+
+/// Signed-in pages rendered by many requests at once all succeed with their title. (Page
+/// titles that read the language signal when leptos_meta assembled the head, after rendering
+/// and outside the request's reactive arena, panicked under this kind of load.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_signed_in_pages_render() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let res = app
+        .client
+        .post(app.url(login_path()))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "agente@demo.test"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("portal_session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+        .expect("session cookie");
+    let client = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    for n in 0..16 {
+        let client = client.clone();
+        let cookie = cookie.clone();
+        let url = app.url(if n % 2 == 0 {
+            "/tickets"
+        } else {
+            "/agente/chat"
+        });
+        tasks.push(tokio::spawn(async move {
+            let mut titles = Vec::new();
+            for _ in 0..10 {
+                let res = client
+                    .get(&url)
+                    .header("cookie", &cookie)
+                    .send()
+                    .await
+                    .expect("page answered");
+                assert_eq!(res.status(), StatusCode::OK, "{url}");
+                let html = res.text().await.expect("page body");
+                let title = html
+                    .split_once("<title>")
+                    .and_then(|(_, rest)| rest.split_once("</title>"))
+                    .map(|(t, _)| t.to_owned())
+                    .expect("title");
+                titles.push(title);
+            }
+            titles
+        }));
+    }
+    for task in tasks {
+        for title in task.await.expect("task") {
+            assert!(title.ends_with(" · Any2cloud Portal"), "{title}");
+            assert!(title.len() > " · Any2cloud Portal".len(), "{title}");
+        }
+    }
+    app.stop().await;
+}

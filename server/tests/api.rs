@@ -666,3 +666,38 @@ async fn concurrent_signed_in_pages_render() {
     }
     app.stop().await;
 }
+
+both_backends!(
+    nul_characters_are_refused_as_invalid_input,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        // A second organisation's customer: the e2e journeys keep Demo S.A.'s tickets untouched.
+        let token = app.login_as("cliente2@otra.test").await;
+        let (status, body) = app
+        .post(
+            "/api/v1/tickets",
+            Some(&token),
+            json!({"subject": "Servidor\u{0} caído", "body": "No responde", "kind": "incident", "priority": "alta"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"]["code"], "invalid_input", "{body}");
+        let (status, body) = app
+        .post(
+            "/api/v1/tickets",
+            Some(&token),
+            json!({"subject": "Servidor caído", "body": "No responde", "kind": "incident", "priority": "alta"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        // In the URL too: a path segment or query value that decodes to NUL.
+        for path in ["/api/v1/kb/articles/a%00b", "/api/v1/tickets?q=a%00b"] {
+            let (status, body) = app.get(path, Some(&token)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert_eq!(body["error"]["code"], "invalid_input", "{path}: {body}");
+        }
+        app.stop().await;
+    }
+);

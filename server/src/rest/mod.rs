@@ -20,7 +20,6 @@ use crate::startup::AppState;
 use app::accounts::service::Principal;
 use app::error::{AppError, ErrorCode};
 use app::i18n::Locale;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -121,6 +120,24 @@ pub fn router() -> Router<AppState> {
         .route("/change-requests/{id}/reopen", post(changes::reopen))
         .route("/openapi.json", get(openapi::document))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(refuse_encoded_nul))
+}
+
+/// Path segments and query values reach the database percent-decoded, and PostgreSQL cannot
+/// store U+0000: a request whose URL encodes one (`%00`) is invalid input, not a server error.
+async fn refuse_encoded_nul(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let uri = req.uri();
+    let encoded_nul = uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00"));
+    if !encoded_nul {
+        return next.run(req).await;
+    }
+    let (mut parts, _) = req.into_parts();
+    let Ok(locale) = ApiLocale::from_request_parts(&mut parts, &()).await;
+    ApiError {
+        error: ErrorCode::InvalidInput.into(),
+        locale: locale.0,
+    }
+    .into_response()
 }
 
 /// Room for one maximal file plus the multipart framing.
@@ -224,7 +241,7 @@ pub struct ApiJson<T>(pub T);
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
     S: Send + Sync,
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: serde::de::DeserializeOwned,
 {
     type Rejection = ApiError;
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -232,17 +249,37 @@ where
         let locale = ApiLocale::from_request_parts(&mut parts, state)
             .await
             .unwrap_or(ApiLocale(Locale::es));
+        let invalid = ApiError {
+            error: ErrorCode::InvalidInput.into(),
+            locale: locale.0,
+        };
         let req = axum::extract::Request::from_parts(parts, body);
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
+        let value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(value)) => value,
             Err(rejection) => {
                 tracing::debug!(%rejection, "bad JSON body");
-                Err(ApiError {
-                    error: ErrorCode::InvalidInput.into(),
-                    locale: locale.0,
-                })
+                return Err(invalid);
             }
+        };
+        // No text field may hold a NUL character: PostgreSQL cannot store one, and no
+        // legitimate input has it.
+        if holds_nul(&value) {
+            return Err(invalid);
         }
+        serde_json::from_value(value).map(ApiJson).map_err(|e| {
+            tracing::debug!(error = %e, "bad JSON body");
+            invalid
+        })
+    }
+}
+
+/// Whether any string or key in `value` contains U+0000.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 

@@ -477,27 +477,7 @@ async fn web_sign_in_sets_a_hardened_cookie() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
         return;
     };
-    let res = app
-        .client
-        .post(app.url(login_path()))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "admin@demo.test"), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .expect("post");
-    assert!(
-        res.status().is_success() || res.status().is_redirection(),
-        "{}",
-        res.status()
-    );
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("portal_session="))
-        .map(str::to_owned)
-        .expect("session cookie");
+    let cookie = app.web_sign_in("admin@demo.test").await;
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
         "{cookie}"
@@ -610,21 +590,10 @@ async fn concurrent_signed_in_pages_render() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
         return;
     };
-    let res = app
-        .client
-        .post(app.url(login_path()))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("email", "agente@demo.test"), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("portal_session="))
-        .and_then(|c| c.split(';').next())
+    let set_cookie = app.web_sign_in("agente@demo.test").await;
+    let cookie = set_cookie
+        .split(';')
+        .next()
         .map(str::to_owned)
         .expect("session cookie");
     let client = reqwest::Client::new();

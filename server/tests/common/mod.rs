@@ -185,6 +185,32 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// Signs a demo account in through the web form (the `Login` server function) and returns
+    /// the session's whole `Set-Cookie` header.
+    pub async fn web_sign_in(&self, email: &str) -> String {
+        use leptos::server_fn::ServerFn;
+        let res = self
+            .client
+            .post(self.url(<app::accounts::api::Login as ServerFn>::PATH))
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("email", email), ("password", DEMO_PASSWORD)])
+            .send()
+            .await
+            .expect("sign in");
+        assert!(
+            res.status().is_success() || res.status().is_redirection(),
+            "sign in {email}: {}",
+            res.status()
+        );
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("portal_session="))
+            .map(str::to_owned)
+            .expect("session cookie")
+    }
+
     /// A bearer token for a demo account.
     pub async fn login_as(&self, email: &str) -> String {
         let (status, body) = self.token(email, DEMO_PASSWORD).await;

@@ -113,7 +113,8 @@ async fn write(db: &Db, mut batch: Vec<(Pending, oneshot::Sender<Stored>)>) {
             return;
         }
     };
-    // A chat's own messages keep their order (stable sort); grouping helps the page cache.
+    // Grouped by chat (SQLite's page cache gets neighbouring rows); the sort is stable, so a
+    // chat's own messages keep their order. One writer holds the lock: no deadlock to avoid.
     batch.sort_by_key(|(m, _)| m.chat_id);
     let (messages, replies): (Vec<Pending>, Vec<_>) = batch.into_iter().unzip();
     match commit_batch(pool, &messages).await {

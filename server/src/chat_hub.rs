@@ -1,10 +1,12 @@
 //! Chat fan-out. In one process a broadcast channel per topic does the job (SQLite); with
 //! PostgreSQL every signal also goes out as `NOTIFY portal_chat` carrying ids only, and each
-//! instance's listener reloads messages from the database before passing them to its own
-//! subscribers, so a message sent to instance A reaches a client connected to instance B.
+//! instance's listener reloads messages from the database (one query for all the
+//! notifications it has received) before passing them to its own subscribers, so a message
+//! sent to instance A reaches a client connected to instance B.
 
 use app::chat::fanout::{Fanout, Signal, Topic};
 use app::chat::store::ChatStore;
+use app::chat::ChatMessage;
 use app::domain::channel::Delivery;
 use app::domain::chat::ChatRole;
 use async_trait::async_trait;
@@ -243,12 +245,30 @@ impl PgHub {
     }
 
     async fn receive(&self, payloads: &[String], store: &Arc<dyn ChatStore>) {
-        let signals = payloads
+        let kinds: Vec<WireKind> = payloads.iter().filter_map(|p| self.parse(p)).collect();
+        // The messages among them, reloaded with one query, once per instance, then shared by
+        // all its subscribers.
+        let ids: Vec<(i64, i64)> = kinds
             .iter()
-            .filter_map(|payload| self.parse(payload))
-            .map(|kind| kind.into_signal(store));
-        for signal in futures_util::future::join_all(signals).await {
-            self.local.deliver(signal);
+            .filter_map(|kind| match kind {
+                WireKind::Message { chat, id, .. } => Some((*chat, *id)),
+                _ => None,
+            })
+            .collect();
+        let mut loaded: HashMap<(i64, i64), Arc<ChatMessage>> = HashMap::new();
+        if !ids.is_empty() {
+            match store.messages_by_id(&ids).await {
+                Ok(found) => {
+                    for (chat, message) in found {
+                        loaded.insert((chat, message.id), Arc::new(message));
+                    }
+                }
+                // Subscribers then catch up from the database themselves.
+                Err(e) => tracing::warn!(error = %e, "cannot reload notified chat messages"),
+            }
+        }
+        for kind in kinds {
+            self.local.deliver(kind.into_signal(&loaded));
         }
     }
 
@@ -266,11 +286,12 @@ impl PgHub {
 }
 
 impl WireKind {
-    async fn into_signal(self, store: &Arc<dyn ChatStore>) -> Signal {
+    /// The signal for local subscribers; a message comes from `loaded` (without it,
+    /// subscribers load it themselves).
+    fn into_signal(self, loaded: &HashMap<(i64, i64), Arc<ChatMessage>>) -> Signal {
         match self {
             WireKind::Message { chat, id, internal } => {
-                // Reloaded once per instance, then shared by all its subscribers.
-                let message = store.message(chat, id).await.ok().flatten().map(Arc::new);
+                let message = loaded.get(&(chat, id)).cloned();
                 Signal::Message {
                     chat_id: chat,
                     id,
@@ -324,28 +345,37 @@ async fn sleep_or_stop(stop: &mut watch::Receiver<bool>, wait: Duration) -> bool
 #[async_trait]
 impl Fanout for PgHub {
     async fn publish(&self, signal: Signal) {
+        self.publish_all(vec![signal]).await;
+    }
+
+    async fn publish_all(&self, signals: Vec<Signal>) {
         // This instance's subscribers first: they need not wait for the NOTIFY round trip.
-        let kind = WireKind::from_signal(&signal);
-        self.local.deliver(signal);
-        if let Some(kind) = kind {
-            let wire = Wire {
-                origin: self.origin.clone(),
-                kind,
-            };
-            match serde_json::to_string(&wire) {
-                Ok(payload) => {
-                    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind(CHANNEL)
-                        .bind(payload)
-                        .execute(&self.pool)
-                        .await
-                    {
-                        // Other instances' clients catch up on their next resync or reconnect.
-                        tracing::warn!(error = %e, "NOTIFY failed");
-                    }
+        let mut payloads = Vec::with_capacity(signals.len());
+        for signal in signals {
+            if let Some(kind) = WireKind::from_signal(&signal) {
+                let wire = Wire {
+                    origin: self.origin.clone(),
+                    kind,
+                };
+                match serde_json::to_string(&wire) {
+                    Ok(payload) => payloads.push(payload),
+                    Err(e) => tracing::warn!(error = %e, "cannot encode chat notification"),
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot encode chat notification"),
             }
+            self.local.deliver(signal);
+        }
+        if payloads.is_empty() {
+            return;
+        }
+        // One statement for all of them; one transaction keeps their order.
+        if let Err(e) = sqlx::query("SELECT pg_notify($1, p) FROM UNNEST($2::text[]) AS p")
+            .bind(CHANNEL)
+            .bind(payloads)
+            .execute(&self.pool)
+            .await
+        {
+            // Other instances' clients catch up on their next resync or reconnect.
+            tracing::warn!(error = %e, "NOTIFY failed");
         }
     }
 

@@ -1,15 +1,23 @@
-//! Rendered knowledge-base pages for anonymous readers, kept in memory.
+//! Rendered pages kept in memory, served again with a fresh CSP nonce.
 //!
-//! Public articles are the busiest pages; rendering each request again costs database round
-//! trips and a full Leptos render. Anonymous readers all see the same page for a path and
-//! language, so the first render is kept and served again with a fresh CSP nonce.
+//! Two scopes, each its own cache (see [`Scope`]):
+//! - public knowledge-base pages for anonymous readers, the busiest pages: every reader sees the
+//!   same page for a path and language;
+//! - the ticket list (a customer's tickets, the agents' queue) per signed-in session: agents
+//!   keep it open and reload it all day, and it costs session, ticket and user queries plus a
+//!   full Leptos render.
 //!
-//! Freshness: every knowledge-base write bumps a generation number in the database. The cache
-//! compares it at most once a second (so several instances agree within a second), at once
-//! after a write passes through this instance, and drops entries older than [`TTL`] (scheduled
-//! articles appear on time).
+//! Freshness: a generation number in the database changes with every write the pages show
+//! (KB writes bump `kb_generation`; database triggers bump `page_generation` on tickets,
+//! users, organizations, the holiday calendar and revoked sessions). The cache compares it at
+//! most once a second (so several instances agree within a second), at once after a write
+//! passes through this instance, and drops entries older than the scope's TTL (scheduled
+//! articles appear on time; SLA states rendered on the server are at most seconds old before
+//! the browser's clock takes over).
 
+use crate::page_session::RenderedFor;
 use crate::security::CspNonce;
+use crate::storage::Db;
 use app::kb::service::Kb;
 use app::server_ctx::cookie_value;
 use axum::body::{to_bytes, Body, Bytes};
@@ -17,12 +25,13 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-const TTL: Duration = Duration::from_secs(60);
 const GENERATION_CHECK: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 5_000;
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
@@ -30,6 +39,49 @@ const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 const NONCE_SLOT: &str = "\u{0}nonce\u{0}";
 /// Set by the article page on the server so the cache can count views of cached hits.
 pub const ARTICLE_HEADER: &str = "x-kb-article";
+const SESSION_COOKIES: [&str; 2] = ["portal_session", "__Host-portal_session"];
+
+/// Which pages a cache keeps, and where their generation number lives.
+#[derive(Clone)]
+pub enum Scope {
+    /// `/kb` and `/kb/…` for readers without a session.
+    PublicKb(Kb),
+    /// `/tickets` (with any query) per session, keyed by a digest of the session token read
+    /// from `cookie` (the cookie the server authenticates). Only pages rendered for a
+    /// signed-in user are kept, so a page is only ever served to the session it was rendered
+    /// for, while that session was valid; revoking the session clears the cache.
+    TicketList { db: Db, cookie: &'static str },
+}
+
+/// The pages of a [`Scope`], without its database handle.
+#[derive(Clone, Copy, Debug)]
+enum Pages {
+    PublicKb,
+    TicketList { cookie: &'static str },
+}
+
+impl Scope {
+    fn pages(&self) -> Pages {
+        match self {
+            Scope::PublicKb(_) => Pages::PublicKb,
+            Scope::TicketList { cookie, .. } => Pages::TicketList { cookie },
+        }
+    }
+
+    fn ttl(&self) -> Duration {
+        match self {
+            Scope::PublicKb(_) => Duration::from_secs(60),
+            Scope::TicketList { .. } => Duration::from_secs(10),
+        }
+    }
+
+    async fn generation(&self) -> Result<i64, String> {
+        match self {
+            Scope::PublicKb(kb) => kb.store().generation().await.map_err(|e| e.to_string()),
+            Scope::TicketList { db, .. } => db.page_generation().await.map_err(|e| e.to_string()),
+        }
+    }
+}
 
 struct Entry {
     /// The page split at each nonce: the response is `parts.join(nonce)`.
@@ -45,7 +97,7 @@ pub struct PageCache {
 }
 
 struct Inner {
-    kb: Kb,
+    scope: Scope,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
     generation: AtomicI64,
     checked: RwLock<Instant>,
@@ -53,10 +105,10 @@ struct Inner {
 }
 
 impl PageCache {
-    pub fn new(kb: Kb) -> Self {
+    pub fn new(scope: Scope) -> Self {
         PageCache {
             inner: Arc::new(Inner {
-                kb,
+                scope,
                 entries: RwLock::default(),
                 generation: AtomicI64::new(i64::MIN),
                 checked: RwLock::new(Instant::now() - GENERATION_CHECK * 2),
@@ -65,7 +117,7 @@ impl PageCache {
         }
     }
 
-    /// Drops everything if the knowledge base changed since the last look.
+    /// Drops everything if the pages' data changed since the last look.
     async fn refresh(&self) {
         let due = self
             .inner
@@ -80,7 +132,7 @@ impl PageCache {
             *at = Instant::now();
         }
         self.inner.stale.store(false, Ordering::Relaxed);
-        match self.inner.kb.store().generation().await {
+        match self.inner.scope.generation().await {
             Ok(generation) => {
                 if self.inner.generation.swap(generation, Ordering::Relaxed) != generation {
                     self.clear();
@@ -89,6 +141,8 @@ impl PageCache {
             Err(e) => {
                 tracing::warn!(error = %e, "page cache cannot read the generation; clearing");
                 self.clear();
+                // Keep nothing until the generation can be read again.
+                self.inner.stale.store(true, Ordering::Relaxed);
             }
         }
     }
@@ -103,14 +157,15 @@ impl PageCache {
         let entries = self.inner.entries.read().ok()?;
         entries
             .get(key)
-            .filter(|e| e.stored.elapsed() < TTL)
+            .filter(|e| e.stored.elapsed() < self.inner.scope.ttl())
             .cloned()
     }
 
     fn put(&self, key: String, entry: Entry) {
         if let Ok(mut entries) = self.inner.entries.write() {
             if entries.len() >= MAX_ENTRIES {
-                entries.retain(|_, e| e.stored.elapsed() < TTL);
+                let ttl = self.inner.scope.ttl();
+                entries.retain(|_, e| e.stored.elapsed() < ttl);
                 if entries.len() >= MAX_ENTRIES {
                     entries.clear();
                 }
@@ -121,19 +176,12 @@ impl PageCache {
 }
 
 /// The cache key of a request, or `None` when it must not be served from the cache.
-fn key(req: &Request) -> Option<String> {
+fn key(pages: Pages, req: &Request) -> Option<String> {
     if req.method() != Method::GET {
         return None;
     }
-    let path = req.uri().path();
-    if !(path == "/kb" || path.starts_with("/kb/")) {
-        return None;
-    }
     let headers = req.headers();
-    let signed_in = ["portal_session", "__Host-portal_session"]
-        .iter()
-        .any(|name| cookie_value(headers, name).is_some());
-    if signed_in || headers.contains_key(header::AUTHORIZATION) {
+    if headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
     // "Cache-Control: no-cache" asks for a fresh render (browsers send it on a hard reload).
@@ -152,14 +200,34 @@ fn key(req: &Request) -> Option<String> {
     if !wants_html {
         return None;
     }
+    let path = req.uri().path();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or(path);
     let locale = cookie_value(headers, "i18n_pref_locale").unwrap_or("es");
-    Some(format!(
-        "{locale} {}",
-        req.uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or(path)
-    ))
+    match pages {
+        Pages::PublicKb => {
+            let signed_in = SESSION_COOKIES
+                .iter()
+                .any(|name| cookie_value(headers, name).is_some());
+            let kb = path == "/kb" || path.starts_with("/kb/");
+            (kb && !signed_in).then(|| format!("{locale} {path_and_query}"))
+        }
+        Pages::TicketList { cookie } => {
+            let token = cookie_value(headers, cookie).filter(|t| !t.is_empty())?;
+            (path == "/tickets").then(|| {
+                let mut key = format!("{locale} ");
+                for byte in Sha256::digest(token.as_bytes()) {
+                    let _ = write!(key, "{byte:02x}");
+                }
+                key.push(' ');
+                key.push_str(path_and_query);
+                key
+            })
+        }
+    }
 }
 
 fn respond(entry: &Entry, nonce: &str) -> Response {
@@ -178,11 +246,11 @@ fn respond(entry: &Entry, nonce: &str) -> Response {
 }
 
 pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next) -> Response {
-    let Some(key) = key(&req) else {
+    let Some(key) = key(cache.inner.scope.pages(), &req) else {
         let writes = req.method() != Method::GET && req.method() != Method::HEAD;
         let res = next.run(req).await;
         if writes {
-            // Maybe a knowledge-base write: look at the generation on the next read.
+            // Maybe a write to what these pages show: look at the generation on the next read.
             cache.inner.stale.store(true, Ordering::Relaxed);
         }
         return res;
@@ -193,9 +261,14 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
         .map(|n| n.0.clone())
         .unwrap_or_default();
     cache.refresh().await;
+    // The generation this render starts from: if another request sees a newer one while this
+    // page renders, the page may hold older data and is not kept.
+    let generation = cache.inner.generation.load(Ordering::Relaxed);
     if let Some(entry) = cache.get(&key) {
         if let Some(id) = entry.article {
-            cache.inner.kb.count_view(id);
+            if let Scope::PublicKb(kb) = &cache.inner.scope {
+                kb.count_view(id);
+            }
         }
         return respond(&entry, &nonce);
     }
@@ -204,8 +277,10 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
         .headers_mut()
         .remove(ARTICLE_HEADER)
         .and_then(|v| v.to_str().ok()?.parse::<i64>().ok());
+    let signed_in_only = matches!(cache.inner.scope.pages(), Pages::TicketList { .. });
     let cacheable = res.status() == StatusCode::OK
         && !nonce.is_empty()
+        && (!signed_in_only || res.extensions().get::<RenderedFor>().is_some())
         && !res.headers().contains_key(header::SET_COOKIE)
         && res
             .headers()
@@ -229,6 +304,11 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
         .split(NONCE_SLOT)
         .map(|p| Bytes::copy_from_slice(p.as_bytes()))
         .collect();
+    if cache.inner.generation.load(Ordering::Relaxed) != generation
+        || cache.inner.stale.load(Ordering::Relaxed)
+    {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
     cache.put(
         key,
         Entry {
@@ -257,7 +337,7 @@ mod tests {
 
     #[test]
     fn only_anonymous_kb_pages_are_cached() {
-        let k = |path, cookie| key(&request(path, cookie));
+        let k = |path, cookie| key(Pages::PublicKb, &request(path, cookie));
         assert_eq!(k("/kb/a/b", None).as_deref(), Some("es /kb/a/b"));
         assert_eq!(
             k("/kb?x=1", Some("i18n_pref_locale=en")).as_deref(),
@@ -267,5 +347,31 @@ mod tests {
         assert_eq!(k("/kb/a/b", Some("x=1; __Host-portal_session=abc")), None);
         assert_eq!(k("/tickets", None), None);
         assert_eq!(k("/kbx", None), None);
+    }
+
+    #[test]
+    fn the_ticket_list_is_cached_per_session_token() {
+        let pages = Pages::TicketList {
+            cookie: "__Host-portal_session",
+        };
+        let k = |path, cookie| key(pages, &request(path, cookie));
+        let mine = k("/tickets?status=open", Some("__Host-portal_session=abc"));
+        let theirs = k("/tickets?status=open", Some("__Host-portal_session=abd"));
+        let english = k(
+            "/tickets?status=open",
+            Some("__Host-portal_session=abc; i18n_pref_locale=en"),
+        );
+        assert!(mine.as_deref().is_some_and(|k| k.starts_with("es ")
+            && k.ends_with(" /tickets?status=open")
+            && !k.contains("abc")));
+        assert!(theirs.is_some() && theirs != mine);
+        assert!(english.is_some() && english != mine);
+        // Only the cookie the server authenticates counts; no session, no cache.
+        assert_eq!(k("/tickets", Some("portal_session=abc")), None);
+        assert_eq!(k("/tickets", Some("__Host-portal_session=")), None);
+        assert_eq!(k("/tickets", None), None);
+        // Other signed-in pages are rendered every time.
+        assert_eq!(k("/tickets/12", Some("__Host-portal_session=abc")), None);
+        assert_eq!(k("/kb", Some("__Host-portal_session=abc")), None);
     }
 }

@@ -10,6 +10,11 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
+/// On the response of a page rendered for a signed-in user (their id), so that the page cache
+/// keeps only pages whose session was valid.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderedFor(pub i64);
+
 /// Whether `path` is rendered by Leptos (not the API, assets or files).
 fn is_page(method: &Method, path: &str) -> bool {
     let file_like = path
@@ -33,7 +38,18 @@ pub async fn middleware(
         if let Err(e) = &signed.0 {
             tracing::error!(error = %e, "could not read the session of a page request");
         }
+        let user = signed
+            .0
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .map(|u| u.id);
         req.extensions_mut().insert(signed);
+        let mut res = next.run(req).await;
+        if let Some(user) = user {
+            res.extensions_mut().insert(RenderedFor(user));
+        }
+        return res;
     }
     next.run(req).await
 }

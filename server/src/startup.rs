@@ -3,6 +3,7 @@
 use crate::chat_hub::{LocalHub, PgHub};
 use crate::config::Config;
 use crate::mail::{MailConfigError, Mailer};
+use crate::page_cache::{PageCache, Scope};
 use crate::storage::{ChatDb, ConnectError, Db};
 use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
@@ -443,7 +444,14 @@ fn router(state: AppState) -> Router {
             crate::page_session::middleware,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            crate::page_cache::PageCache::new(state.services.kb.clone()),
+            PageCache::new(Scope::TicketList {
+                db: state.db.clone(),
+                cookie: state.services.cookie_name(),
+            }),
+            crate::page_cache::middleware,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            PageCache::new(Scope::PublicKb(state.services.kb.clone())),
             crate::page_cache::middleware,
         ))
         .layer(axum::middleware::from_fn(security::csrf_guard))

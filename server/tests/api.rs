@@ -609,9 +609,11 @@ async fn concurrent_signed_in_pages_render() {
         tasks.push(tokio::spawn(async move {
             let mut titles = Vec::new();
             for _ in 0..10 {
+                // `no-cache`: rendered every time, not served from the ticket-list cache.
                 let res = client
                     .get(&url)
                     .header("cookie", &cookie)
+                    .header("cache-control", "no-cache")
                     .send()
                     .await
                     .expect("page answered");
@@ -667,6 +669,128 @@ both_backends!(
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
             assert_eq!(body["error"]["code"], "invalid_input", "{path}: {body}");
         }
+        app.stop().await;
+    }
+);
+
+// The ticket list is kept per session and served again until something it shows changes:
+// a write through this instance drops it at once, a write beneath it (another instance, a
+// background job) within a second, and a revoked session's page is never served again.
+both_backends!(
+    the_ticket_list_is_kept_per_session_until_its_data_changes,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let db = common::Db::open(&app.db.as_ref().expect("database").url).await;
+        let cookie = |set_cookie: String| {
+            set_cookie
+                .split(';')
+                .next()
+                .map(str::to_owned)
+                .expect("session cookie")
+        };
+        let agent = cookie(app.web_sign_in("agente@demo.test").await);
+        let customer = cookie(app.web_sign_in("cliente2@otra.test").await);
+        let client = reqwest::Client::new();
+        let url = app.url("/tickets");
+        let page = |cookie: String| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                let res = client
+                    .get(&url)
+                    .header("cookie", cookie)
+                    .header("accept", "text/html")
+                    .send()
+                    .await
+                    .expect("ticket list");
+                assert_eq!(res.status(), StatusCode::OK);
+                let hit = res.headers().get("x-cache").is_some();
+                (hit, res.text().await.expect("page body"))
+            }
+        };
+        let nonce = |html: &str| {
+            html.split_once("nonce=\"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(n, _)| n.to_owned())
+                .expect("nonce")
+        };
+        // A second organisation's customer: the e2e journeys keep Demo S.A.'s tickets untouched.
+        let token = app.login_as("cliente2@otra.test").await;
+        let new_ticket = |subject: &'static str| json!({"subject": subject, "body": "Desde esta mañana", "kind": "incident", "priority": "media"});
+        let (status, created) = app
+            .post(
+                "/api/v1/tickets",
+                Some(&token),
+                new_ticket("Impresora del tercer piso"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_i64().expect("ticket id");
+
+        let (hit, first) = page(agent.clone()).await;
+        assert!(!hit, "the first load is rendered");
+        assert!(first.contains("Impresora del tercer piso"));
+        let (hit, again) = page(agent.clone()).await;
+        assert!(hit, "the second load is served from the cache");
+        assert_eq!(
+            again.replace(&nonce(&again), ""),
+            first.replace(&nonce(&first), "")
+        );
+        assert_ne!(
+            nonce(&again),
+            nonce(&first),
+            "every response has its own nonce"
+        );
+
+        // Another session never gets the agent's page.
+        let (hit, theirs) = page(customer.clone()).await;
+        assert!(!hit);
+        assert!(theirs.contains("Impresora del tercer piso"));
+        assert!(
+            !theirs.contains("data-testid=\"filters\""),
+            "no agent queue"
+        );
+
+        // A write beneath this instance shows within a second.
+        db.execute(&format!(
+            "UPDATE tickets SET subject = 'Impresora del cuarto piso' WHERE id = {id}"
+        ))
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        let (hit, changed) = page(agent.clone()).await;
+        assert!(!hit);
+        assert!(changed.contains("Impresora del cuarto piso"));
+        assert!(!changed.contains("Impresora del tercer piso"));
+
+        // A write through this instance shows at once.
+        assert!(page(agent.clone()).await.0, "kept again");
+        let (status, body) = app
+            .post(
+                "/api/v1/tickets",
+                Some(&token),
+                new_ticket("Correo no sincroniza"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (hit, after) = page(agent.clone()).await;
+        assert!(!hit);
+        assert!(after.contains("Correo no sincroniza"));
+
+        // A session revoked elsewhere (signed out on another instance, by an admin): its kept
+        // page is not served again.
+        assert!(page(agent.clone()).await.0, "kept again");
+        db.execute(
+            "UPDATE sessions SET revoked_at = created_at WHERE user_id = \
+             (SELECT id FROM users WHERE email = 'agente@demo.test')",
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        let (hit, signed_out) = page(agent.clone()).await;
+        assert!(!hit);
+        assert!(!signed_out.contains("Correo no sincroniza"), "{signed_out}");
+        assert!(page(customer).await.1.contains("Correo no sincroniza"));
+        db.close().await;
         app.stop().await;
     }
 );

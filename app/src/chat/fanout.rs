@@ -73,6 +73,12 @@ impl Signal {
 pub trait Fanout: Send + Sync {
     /// Delivers to every subscriber of the signal's topic, on every instance.
     async fn publish(&self, signal: Signal);
+    /// [`Fanout::publish`] for several signals, in order (across instances, in one go).
+    async fn publish_all(&self, signals: Vec<Signal>) {
+        for signal in signals {
+            self.publish(signal).await;
+        }
+    }
     /// Subscribes to a topic on this instance. Also receives [`Signal::Resync`].
     fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Signal>;
 }

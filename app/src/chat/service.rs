@@ -445,23 +445,20 @@ impl Chats {
     }
 
     async fn broadcast(&self, chat_id: i64, message: &ChatMessage, side: &Side) {
-        self.fanout
-            .publish(Signal::Message {
-                chat_id,
-                id: message.id,
-                internal: message.internal,
-                message: Some(Arc::new(message.clone())),
-            })
-            .await;
+        let mut signals = vec![Signal::Message {
+            chat_id,
+            id: message.id,
+            internal: message.internal,
+            message: Some(Arc::new(message.clone())),
+        }];
         if !side.is_staff() {
-            self.fanout
-                .publish(Signal::Console {
-                    chat_id,
-                    new_chat: false,
-                    activity: true,
-                })
-                .await;
+            signals.push(Signal::Console {
+                chat_id,
+                new_chat: false,
+                activity: true,
+            });
         }
+        self.fanout.publish_all(signals).await;
     }
 
     async fn system_message(&self, chat_id: i64, body: &str) -> Result<(), AppError> {

@@ -82,6 +82,11 @@ pub trait ChatStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<ChatMessage>>;
     async fn message(&self, chat_id: i64, id: i64) -> StoreResult<Option<ChatMessage>>;
+    /// Several messages by `(chat_id, id)`, as `(chat_id, message)`, in no particular order;
+    /// missing ones are left out.
+    async fn messages_by_id(&self, ids: &[(i64, i64)]) -> StoreResult<Vec<(i64, ChatMessage)>> {
+        messages_one_by_one(self, ids).await
+    }
     /// Raises the side's read mark to `id` (never lowers it).
     async fn mark_read(&self, chat_id: i64, role: ChatRole, id: i64) -> StoreResult<()>;
 
@@ -136,4 +141,18 @@ pub trait ChatStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<i64>;
     async fn delete_canned(&self, id: i64) -> StoreResult<()>;
+}
+
+/// [`ChatStore::messages_by_id`] with one [`ChatStore::message`] call per message.
+pub async fn messages_one_by_one<S: ChatStore + ?Sized>(
+    store: &S,
+    ids: &[(i64, i64)],
+) -> StoreResult<Vec<(i64, ChatMessage)>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for &(chat_id, id) in ids {
+        if let Some(message) = store.message(chat_id, id).await? {
+            found.push((chat_id, message));
+        }
+    }
+    Ok(found)
 }

@@ -299,6 +299,33 @@ impl ChatStore for ChatDb {
         row.map(MessageRow::into_message).transpose()
     }
 
+    async fn messages_by_id(&self, ids: &[(i64, i64)]) -> StoreResult<Vec<(i64, ChatMessage)>> {
+        let Db::Postgres(pool) = &self.db else {
+            // SQLite serves a single instance, whose hub never reloads.
+            return app::chat::store::messages_one_by_one(self, ids).await;
+        };
+        #[derive(sqlx::FromRow)]
+        struct Keyed {
+            chat_id: i64,
+            #[sqlx(flatten)]
+            row: MessageRow,
+        }
+        let sql = format!(
+            "{} WHERE (m.chat_id, m.seq) IN (SELECT * FROM UNNEST($1::int8[], $2::int8[]))",
+            MESSAGE_SELECT.replacen("SELECT ", "SELECT m.chat_id, ", 1)
+        );
+        let (chats, seqs): (Vec<i64>, Vec<i64>) = ids.iter().copied().unzip();
+        let rows = sqlx::query_as::<_, Keyed>(&sql)
+            .bind(chats)
+            .bind(seqs)
+            .fetch_all(pool)
+            .await
+            .map_err(store_err)?;
+        rows.into_iter()
+            .map(|k| Ok((k.chat_id, k.row.into_message()?)))
+            .collect()
+    }
+
     async fn mark_read(&self, chat_id: i64, role: ChatRole, id: i64) -> StoreResult<()> {
         let sql = match role {
             ChatRole::Customer => {

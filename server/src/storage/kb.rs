@@ -559,8 +559,16 @@ impl KbStore for Db {
                 // Candidates: title matches first, then the most read. Ranking every match
                 // with ts_rank would read every matching document's vector; the final ranking
                 // happens in the service anyway.
-                // The tsquery is written inline (not joined in) so the planner uses the GIN index.
-                let tsq = "to_tsquery((CASE WHEN $2 = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $1)";
+                // The tsquery is a scalar subquery (not joined in) so the planner uses the GIN
+                // index, and it is computed once per search: with the configuration chosen in
+                // SQL (a text-to-regconfig cast is not constant), or in a generic plan, the
+                // title test re-parsed the query for every matching row (10 ms, not 4.7, for a
+                // word in a third of 10,000 articles).
+                let config = match lang {
+                    ArticleLang::Es => "portal_es",
+                    ArticleLang::En => "portal_en",
+                };
+                let tsq = format!("(SELECT to_tsquery('{config}', $1))");
                 let sql = format!(
                     "WITH top AS (SELECT a.id, (a.title_vector @@ {tsq}) AS in_title, a.views FROM kb_articles a \
                       WHERE a.search_vector @@ {tsq} AND a.lang = $2 AND a.lang = '{lang}' AND {} \

@@ -113,6 +113,17 @@ impl Db {
         Ok(db)
     }
 
+    /// The counter that database triggers bump on every write that a cached signed-in page
+    /// shows (migration 0013: tickets, users, organizations, the holiday calendar, revoked
+    /// sessions).
+    pub async fn page_generation(&self) -> Result<i64, sqlx::Error> {
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT value FROM page_generation WHERE id = 1"
+        )
+        .fetch_one(pool)
+        .await)
+    }
+
     pub fn backend(&self) -> &'static str {
         match self {
             Db::Sqlite(_) => "sqlite",

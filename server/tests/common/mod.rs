@@ -459,6 +459,15 @@ impl Db {
         }
     }
 
+    /// A write beneath the portal, as another instance or a background job would make it.
+    pub async fn execute(&self, sql: &str) {
+        match self {
+            Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        }
+        .expect(sql)
+    }
+
     /// A query returning one integer, with one text parameter.
     pub async fn count(&self, sql: &str, arg: &str) -> i64 {
         match self {

@@ -3,7 +3,7 @@
 //! burst of messages costs one fsync (`synchronous=FULL`) instead of one each. Within a shared
 //! transaction a message that cannot be stored (an unknown chat) fails alone. Nobody waits
 //! for a batch to fill: a message that reaches an idle writer is written at once. On
-//! PostgreSQL each message is its own transaction.
+//! PostgreSQL each message is its own transaction, usually a single statement.
 //!
 //! Either way a message is acknowledged (and broadcast) only after the transaction holding it
 //! has committed.
@@ -88,6 +88,14 @@ impl MessageWriter {
     /// [`app::chat::store::ChatStore::add_message`]); returns once it is committed.
     pub(super) async fn add(&self, message: &NewChatMessage<'_>) -> Stored {
         match self {
+            MessageWriter::Direct(Db::Postgres(pool)) => {
+                let message = Pending::from(message);
+                match store_in_one_statement(pool, &message).await? {
+                    Some(row) => Ok((row, true)),
+                    // A resend, an unknown chat, an attachment or a channel reply: the general way.
+                    None => store_alone(&Db::Postgres(pool.clone()), &message).await,
+                }
+            }
             MessageWriter::Direct(db) => store_alone(db, &Pending::from(message)).await,
             MessageWriter::Grouped(queue) => {
                 let (reply, answer) = oneshot::channel();
@@ -142,20 +150,7 @@ macro_rules! stored_row {
             let m: &Pending = $m;
             let seq: i64 = $seq;
             match m.attachment_id {
-                None => Ok::<_, sqlx::Error>(MessageRow {
-                    seq,
-                    author_name: m.author_name.clone(),
-                    role: m.role.as_str().to_owned(),
-                    body: m.body.clone(),
-                    internal: m.internal,
-                    client_id: m.client_id.clone(),
-                    sent_at: m.now,
-                    file_id: None,
-                    filename: None,
-                    content_type: None,
-                    size: None,
-                    delivery: m.delivery().map(str::to_owned),
-                }),
+                None => Ok::<_, sqlx::Error>(m.row(seq)),
                 Some(_) => {
                     sqlx::query_as::<_, MessageRow>(&format!(
                         "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq = $2"
@@ -180,6 +175,63 @@ impl Pending {
     fn delivery(&self) -> Option<&'static str> {
         self.outbound.then_some(Delivery::Queued.as_str())
     }
+
+    /// The row as stored under `seq`, for a message without attachment.
+    fn row(&self, seq: i64) -> MessageRow {
+        MessageRow {
+            seq,
+            author_name: self.author_name.clone(),
+            role: self.role.as_str().to_owned(),
+            body: self.body.clone(),
+            internal: self.internal,
+            client_id: self.client_id.clone(),
+            sent_at: self.now,
+            file_id: None,
+            filename: None,
+            content_type: None,
+            size: None,
+            delivery: self.delivery().map(str::to_owned),
+        }
+    }
+}
+
+/// PostgreSQL, the common case: a new message without attachment that stays in the portal,
+/// stored by one statement (one round trip instead of five; a single statement is atomic).
+/// `None` when the message must go the general way: a resend of its client id, an unknown
+/// chat, an attachment or a channel reply.
+async fn store_in_one_statement(
+    pool: &sqlx::PgPool,
+    m: &Pending,
+) -> Result<Option<MessageRow>, sqlx::Error> {
+    if m.attachment_id.is_some() || m.outbound {
+        return Ok(None);
+    }
+    // The counter's row lock orders concurrent messages of a chat. A resend racing its first
+    // send cannot see it in `prior` (same snapshot) and fails on the unique client id; the
+    // caller then answers with the stored message, as `store_alone` does.
+    let sql = "WITH prior AS (SELECT 1 FROM chat_messages WHERE chat_id = $1 AND client_id = $7), \
+               next AS (UPDATE chats SET last_seq = last_seq + 1, updated_at = $8 \
+                        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM prior) RETURNING last_seq) \
+               INSERT INTO chat_messages (chat_id, seq, author_id, author_name, role, body, internal, \
+                                          client_id, attachment_id, sent_at, delivery) \
+               SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, NULL, $8, NULL FROM next RETURNING seq";
+    let seq = sqlx::query_scalar::<_, i64>(sql)
+        .bind(m.chat_id)
+        .bind(m.author_id)
+        .bind(&m.author_name)
+        .bind(m.role.as_str())
+        .bind(&m.body)
+        .bind(m.internal)
+        .bind(&m.client_id)
+        .bind(m.now)
+        .fetch_optional(pool)
+        .await;
+    let seq = match seq {
+        Ok(seq) => seq,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(seq.map(|seq| m.row(seq)))
 }
 
 /// One message in a transaction of its own, on either database.

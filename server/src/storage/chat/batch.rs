@@ -166,6 +166,25 @@ macro_rules! stored_row {
     };
 }
 
+/// Binds a message's columns as `$1`…`$10`: chat, author id, author name, role, body,
+/// internal, client id, attachment, time, delivery (every insert of a message takes them in
+/// this order).
+macro_rules! bind_message {
+    ($query:expr, $m:expr) => {
+        $query
+            .bind($m.chat_id)
+            .bind($m.author_id)
+            .bind(&$m.author_name)
+            .bind($m.role.as_str())
+            .bind(&$m.body)
+            .bind($m.internal)
+            .bind(&$m.client_id)
+            .bind($m.attachment_id)
+            .bind($m.now)
+            .bind($m.delivery())
+    };
+}
+
 const EXISTING: &str = "WHERE m.chat_id = $1 AND m.client_id = $2";
 const QUEUE_REPLY: &str =
     "INSERT INTO channel_outbox (chat_id, seq, next_attempt_at, created_at, updated_at) \
@@ -210,20 +229,12 @@ async fn store_in_one_statement(
     // send cannot see it in `prior` (same snapshot) and fails on the unique client id; the
     // caller then answers with the stored message, as `store_alone` does.
     let sql = "WITH prior AS (SELECT 1 FROM chat_messages WHERE chat_id = $1 AND client_id = $7), \
-               next AS (UPDATE chats SET last_seq = last_seq + 1, updated_at = $8 \
+               next AS (UPDATE chats SET last_seq = last_seq + 1, updated_at = $9 \
                         WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM prior) RETURNING last_seq) \
                INSERT INTO chat_messages (chat_id, seq, author_id, author_name, role, body, internal, \
                                           client_id, attachment_id, sent_at, delivery) \
-               SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, NULL, $8, NULL FROM next RETURNING seq";
-    let seq = sqlx::query_scalar::<_, i64>(sql)
-        .bind(m.chat_id)
-        .bind(m.author_id)
-        .bind(&m.author_name)
-        .bind(m.role.as_str())
-        .bind(&m.body)
-        .bind(m.internal)
-        .bind(&m.client_id)
-        .bind(m.now)
+               SELECT $1, last_seq, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM next RETURNING seq";
+    let seq = bind_message!(sqlx::query_scalar::<_, i64>(sql), m)
         .fetch_optional(pool)
         .await;
     let seq = match seq {
@@ -241,7 +252,7 @@ async fn store_alone(db: &Db, m: &Pending) -> Stored {
     let next = "UPDATE chats SET last_seq = last_seq + 1, updated_at = $2 WHERE id = $1 RETURNING last_seq";
     let existing = format!("{MESSAGE_SELECT} {EXISTING}");
     let insert = "INSERT INTO chat_messages (chat_id, seq, author_id, author_name, role, body, internal, \
-                  client_id, attachment_id, sent_at, delivery) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+                  client_id, attachment_id, sent_at, delivery) VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
     let result = with_pool!(db, |pool| async {
         let mut tx = pool.begin().await?;
         let seq = sqlx::query_scalar::<_, i64>(next)
@@ -261,18 +272,8 @@ async fn store_alone(db: &Db, m: &Pending) -> Stored {
                 return Ok((row, false));
             }
         }
-        sqlx::query(insert)
-            .bind(m.chat_id)
+        bind_message!(sqlx::query(insert), m)
             .bind(seq)
-            .bind(m.author_id)
-            .bind(&m.author_name)
-            .bind(m.role.as_str())
-            .bind(&m.body)
-            .bind(m.internal)
-            .bind(&m.client_id)
-            .bind(m.attachment_id)
-            .bind(m.now)
-            .bind(m.delivery())
             .execute(&mut *tx)
             .await?;
         if m.outbound {
@@ -332,17 +333,7 @@ async fn commit_batch(
                 continue;
             }
         }
-        let inserted = sqlx::query_scalar::<_, i64>(insert)
-            .bind(m.chat_id)
-            .bind(m.author_id)
-            .bind(&m.author_name)
-            .bind(m.role.as_str())
-            .bind(&m.body)
-            .bind(m.internal)
-            .bind(&m.client_id)
-            .bind(m.attachment_id)
-            .bind(m.now)
-            .bind(m.delivery())
+        let inserted = bind_message!(sqlx::query_scalar::<_, i64>(insert), m)
             .fetch_optional(&mut *tx)
             .await;
         // Until here nothing of this message is written: an unknown chat inserts nothing, and

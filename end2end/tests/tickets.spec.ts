@@ -144,3 +144,36 @@ test('customer attaches a log file; an executable is refused with a clear messag
   await page.getByTestId('attachments').getByRole('link', { name: 'servidor.log' }).click();
   expect((await download).suggestedFilename()).toBe('servidor.log');
 });
+
+test('the agent reloads the queue: served from the cache, still live, new tickets at once', async ({ browser, baseURL }) => {
+  const agent = await (await browser.newContext()).newPage();
+  await signIn(agent, 'agente@demo.test');
+  await expect(agent).toHaveURL(/\/panel$/);
+  await open(agent, '/tickets');
+  await expect(agent.getByRole('heading', { name: 'Cola de atención' })).toBeVisible();
+
+  // Reloading serves the page kept for this session (other journeys writing at the same time
+  // may drop it once or twice), and the kept page hydrates like a rendered one.
+  await expect.poll(async () => (await agent.reload())?.headers()['x-cache'], { timeout: 20_000 }).toBe('hit');
+  await expect(agent.locator('body[data-hydrated="true"]')).toBeAttached({ timeout: 30_000 });
+  await expect(agent.getByTestId('filters')).toBeVisible();
+
+  // A customer of another organisation opens a ticket: the next reload renders it.
+  const subject = `Pantalla azul en recepción ${Date.now()}`;
+  const api = await pwRequest.newContext({ baseURL });
+  const auth = await (await api.post('/api/v1/auth/token', { data: { email: 'cliente2@otra.test', password: DEMO_PASSWORD } })).json();
+  const created = await api.post('/api/v1/tickets', {
+    headers: { authorization: `Bearer ${auth.token}` },
+    data: { subject, body: 'Se reinicia sola desde esta mañana.', kind: 'incident', priority: 'media' },
+  });
+  expect(created.status()).toBe(201);
+  await api.dispose();
+  const fresh = await agent.reload();
+  expect(fresh?.headers()['x-cache']).toBeUndefined();
+  await expect(agent.locator('body[data-hydrated="true"]')).toBeAttached({ timeout: 30_000 });
+  const link = agent.getByRole('link', { name: subject });
+  await expect(link).toBeVisible();
+  await link.click();
+  await expect(agent).toHaveURL(/\/tickets\/\d+$/);
+  await expect(agent.getByRole('heading', { level: 1 })).toHaveText(subject);
+});

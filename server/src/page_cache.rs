@@ -35,6 +35,8 @@ use std::time::{Duration, Instant};
 const GENERATION_CHECK: Duration = Duration::from_secs(1);
 const MAX_ENTRIES: usize = 5_000;
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+/// Memory one cache may hold in pages (a full queue of 500 tickets is several hundred KB).
+const MAX_BYTES: usize = 64 * 1024 * 1024;
 /// Stands in for the nonce inside stored pages.
 const NONCE_SLOT: &str = "\u{0}nonce\u{0}";
 /// Set by the article page on the server so the cache can count views of cached hits.
@@ -89,6 +91,12 @@ struct Entry {
     headers: HeaderMap,
     article: Option<i64>,
     stored: Instant,
+}
+
+impl Entry {
+    fn size(&self) -> usize {
+        self.parts.iter().map(Bytes::len).sum()
+    }
 }
 
 #[derive(Clone)]
@@ -163,10 +171,14 @@ impl PageCache {
 
     fn put(&self, key: String, entry: Entry) {
         if let Ok(mut entries) = self.inner.entries.write() {
-            if entries.len() >= MAX_ENTRIES {
+            let full = |entries: &HashMap<String, Arc<Entry>>| {
+                entries.len() >= MAX_ENTRIES
+                    || entries.values().map(|e| e.size()).sum::<usize>() + entry.size() > MAX_BYTES
+            };
+            if full(&entries) {
                 let ttl = self.inner.scope.ttl();
                 entries.retain(|_, e| e.stored.elapsed() < ttl);
-                if entries.len() >= MAX_ENTRIES {
+                if full(&entries) {
                     entries.clear();
                 }
             }
@@ -347,6 +359,35 @@ mod tests {
         assert_eq!(k("/kb/a/b", Some("x=1; __Host-portal_session=abc")), None);
         assert_eq!(k("/tickets", None), None);
         assert_eq!(k("/kbx", None), None);
+    }
+
+    #[tokio::test]
+    async fn keeps_no_more_than_its_memory_budget() {
+        let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").expect("lazy pool");
+        let cache = PageCache::new(Scope::TicketList {
+            db: Db::Sqlite(pool),
+            cookie: "portal_session",
+        });
+        let page = Bytes::from(vec![b'x'; 1024 * 1024]);
+        for i in 0..100 {
+            cache.put(
+                format!("k{i}"),
+                Entry {
+                    parts: vec![page.clone()],
+                    headers: HeaderMap::new(),
+                    article: None,
+                    stored: Instant::now(),
+                },
+            );
+            let held: usize = cache
+                .inner
+                .entries
+                .read()
+                .map(|e| e.values().map(|e| e.size()).sum())
+                .unwrap_or(usize::MAX);
+            assert!(held <= MAX_BYTES, "{held} bytes held after {} pages", i + 1);
+        }
+        assert!(cache.get("k99").is_some(), "the newest page is kept");
     }
 
     #[test]

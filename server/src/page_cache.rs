@@ -42,6 +42,8 @@ const NONCE_SLOT: &str = "\u{0}nonce\u{0}";
 /// Set by the article page on the server so the cache can count views of cached hits.
 pub const ARTICLE_HEADER: &str = "x-kb-article";
 const SESSION_COOKIES: [&str; 2] = ["portal_session", "__Host-portal_session"];
+/// leptos_i18n's language preference.
+const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
 /// Which pages a cache keeps, and where their generation number lives.
 #[derive(Clone)]
@@ -218,7 +220,7 @@ fn key(pages: Pages, req: &Request) -> Option<String> {
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or(path);
-    let locale = cookie_value(headers, "i18n_pref_locale").unwrap_or("es");
+    let locale = cookie_value(headers, LOCALE_COOKIE).unwrap_or("es");
     match pages {
         Pages::PublicKb => {
             let signed_in = SESSION_COOKIES
@@ -240,6 +242,16 @@ fn key(pages: Pages, req: &Request) -> Option<String> {
             })
         }
     }
+}
+
+/// Whether every cookie the response sets is the language preference. leptos_i18n sends it
+/// back on every page to a browser that has it; it is part of the cache key, so replaying it
+/// with the page is right. Any other cookie makes the response personal: not kept.
+fn only_locale_cookies(headers: &HeaderMap) -> bool {
+    headers.get_all(header::SET_COOKIE).iter().all(|v| {
+        v.to_str()
+            .is_ok_and(|c| c.starts_with(&format!("{LOCALE_COOKIE}=")))
+    })
 }
 
 fn respond(entry: &Entry, nonce: &str) -> Response {
@@ -293,7 +305,7 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
     let cacheable = res.status() == StatusCode::OK
         && !nonce.is_empty()
         && (!signed_in_only || res.extensions().get::<RenderedFor>().is_some())
-        && !res.headers().contains_key(header::SET_COOKIE)
+        && only_locale_cookies(res.headers())
         && res
             .headers()
             .get(header::CONTENT_TYPE)
@@ -359,6 +371,27 @@ mod tests {
         assert_eq!(k("/kb/a/b", Some("x=1; __Host-portal_session=abc")), None);
         assert_eq!(k("/tickets", None), None);
         assert_eq!(k("/kbx", None), None);
+    }
+
+    #[test]
+    fn only_the_language_cookie_may_be_set_by_a_kept_page() {
+        let with = |cookies: &[&str]| {
+            let mut headers = HeaderMap::new();
+            for c in cookies {
+                headers.append(
+                    header::SET_COOKIE,
+                    HeaderValue::from_str(c).expect("header"),
+                );
+            }
+            only_locale_cookies(&headers)
+        };
+        assert!(with(&[]));
+        assert!(with(&["i18n_pref_locale=es"]));
+        assert!(!with(&["portal_session=abc; Path=/; HttpOnly"]));
+        assert!(!with(&[
+            "i18n_pref_locale=es",
+            "portal_session=; Max-Age=0"
+        ]));
     }
 
     #[tokio::test]

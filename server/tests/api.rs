@@ -697,9 +697,11 @@ both_backends!(
         let page = |cookie: String| {
             let (client, url) = (client.clone(), url.clone());
             async move {
+                // As a browser sends it: the language cookie too, which leptos_i18n sets
+                // again on every page.
                 let res = client
                     .get(&url)
-                    .header("cookie", cookie)
+                    .header("cookie", format!("i18n_pref_locale=es; {cookie}"))
                     .header("accept", "text/html")
                     .send()
                     .await

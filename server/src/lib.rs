@@ -18,6 +18,7 @@ pub mod payments;
 pub mod rest;
 pub mod secret;
 pub mod security;
+pub mod server_fn_input;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -454,6 +454,9 @@ fn router(state: AppState) -> Router {
             PageCache::new(Scope::PublicKb(state.services.kb.clone())),
             crate::page_cache::middleware,
         ))
+        .layer(axum::middleware::from_fn(
+            crate::server_fn_input::refuse_nul,
+        ))
         .layer(axum::middleware::from_fn(security::csrf_guard))
         .layer(axum::middleware::from_fn_with_state(
             state.services.secure_cookies,

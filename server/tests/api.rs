@@ -796,3 +796,47 @@ both_backends!(
         app.stop().await;
     }
 );
+
+// A web form (a Leptos server function) whose fields hold NUL gets the server functions' own
+// "invalid input" error, which the page shows in the user's language; nothing is stored.
+both_backends!(
+    web_forms_with_nul_are_refused_as_invalid_input,
+    |backend| async move {
+        use leptos::server_fn::ServerFn;
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let db = common::Db::open(&app.db.as_ref().expect("database").url).await;
+        let set_cookie = app.web_sign_in("cliente2@otra.test").await;
+        let cookie = set_cookie
+            .split(';')
+            .next()
+            .expect("session cookie")
+            .to_owned();
+        let open = |subject: &'static str| {
+            app.client
+                .post(app.url(<app::tickets::api::OpenTicket as ServerFn>::PATH))
+                .header("cookie", &cookie)
+                .header("sec-fetch-site", "same-origin")
+                .form(&[
+                    ("subject", subject),
+                    ("body", "Desde esta mañana"),
+                    ("kind", "incident"),
+                    ("priority", "media"),
+                ])
+                .send()
+        };
+        let res = open("Impresora\u{0} atascada").await.expect("form sent");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let error: app::error::AppError = res.json().await.expect("server-function error");
+        assert_eq!(error.code, app::error::ErrorCode::InvalidInput);
+        let stored = "SELECT COUNT(*) FROM tickets WHERE subject LIKE $1";
+        assert_eq!(db.count(stored, "Impresora%atascada").await, 0);
+        // The same form without it goes through.
+        let res = open("Impresora atascada").await.expect("form sent");
+        assert!(res.status().is_success(), "{}", res.status());
+        assert_eq!(db.count(stored, "Impresora%atascada").await, 1);
+        db.close().await;
+        app.stop().await;
+    }
+);

@@ -77,6 +77,7 @@ fn body_error(problem: BodyProblem) -> AppError {
     match problem {
         BodyProblem::Empty => AppError::field(ErrorCode::BodyRequired, "body"),
         BodyProblem::TooLong => AppError::field(ErrorCode::MessageTooLong, "body"),
+        BodyProblem::Nul => AppError::field(ErrorCode::InvalidInput, "body"),
     }
 }
 

@@ -153,15 +153,19 @@ impl FromStr for ChatRole {
 pub enum BodyProblem {
     Empty,
     TooLong,
+    /// U+0000, which no database stores as text.
+    Nul,
 }
 
-/// The body as stored: trimmed, non-empty, at most [`MAX_MESSAGE_CHARS`] characters.
+/// The body as stored: trimmed, non-empty, at most [`MAX_MESSAGE_CHARS`] characters, no NUL.
 pub fn clean_body(raw: &str) -> Result<&str, BodyProblem> {
     let body = raw.trim();
     if body.is_empty() {
         Err(BodyProblem::Empty)
     } else if body.chars().count() > MAX_MESSAGE_CHARS {
         Err(BodyProblem::TooLong)
+    } else if body.contains('\0') {
+        Err(BodyProblem::Nul)
     } else {
         Ok(body)
     }
@@ -268,6 +272,7 @@ mod tests {
         assert_eq!(clean_body(&long), Err(BodyProblem::TooLong));
         let max = "á".repeat(MAX_MESSAGE_CHARS);
         assert!(clean_body(&max).is_ok());
+        assert_eq!(clean_body("hola\0mundo"), Err(BodyProblem::Nul));
     }
 
     #[test]

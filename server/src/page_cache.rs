@@ -15,7 +15,7 @@
 //! articles appear on time; SLA states rendered on the server are at most seconds old before
 //! the browser's clock takes over).
 
-use crate::page_session::RenderedFor;
+use crate::page_session::RenderedSignedIn;
 use crate::security::CspNonce;
 use crate::storage::Db;
 use app::kb::service::Kb;
@@ -304,7 +304,7 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
     let signed_in_only = matches!(cache.inner.scope.pages(), Pages::TicketList { .. });
     let cacheable = res.status() == StatusCode::OK
         && !nonce.is_empty()
-        && (!signed_in_only || res.extensions().get::<RenderedFor>().is_some())
+        && (!signed_in_only || res.extensions().get::<RenderedSignedIn>().is_some())
         && only_locale_cookies(res.headers())
         && res
             .headers()

@@ -10,10 +10,10 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// On the response of a page rendered for a signed-in user (their id), so that the page cache
-/// keeps only pages whose session was valid.
+/// On the response of a page rendered for a signed-in user, so that the page cache keeps
+/// only pages whose session was valid.
 #[derive(Clone, Copy, Debug)]
-pub struct RenderedFor(pub i64);
+pub struct RenderedSignedIn;
 
 /// Whether `path` is rendered by Leptos (not the API, assets or files).
 fn is_page(method: &Method, path: &str) -> bool {
@@ -38,16 +38,11 @@ pub async fn middleware(
         if let Err(e) = &signed.0 {
             tracing::error!(error = %e, "could not read the session of a page request");
         }
-        let user = signed
-            .0
-            .as_ref()
-            .ok()
-            .and_then(Option::as_ref)
-            .map(|u| u.id);
+        let signed_in = matches!(signed.0, Ok(Some(_)));
         req.extensions_mut().insert(signed);
         let mut res = next.run(req).await;
-        if let Some(user) = user {
-            res.extensions_mut().insert(RenderedFor(user));
+        if signed_in {
+            res.extensions_mut().insert(RenderedSignedIn);
         }
         return res;
     }

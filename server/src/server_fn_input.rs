@@ -48,7 +48,7 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
     if !is_server_fn(req.uri().path()) {
         return next.run(req).await;
     }
-    if req.uri().query().is_some_and(|q| q.contains("%00")) {
+    if crate::rest::url_encodes_nul(req.uri()) {
         return refused();
     }
     if req.method() != Method::POST {

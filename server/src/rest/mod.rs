@@ -126,9 +126,7 @@ pub fn router() -> Router<AppState> {
 /// Path segments and query values reach the database percent-decoded, and PostgreSQL cannot
 /// store U+0000: a request whose URL encodes one (`%00`) is invalid input, not a server error.
 async fn refuse_encoded_nul(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let uri = req.uri();
-    let encoded_nul = uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00"));
-    if !encoded_nul {
+    if !url_encodes_nul(req.uri()) {
         return next.run(req).await;
     }
     let (mut parts, _) = req.into_parts();
@@ -271,6 +269,11 @@ where
             invalid
         })
     }
+}
+
+/// Whether the path or the query of `uri` encodes U+0000 (`%00`).
+pub(crate) fn url_encodes_nul(uri: &axum::http::Uri) -> bool {
+    uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00"))
 }
 
 /// Whether any string or key in `value` contains U+0000.

@@ -88,15 +88,16 @@ impl MessageWriter {
     /// [`app::chat::store::ChatStore::add_message`]); returns once it is committed.
     pub(super) async fn add(&self, message: &NewChatMessage<'_>) -> Stored {
         match self {
-            MessageWriter::Direct(Db::Postgres(pool)) => {
+            MessageWriter::Direct(db) => {
                 let message = Pending::from(message);
-                match store_in_one_statement(pool, &message).await? {
-                    Some(row) => Ok((row, true)),
-                    // A resend, an unknown chat, an attachment or a channel reply: the general way.
-                    None => store_alone(&Db::Postgres(pool.clone()), &message).await,
+                if let Db::Postgres(pool) = db {
+                    if let Some(row) = store_in_one_statement(pool, &message).await? {
+                        return Ok((row, true));
+                    }
                 }
+                // A resend, an unknown chat, an attachment or a channel reply: the general way.
+                store_alone(db, &message).await
             }
-            MessageWriter::Direct(db) => store_alone(db, &Pending::from(message)).await,
             MessageWriter::Grouped(queue) => {
                 let (reply, answer) = oneshot::channel();
                 queue

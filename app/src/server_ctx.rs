@@ -110,6 +110,13 @@ pub async fn optional_principal() -> Result<Option<Principal>, AppError> {
 #[derive(Clone, Debug)]
 pub struct SignedIn(pub Result<Option<crate::accounts::CurrentUser>, AppError>);
 
+/// [`resolve_signed_in`]'s answer: the user for the render, and until when the session stays
+/// valid without being used again (`None` when nobody is signed in).
+pub struct PageSession {
+    pub signed_in: SignedIn,
+    pub valid_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// The user the server resolved for the page being rendered; anonymous when the request carried
 /// no session.
 pub fn signed_in_at_render() -> Result<Option<crate::accounts::CurrentUser>, AppError> {
@@ -120,15 +127,22 @@ pub fn signed_in_at_render() -> Result<Option<crate::accounts::CurrentUser>, App
 
 /// Resolves the session cookie of `headers` to the signed-in user (`None` when absent, expired
 /// or revoked).
-pub async fn resolve_signed_in(services: &Services, headers: &http::HeaderMap) -> SignedIn {
+pub async fn resolve_signed_in(services: &Services, headers: &http::HeaderMap) -> PageSession {
     let Some(token) = services.session_token(headers) else {
-        return SignedIn(Ok(None));
+        return PageSession {
+            signed_in: SignedIn(Ok(None)),
+            valid_until: None,
+        };
     };
-    SignedIn(match services.accounts.authenticate(&token).await {
-        Ok(p) => Ok(Some(p.user)),
-        Err(e) if e.code == ErrorCode::Unauthenticated => Ok(None),
-        Err(e) => Err(e),
-    })
+    let (signed_in, valid_until) = match services.accounts.authenticate(&token).await {
+        Ok(p) => (Ok(Some(p.user)), Some(p.valid_until)),
+        Err(e) if e.code == ErrorCode::Unauthenticated => (Ok(None), None),
+        Err(e) => (Err(e), None),
+    };
+    PageSession {
+        signed_in: SignedIn(signed_in),
+        valid_until,
+    }
 }
 
 /// The signed-in caller; 401 otherwise.

@@ -175,6 +175,10 @@ pub struct PgHub {
     local: Arc<LocalHub>,
     pool: PgPool,
     origin: String,
+    /// Encoded notifications not sent yet, in publishing order.
+    unsent: Mutex<Vec<String>>,
+    /// Held while a NOTIFY statement is on its way: one at a time, so their order holds.
+    sending: tokio::sync::Mutex<()>,
 }
 
 impl PgHub {
@@ -183,6 +187,37 @@ impl PgHub {
             local: Arc::new(LocalHub::default()),
             pool,
             origin: uuid::Uuid::new_v4().simple().to_string(),
+            unsent: Mutex::new(Vec::new()),
+            sending: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn unsent(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // Pushes and takes only: a poisoned lock still holds a consistent list.
+        self.unsent.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends `payloads` and whatever else is waiting, returning once they are out. Group
+    /// commit for notifications: PostgreSQL commits notifying transactions one at a time (they
+    /// share the database's notification queue lock), so under a burst one statement carries
+    /// what every waiting sender queued instead of each paying that serial commit.
+    async fn notify(&self, payloads: Vec<String>) {
+        self.unsent().extend(payloads);
+        let _turn = self.sending.lock().await;
+        let batch = std::mem::take(&mut *self.unsent());
+        if batch.is_empty() {
+            // An earlier sender took ours along.
+            return;
+        }
+        // One statement, one transaction: the batch keeps its order.
+        if let Err(e) = sqlx::query("SELECT pg_notify($1, p) FROM UNNEST($2::text[]) AS p")
+            .bind(CHANNEL)
+            .bind(batch)
+            .execute(&self.pool)
+            .await
+        {
+            // Other instances' clients catch up on their next resync or reconnect.
+            tracing::warn!(error = %e, "NOTIFY failed");
         }
     }
 
@@ -364,18 +399,8 @@ impl Fanout for PgHub {
             }
             self.local.deliver(signal);
         }
-        if payloads.is_empty() {
-            return;
-        }
-        // One statement for all of them; one transaction keeps their order.
-        if let Err(e) = sqlx::query("SELECT pg_notify($1, p) FROM UNNEST($2::text[]) AS p")
-            .bind(CHANNEL)
-            .bind(payloads)
-            .execute(&self.pool)
-            .await
-        {
-            // Other instances' clients catch up on their next resync or reconnect.
-            tracing::warn!(error = %e, "NOTIFY failed");
+        if !payloads.is_empty() {
+            self.notify(payloads).await;
         }
     }
 

@@ -25,6 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -93,6 +94,9 @@ struct Entry {
     headers: HeaderMap,
     article: Option<i64>,
     stored: Instant,
+    /// A signed-in page is not served once its session would have timed out: serving it from
+    /// here does not use the session, so a render would by then have found it expired.
+    session_until: Option<DateTime<Utc>>,
 }
 
 impl Entry {
@@ -168,6 +172,7 @@ impl PageCache {
         entries
             .get(key)
             .filter(|e| e.stored.elapsed() < self.inner.scope.ttl())
+            .filter(|e| e.session_until.is_none_or(|until| Utc::now() < until))
             .cloned()
     }
 
@@ -340,6 +345,10 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
             headers: parts.headers.clone(),
             article,
             stored: Instant::now(),
+            session_until: parts
+                .extensions
+                .get::<RenderedSignedIn>()
+                .map(|r| r.valid_until),
         },
     );
     Response::from_parts(parts, Body::from(bytes))
@@ -410,6 +419,7 @@ mod tests {
                     headers: HeaderMap::new(),
                     article: None,
                     stored: Instant::now(),
+                    session_until: None,
                 },
             );
             let held: usize = cache
@@ -421,6 +431,32 @@ mod tests {
             assert!(held <= MAX_BYTES, "{held} bytes held after {} pages", i + 1);
         }
         assert!(cache.get("k99").is_some(), "the newest page is kept");
+    }
+
+    #[tokio::test]
+    async fn a_kept_page_is_not_served_past_its_session() {
+        let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").expect("lazy pool");
+        let cache = PageCache::new(Scope::TicketList {
+            db: Db::Sqlite(pool),
+            cookie: "portal_session",
+        });
+        let entry = |session_until| Entry {
+            parts: vec![Bytes::from_static(b"<html>")],
+            headers: HeaderMap::new(),
+            article: None,
+            stored: Instant::now(),
+            session_until: Some(session_until),
+        };
+        cache.put(
+            "live".into(),
+            entry(Utc::now() + chrono::Duration::hours(1)),
+        );
+        cache.put(
+            "timed out".into(),
+            entry(Utc::now() - chrono::Duration::seconds(1)),
+        );
+        assert!(cache.get("live").is_some());
+        assert!(cache.get("timed out").is_none());
     }
 
     #[test]

@@ -11,9 +11,12 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// On the response of a page rendered for a signed-in user, so that the page cache keeps
-/// only pages whose session was valid.
+/// only pages whose session was valid, and serves them no longer than the session lasts.
 #[derive(Clone, Copy, Debug)]
-pub struct RenderedSignedIn;
+pub struct RenderedSignedIn {
+    /// When the session times out unless used again (or at the latest).
+    pub valid_until: chrono::DateTime<chrono::Utc>,
+}
 
 /// Whether `path` is rendered by Leptos (not the API, assets or files).
 fn is_page(method: &Method, path: &str) -> bool {
@@ -34,15 +37,18 @@ pub async fn middleware(
     next: Next,
 ) -> Response {
     if is_page(req.method(), req.uri().path()) {
-        let signed = resolve_signed_in(&services, req.headers()).await;
-        if let Err(e) = &signed.0 {
+        let session = resolve_signed_in(&services, req.headers()).await;
+        if let Err(e) = &session.signed_in.0 {
             tracing::error!(error = %e, "could not read the session of a page request");
         }
-        let signed_in = matches!(signed.0, Ok(Some(_)));
-        req.extensions_mut().insert(signed);
+        let rendered = match (&session.signed_in.0, session.valid_until) {
+            (Ok(Some(_)), Some(valid_until)) => Some(RenderedSignedIn { valid_until }),
+            _ => None,
+        };
+        req.extensions_mut().insert(session.signed_in);
         let mut res = next.run(req).await;
-        if signed_in {
-            res.extensions_mut().insert(RenderedSignedIn);
+        if let Some(rendered) = rendered {
+            res.extensions_mut().insert(rendered);
         }
         return res;
     }

@@ -788,10 +788,29 @@ both_backends!(
         )
         .await;
         tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        // Meanwhile the customer's session gets an absolute limit 3 s ahead, set beneath the
+        // portal (no trigger reports that): the page rendered next remembers it.
+        db.execute_at(
+            "UPDATE sessions SET expires_at = $1 WHERE revoked_at IS NULL AND user_id = \
+             (SELECT id FROM users WHERE email = 'cliente2@otra.test')",
+            chrono::Utc::now() + chrono::Duration::seconds(3),
+        )
+        .await;
         let (hit, signed_out) = page(agent.clone()).await;
         assert!(!hit);
         assert!(!signed_out.contains("Correo no sincroniza"), "{signed_out}");
-        assert!(page(customer).await.1.contains("Correo no sincroniza"));
+        let (hit, theirs) = page(customer.clone()).await;
+        assert!(!hit);
+        assert!(theirs.contains("Correo no sincroniza"));
+        // Kept while the customer's session lasts, never past its end.
+        assert!(
+            page(customer.clone()).await.0,
+            "kept while the session lasts"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+        let (hit, timed_out) = page(customer).await;
+        assert!(!hit, "not served past the session's end");
+        assert!(!timed_out.contains("Correo no sincroniza"), "{timed_out}");
         db.close().await;
         app.stop().await;
     }

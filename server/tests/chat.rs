@@ -462,6 +462,72 @@ both_backends!(
     }
 );
 
+// A socket checks what it sends against the conversation as it last loaded it (no query per
+// message), reloaded on every status change; a refusal stale data could explain is checked again
+// against the conversation as it is now.
+both_backends!(
+    a_socket_checks_messages_against_the_chat_as_it_is_now,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let db = common::Db::open(&app.db.as_ref().expect("database").url).await;
+        let (chat, visitor) = start_visitor(&app).await;
+        let agent = app.login_as("agente@demo.test").await;
+        let addr = app.addr.to_string();
+        let mut a = connect(&addr, chat, &agent, 0, None).await;
+        let hello = next_event(&mut a, "hello").await;
+        assert_eq!(hello["chat"]["status"], "waiting");
+        send(&mut a, json!({"type": "message", "body": "uno"})).await;
+        assert_eq!(next_event(&mut a, "error").await["code"], "chat_not_yours");
+
+        // Accepted beneath the portal (no signal reaches the socket): the refusal is checked
+        // again against the database, and the message goes in.
+        db.execute(&format!(
+            "UPDATE chats SET status = 'active', agent_id = \
+             (SELECT id FROM users WHERE email = 'agente@demo.test') WHERE id = {chat}"
+        ))
+        .await;
+        send(
+            &mut a,
+            json!({"type": "message", "body": "dos", "client_id": "a-2"}),
+        )
+        .await;
+        let stored = next_event(&mut a, "message").await;
+        assert_eq!(stored["body"], "dos");
+
+        // Closed by the visitor: the socket hears it and refuses what follows.
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/chats/{chat}/close"),
+                Some(&visitor),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let closed = next_event(&mut a, "status").await;
+        assert_eq!(closed["chat"]["status"], "closed");
+        send(&mut a, json!({"type": "message", "body": "tres"})).await;
+        assert_eq!(next_event(&mut a, "error").await["code"], "chat_closed");
+        let (_, all) = app
+            .get(&format!("/api/v1/chats/{chat}/messages"), Some(&agent))
+            .await;
+        let bodies: Vec<&str> = all["messages"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .filter_map(|m| m["body"].as_str())
+            .collect();
+        assert!(bodies.contains(&"dos"), "{bodies:?}");
+        assert!(
+            !bodies.contains(&"uno") && !bodies.contains(&"tres"),
+            "{bodies:?}"
+        );
+        db.close().await;
+        app.stop().await;
+    }
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_server_processes_on_postgres_deliver_across_instances() {
     let Some(db) = TestDb::new(Backend::Postgres).await else {
@@ -549,6 +615,75 @@ async fn two_server_processes_on_postgres_deliver_across_instances() {
     assert_eq!(got["client_id"], "a-1");
     a.kill();
     b.kill();
+    db.cleanup().await;
+}
+
+/// Signals published at once by many tasks of one instance reach the other instance complete,
+/// each task's own signals in the order it published them, while the publishing hub groups
+/// them into shared NOTIFY statements.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_notifications_crosses_instances_complete_and_in_order() {
+    use app::chat::fanout::{Fanout, Signal, Topic};
+    use app::chat::store::ChatStore;
+    use app::domain::chat::ChatRole;
+    use server::chat_hub::PgHub;
+    use std::sync::Arc;
+    let Some(db) = TestDb::new(Backend::Postgres).await else {
+        return;
+    };
+    let storage = server::storage::Db::connect(&db.url)
+        .await
+        .expect("database");
+    let server::storage::Db::Postgres(pool) = &storage else {
+        panic!("a PostgreSQL test database");
+    };
+    let a = Arc::new(PgHub::new(pool.clone()));
+    let b = Arc::new(PgHub::new(pool.clone()));
+    let store: Arc<dyn ChatStore> = Arc::new(server::storage::ChatDb::new(storage.clone()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut on_b = b.subscribe(Topic::Chat(1));
+    let listener = tokio::spawn(b.clone().listen(store, stopped));
+    // The listener says `Resync` once it listens.
+    let first = tokio::time::timeout(Duration::from_secs(10), on_b.recv()).await;
+    assert!(matches!(first, Ok(Ok(Signal::Resync))), "{first:?}");
+
+    const TASKS: i64 = 20;
+    const EACH: i64 = 10;
+    let publishers: Vec<_> = (0..TASKS)
+        .map(|task| {
+            let a = a.clone();
+            tokio::spawn(async move {
+                for n in 0..EACH {
+                    a.publish(Signal::Read {
+                        chat_id: 1,
+                        role: ChatRole::Agent,
+                        id: task * 1000 + n,
+                    })
+                    .await;
+                }
+            })
+        })
+        .collect();
+    for p in publishers {
+        p.await.expect("publisher");
+    }
+    let mut next = vec![0i64; TASKS as usize];
+    for _ in 0..TASKS * EACH {
+        let got = tokio::time::timeout(Duration::from_secs(10), on_b.recv())
+            .await
+            .expect("every signal arrives")
+            .expect("no signal is lost");
+        let Signal::Read { id, .. } = got else {
+            panic!("unexpected signal {got:?}");
+        };
+        let (task, n) = (id / 1000, id % 1000);
+        assert_eq!(n, next[task as usize], "task {task}: in its order");
+        next[task as usize] += 1;
+    }
+    assert!(next.iter().all(|&n| n == EACH));
+    let _ = stop.send(true);
+    let _ = listener.await;
+    drop(storage);
     db.cleanup().await;
 }
 

@@ -49,6 +49,9 @@ impl Default for AuthSettings {
 pub struct Principal {
     pub user: CurrentUser,
     pub session_id: i64,
+    /// When the session ends unless used again (idle timeout) or at the latest (absolute
+    /// timeout), as of this request.
+    pub valid_until: DateTime<Utc>,
 }
 
 impl Principal {
@@ -173,6 +176,7 @@ pub fn acting_as(record: &UserRecord) -> Principal {
     Principal {
         user: current_user(record),
         session_id: 0,
+        valid_until: DateTime::<Utc>::MAX_UTC,
     }
 }
 
@@ -310,12 +314,15 @@ impl Accounts {
                 .ok();
             return Err(ErrorCode::Unauthenticated.into());
         }
-        if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECONDS {
+        let mut last_seen = session.last_seen_at;
+        if (now - last_seen).num_seconds() >= TOUCH_EVERY_SECONDS {
             self.store.touch_session(session.id, now).await?;
+            last_seen = now;
         }
         Ok(Principal {
             user: current_user(&user),
             session_id: session.id,
+            valid_until: session.expires_at.min(last_seen + idle_limit),
         })
     }
 

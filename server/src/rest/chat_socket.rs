@@ -9,6 +9,7 @@ use super::{ApiError, WithLocale};
 use crate::startup::AppState;
 use app::chat::fanout::{Signal, Topic};
 use app::chat::service::{Caller, Chats, Side};
+use app::chat::store::StoredChat;
 use app::chat::{ChatMessage, ClientEvent, ConsoleEvent, ServerEvent};
 use app::error::{AppError, ErrorCode};
 use app::i18n::Locale;
@@ -106,14 +107,14 @@ pub async fn chat_socket(
         Ok(id) => id,
         Err(e) => return e.into_response(),
     };
-    let side = match state
+    let (chat, side) = match state
         .services
         .chats
         .access(&caller.caller, id)
         .await
         .in_locale(locale)
     {
-        Ok((_, side)) => side,
+        Ok(found) => found,
         Err(e) => return e.into_response(),
     };
     let chats = state.services.chats.clone();
@@ -126,6 +127,7 @@ pub async fn chat_socket(
                 chats,
                 caller: caller.caller,
                 side,
+                chat,
                 chat_id: id,
                 last_sent: after,
                 ip: addr.ip(),
@@ -142,12 +144,24 @@ struct Connection {
     chats: Chats,
     caller: Caller,
     side: Side,
+    /// The conversation as last loaded: what a message is checked against (status, agent),
+    /// so sending costs no query for it. Reloaded on every status signal and after any gap in
+    /// the signals (resync, lag), the ways a change reaches this socket.
+    chat: StoredChat,
     chat_id: i64,
     /// The highest message id this socket has sent (or the client said it has).
     last_sent: i64,
     ip: IpAddr,
     limits: Arc<ChatLimits>,
     locale: Locale,
+}
+
+/// Refusals that a change to the conversation can lift: a closed chat stays closed.
+fn may_be_stale(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::ChatNotYours | ErrorCode::ChannelWindowClosed
+    )
 }
 
 async fn send(socket: &mut WebSocket, event: &ServerEvent) -> bool {
@@ -162,13 +176,13 @@ impl Connection {
         // Subscribe before loading the backlog so nothing stored in between is missed.
         let mut signals = self.chats.subscribe(Topic::Chat(self.chat_id));
         let (msg_limit, frame_limit) = ChatLimits::connection();
-        let hello = match self.chats.chat_view(self.chat_id).await {
-            Ok(chat) => {
-                // A client claiming ids that do not exist yet would otherwise never see them.
-                self.last_sent = self.last_sent.min(chat.last_id);
-                ServerEvent::Hello { chat }
-            }
-            Err(_) => return,
+        if !self.reload_chat().await {
+            return;
+        }
+        // A client claiming ids that do not exist yet would otherwise never see them.
+        self.last_sent = self.last_sent.min(self.chat.view.last_id);
+        let hello = ServerEvent::Hello {
+            chat: self.chat.view.clone(),
         };
         if !send(&mut socket, &hello).await || !self.catch_up(&mut socket).await {
             return;
@@ -177,6 +191,17 @@ impl Connection {
         ping.tick().await;
         loop {
             tokio::select! {
+                // Signals first: a change published before a client frame is read (a status
+                // change, say) is applied before that frame is handled.
+                biased;
+                signal = signals.recv() => {
+                    let ok = match signal {
+                        Ok(signal) => self.forward(&mut socket, signal).await,
+                        Err(RecvError::Lagged(_)) => self.resync(&mut socket).await,
+                        Err(RecvError::Closed) => false,
+                    };
+                    if !ok { break }
+                }
                 frame = socket.recv() => {
                     let Some(Ok(frame)) = frame else { break };
                     let text = match frame {
@@ -194,14 +219,6 @@ impl Connection {
                     }
                     if !self.handle(&mut socket, &text, &msg_limit).await { break }
                 }
-                signal = signals.recv() => {
-                    let ok = match signal {
-                        Ok(signal) => self.forward(&mut socket, signal).await,
-                        Err(RecvError::Lagged(_)) => self.catch_up(&mut socket).await,
-                        Err(RecvError::Closed) => false,
-                    };
-                    if !ok { break }
-                }
                 _ = ping.tick() => {
                     if socket.send(Message::Ping(Vec::new().into())).await.is_err() { break }
                 }
@@ -209,6 +226,22 @@ impl Connection {
         }
         // Whoever leaves stops typing.
         self.chats.typing(&self.side, self.chat_id, false).await;
+    }
+
+    /// Loads the conversation again, checking the caller may still see it.
+    async fn reload_chat(&mut self) -> bool {
+        match self.chats.access(&self.caller, self.chat_id).await {
+            Ok((chat, _)) => {
+                self.chat = chat;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// After signals may have been missed: the conversation and its messages again.
+    async fn resync(&mut self, socket: &mut WebSocket) -> bool {
+        self.reload_chat().await && self.catch_up(socket).await
     }
 
     async fn error(&self, socket: &mut WebSocket, code: ErrorCode) -> bool {
@@ -283,18 +316,45 @@ impl Connection {
                 }
                 send(socket, &ServerEvent::Read { role, id }).await
             }
-            Signal::Status { .. } => match self.chats.chat_view(self.chat_id).await {
-                Ok(chat) => send(socket, &ServerEvent::Status { chat }).await,
-                Err(_) => false,
-            },
+            Signal::Status { .. } => {
+                if !self.reload_chat().await {
+                    return false;
+                }
+                let chat = self.chat.view.clone();
+                send(socket, &ServerEvent::Status { chat }).await
+            }
             Signal::Delivery { id, delivery, .. } => {
                 if !staff {
                     return true;
                 }
                 send(socket, &ServerEvent::Delivery { id, delivery }).await
             }
-            Signal::Resync => self.catch_up(socket).await,
+            Signal::Resync => self.resync(socket).await,
             Signal::Console { .. } => true,
+        }
+    }
+
+    /// Stores a message checked against the conversation as last loaded. A refusal that a
+    /// change not signalled here yet could explain (the chat was assigned, or a channel
+    /// customer wrote again and reopened the reply window) is checked once more against the
+    /// conversation as it is now, so nobody is refused on stale data.
+    async fn post(
+        &mut self,
+        body: &str,
+        client_id: Option<&str>,
+        internal: bool,
+    ) -> Result<(ChatMessage, bool), AppError> {
+        let first = self
+            .chats
+            .post_as(&self.chat, &self.side, body, client_id, internal, None)
+            .await;
+        match first {
+            Err(e) if may_be_stale(e.code) && self.reload_chat().await => {
+                self.chats
+                    .post_as(&self.chat, &self.side, body, client_id, internal, None)
+                    .await
+            }
+            other => other,
         }
     }
 
@@ -318,17 +378,7 @@ impl Connection {
                 if msg_limit.check().is_err() || !self.limits.allow_ip(&self.ip) {
                     return self.error(socket, ErrorCode::RateLimited).await;
                 }
-                match self
-                    .chats
-                    .post(
-                        &self.caller,
-                        self.chat_id,
-                        &body,
-                        client_id.as_deref(),
-                        internal,
-                    )
-                    .await
-                {
+                match self.post(&body, client_id.as_deref(), internal).await {
                     // New and next in order: it is the acknowledgement (the broadcast copy is
                     // then skipped). New after a gap: everything up to it goes out in order.
                     // A resend: the stored message again, as the acknowledgement.
@@ -347,9 +397,7 @@ impl Connection {
                 true
             }
             ClientEvent::Read { id } => {
-                if let Ok((chat, _)) = self.chats.access(&self.caller, self.chat_id).await {
-                    let _ = self.chats.read(&self.side, &chat, id).await;
-                }
+                let _ = self.chats.read(&self.side, &self.chat, id).await;
                 true
             }
         }

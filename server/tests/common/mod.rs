@@ -468,6 +468,15 @@ impl Db {
         .expect(sql)
     }
 
+    /// A write beneath the portal with one time parameter (`$1`).
+    pub async fn execute_at(&self, sql: &str, at: chrono::DateTime<chrono::Utc>) {
+        match self {
+            Db::Sqlite(pool) => sqlx::query(sql).bind(at).execute(pool).await.map(|_| ()),
+            Db::Postgres(pool) => sqlx::query(sql).bind(at).execute(pool).await.map(|_| ()),
+        }
+        .expect(sql)
+    }
+
     /// A query returning one integer, with one text parameter.
     pub async fn count(&self, sql: &str, arg: &str) -> i64 {
         match self {

@@ -118,6 +118,8 @@ struct Event<'a> {
 struct Clock {
     sent: HashMap<String, Instant>,
     latencies: Vec<Duration>,
+    /// The same latencies by round (`CHAT_BENCH_DETAIL=1` prints them).
+    by_round: HashMap<usize, Vec<Duration>>,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -189,7 +191,13 @@ async fn run(label: &str, servers: &[&Server], clients: usize, per_chat: usize, 
                     if let Some(cid) = event.client_id {
                         let mut c = clock.lock().unwrap_or_else(|e| e.into_inner());
                         if let Some(at) = c.sent.get(cid.as_ref()).copied() {
-                            c.latencies.push(at.elapsed());
+                            let latency = at.elapsed();
+                            c.latencies.push(latency);
+                            if let Some(round) =
+                                cid.rsplit_once('-').and_then(|(_, r)| r.parse().ok())
+                            {
+                                c.by_round.entry(round).or_default().push(latency);
+                            }
                         }
                     }
                 }
@@ -249,6 +257,24 @@ async fn run(label: &str, servers: &[&Server], clients: usize, per_chat: usize, 
         .clone();
     lat.sort();
     let elapsed = started.elapsed().as_secs_f64();
+    if std::env::var("CHAT_BENCH_DETAIL").is_ok() {
+        let mut rounds: Vec<(usize, Vec<Duration>)> = clock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_round
+            .drain()
+            .collect();
+        rounds.sort_by_key(|(round, _)| *round);
+        for (round, mut l) in rounds {
+            l.sort();
+            println!(
+                "  round {round:2}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                percentile(&l, 0.5),
+                percentile(&l, 0.99),
+                percentile(&l, 1.0)
+            );
+        }
+    }
     println!(
         "{label}: {clients} clients in {chats} conversations, {rounds} rounds: {}/{} deliveries \
          ({:.0}/s), latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; idle memory {:.1} KiB per connection",

@@ -101,7 +101,11 @@ impl Db {
             SQLITE_MIGRATIONS.run(&pool).await?;
             Db::Sqlite(pool)
         } else {
+            // Half the pool is kept open from the start: opening a connection (a new server
+            // process) under a burst of chat messages was the slowest part of a cold instance,
+            // and sqlx would otherwise close idle ones again after 10 minutes.
             let pool = PgPoolOptions::new()
+                .min_connections(8)
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)

@@ -403,13 +403,18 @@ mod tests {
         ]));
     }
 
-    #[tokio::test]
-    async fn keeps_no_more_than_its_memory_budget() {
+    /// A ticket-list cache whose database is never reached.
+    fn ticket_list_cache() -> PageCache {
         let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").expect("lazy pool");
-        let cache = PageCache::new(Scope::TicketList {
+        PageCache::new(Scope::TicketList {
             db: Db::Sqlite(pool),
             cookie: "portal_session",
-        });
+        })
+    }
+
+    #[tokio::test]
+    async fn keeps_no_more_than_its_memory_budget() {
+        let cache = ticket_list_cache();
         let page = Bytes::from(vec![b'x'; 1024 * 1024]);
         for i in 0..100 {
             cache.put(
@@ -435,11 +440,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_kept_page_is_not_served_past_its_session() {
-        let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").expect("lazy pool");
-        let cache = PageCache::new(Scope::TicketList {
-            db: Db::Sqlite(pool),
-            cookie: "portal_session",
-        });
+        let cache = ticket_list_cache();
         let entry = |session_until| Entry {
             parts: vec![Bytes::from_static(b"<html>")],
             headers: HeaderMap::new(),

@@ -66,3 +66,25 @@ test('account page lists sessions and signs out other devices', async ({ browser
   await first.close();
   await second.close();
 });
+
+// Before the page's script has loaded (a slow connection) the form is an ordinary POST: the
+// server answers it, and a refusal comes back in the URL for the page to show.
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('signing in says when the password is wrong and opens the dashboard when it is right', async ({ page }) => {
+    await page.goto('/ingresar');
+    await page.getByLabel('Correo electrónico').fill('editor@demo.test');
+    await page.getByLabel('Contraseña').fill('no-es-la-clave');
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expect(page.getByRole('alert')).toHaveText('Correo o contraseña incorrectos.');
+    await page.getByLabel('Correo electrónico').fill('editor@demo.test');
+    await page.getByLabel('Contraseña').fill('Demo-2026!');
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expect(page).toHaveURL(/\/panel$/);
+    await expect(page.getByTestId('role')).toHaveText('Editor de contenido');
+    // A later visit to the sign-in page starts clean.
+    await page.goto('/ingresar');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+  });
+});

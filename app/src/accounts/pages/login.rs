@@ -1,16 +1,35 @@
+use crate::accounts::api::Login;
+use crate::error::AppError;
 use crate::i18n::*;
 use crate::ui::PageTitle;
 use crate::ui::{use_session, FormError};
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+/// The sign-in error a plain form POST came back with (`?__path=…&__err=…`), read from the
+/// current URL itself: the router's own copy of it outlives client-side navigation.
+fn error_in_url() -> Option<Result<(), AppError>> {
+    use leptos::server_fn::{error::ServerFnUrlError, ServerFn};
+    use_query_map().with_untracked(|query| {
+        let for_login = query.get_str("__path") == Some(<Login as ServerFn>::PATH);
+        query
+            .get_str("__err")
+            .filter(|_| for_login)
+            .map(|err| Err(ServerFnUrlError::<AppError>::decode_err(err)))
+    })
+}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let login = session.login;
-    // A message from an earlier attempt (before signing out, say) does not belong on a new visit.
-    login.value().set(None);
+    // A form sent before the page's script has loaded (or without script) is an ordinary POST:
+    // the server answers a failure by sending the browser back here with the error in the URL.
+    // Show that one; a message from an earlier attempt (before signing out, say) does not
+    // belong on a new visit.
+    login.value().set(error_in_url());
     let pending = login.pending();
     view! {
         <PageTitle text=move || td_string!(i18n.get_locale(), login.title)/>

@@ -177,3 +177,27 @@ test('the agent reloads the queue: served from the cache, still live, new ticket
   await expect(agent).toHaveURL(/\/tickets\/\d+$/);
   await expect(agent.getByRole('heading', { level: 1 })).toHaveText(subject);
 });
+
+// Before the page's script has loaded (a slow connection) the form is an ordinary POST.
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a customer opens a ticket: a blank subject is refused in Spanish, then the ticket opens', async ({ page }) => {
+    await page.goto('/ingresar');
+    await page.getByLabel('Correo electrónico').fill('cliente2@otra.test');
+    await page.getByLabel('Contraseña').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expect(page).toHaveURL(/\/panel$/);
+    await page.goto('/tickets/nuevo');
+    await page.getByLabel('Asunto').fill('   ');
+    await page.getByLabel('Descripción').fill('   ');
+    await page.getByRole('button', { name: 'Abrir ticket' }).click();
+    await expect(page.getByRole('alert')).toHaveText('Escriba un asunto (máximo 200 caracteres).');
+    const subject = `Sin JavaScript ${Date.now()}`;
+    await page.getByLabel('Asunto').fill(subject);
+    await page.getByLabel('Descripción').fill('La impresora no responde desde esta mañana.');
+    await page.getByRole('button', { name: 'Abrir ticket' }).click();
+    await expect(page).toHaveURL(/\/tickets\/\d+$/);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject);
+  });
+});

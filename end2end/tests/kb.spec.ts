@@ -60,6 +60,9 @@ test('an editor writes, previews, publishes, meets a conflict and restores a rev
   await page.getByLabel('Categoría').selectOption('equipos-e-impresoras');
   await page.getByRole('button', { name: 'Guardar' }).click();
   await expect(page).toHaveURL(/\/editor\/articulos\/\d+\?creado=1$/);
+  // The URL changes before the edit page has loaded the article; until then the new-article
+  // form (already saying "saved") is still the one on screen.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Editar artículo');
   await expect(page.getByTestId('saved')).toContainText('1');
   const editUrl = page.url();
 

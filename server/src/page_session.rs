@@ -41,10 +41,10 @@ pub async fn middleware(
         if let Err(e) = &session.signed_in.0 {
             tracing::error!(error = %e, "could not read the session of a page request");
         }
-        let rendered = match (&session.signed_in.0, session.valid_until) {
-            (Ok(Some(_)), Some(valid_until)) => Some(RenderedSignedIn { valid_until }),
-            _ => None,
-        };
+        // Set exactly when someone is signed in.
+        let rendered = session
+            .valid_until
+            .map(|valid_until| RenderedSignedIn { valid_until });
         req.extensions_mut().insert(session.signed_in);
         let mut res = next.run(req).await;
         if let Some(rendered) = rendered {

@@ -17,9 +17,12 @@ pub mod kb;
 pub mod markdown;
 pub mod pages;
 pub mod projects;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server_ctx;
 pub mod shop;
+#[cfg(feature = "ssr")]
+pub mod split_preload;
 pub mod tickets;
 pub mod ui;
 
@@ -29,8 +32,8 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 use leptos_router::SsrMode;
+use leptos_router::{path, Lazy};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -71,41 +74,41 @@ pub fn App() -> impl IntoView {
                 <ui::UserProvider>
                     <ui::Layout>
                         <Routes fallback=pages::NotFound>
-                            <Route path=path!("/") view=pages::Home ssr=SsrMode::Async/>
-                            <Route path=path!("/ingresar") view=accounts::pages::LoginPage ssr=SsrMode::Async/>
-                            <Route path=path!("/recuperar-contrasena") view=accounts::pages::ForgotPage ssr=SsrMode::Async/>
-                            <Route path=path!("/restablecer-contrasena") view=accounts::pages::ResetPage ssr=SsrMode::Async/>
-                            <Route path=path!("/panel") view=pages::Dashboard ssr=SsrMode::Async/>
-                            <Route path=path!("/organizacion") view=accounts::pages::MyOrgPage ssr=SsrMode::Async/>
-                            <Route path=path!("/cuenta") view=accounts::pages::AccountPage ssr=SsrMode::Async/>
-                            <Route path=path!("/tickets") view=tickets::pages::TicketsPage ssr=SsrMode::Async/>
-                            <Route path=path!("/tickets/nuevo") view=tickets::pages::NewTicketPage ssr=SsrMode::Async/>
-                            <Route path=path!("/tickets/:id") view=tickets::pages::TicketDetailPage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/organizaciones") view=accounts::pages::OrgsPage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/usuarios") view=accounts::pages::UsersPage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/calendario") view=tickets::pages::CalendarPage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/reportes/sla") view=tickets::pages::ReportPage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/correo") view=accounts::pages::OutboxPage ssr=SsrMode::Async/>
-                            <Route path=path!("/kb") view=kb::pages::KbHomePage ssr=SsrMode::Async/>
-                            <Route path=path!("/kb/buscar") view=kb::pages::KbSearchPage ssr=SsrMode::Async/>
-                            <Route path=path!("/kb/:category") view=kb::pages::KbCategoryPage ssr=SsrMode::Async/>
-                            <Route path=path!("/kb/:category/:slug") view=kb::pages::KbArticlePage ssr=SsrMode::Async/>
-                            <Route path=path!("/editor/articulos") view=kb::pages::KbDashboardPage ssr=SsrMode::Async/>
-                            <Route path=path!("/editor/articulos/nuevo") view=kb::pages::KbNewPage ssr=SsrMode::Async/>
-                            <Route path=path!("/editor/articulos/:id") view=kb::pages::KbEditPage ssr=SsrMode::Async/>
-                            <Route path=path!("/editor/articulos/:id/historial") view=kb::pages::KbHistoryPage ssr=SsrMode::Async/>
-                            <Route path=path!("/agente/chat") view=chat::pages::AgentConsolePage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/respuestas") view=chat::pages::CannedPage ssr=SsrMode::Async/>
-                            <Route path=path!("/proyectos") view=projects::pages::ProjectsPage ssr=SsrMode::Async/>
-                            <Route path=path!("/proyectos/:id") view=projects::pages::ProjectDetailPage ssr=SsrMode::Async/>
-                            <Route path=path!("/editor/categorias") view=kb::pages::KbCategoriesPage ssr=SsrMode::Async/>
-                            <Route path=path!("/tienda") view=shop::pages::StorePage ssr=SsrMode::Async/>
-                            <Route path=path!("/tienda/pedidos") view=shop::pages::OrdersPage ssr=SsrMode::Async/>
-                            <Route path=path!("/tienda/pedidos/:id") view=shop::pages::ReceiptPage ssr=SsrMode::Async/>
-                            <Route path=path!("/admin/tienda") view=shop::pages::StoreAdminPage ssr=SsrMode::Async/>
-                            <Route path=path!("/horas") view=hours::pages::HoursPage ssr=SsrMode::Async/>
-                            <Route path=path!("/cambios") view=changes::pages::ChangesPage ssr=SsrMode::Async/>
-                            <Route path=path!("/cambios/:id") view=changes::pages::ChangeDetailPage ssr=SsrMode::Async/>
+                            <Route path=path!("/") view={Lazy::<routes::HomeRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/ingresar") view={Lazy::<routes::LoginRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/recuperar-contrasena") view={Lazy::<routes::ForgotRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/restablecer-contrasena") view={Lazy::<routes::ResetRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/panel") view={Lazy::<routes::DashboardRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/organizacion") view={Lazy::<routes::MyOrgRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/cuenta") view={Lazy::<routes::AccountRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/tickets") view={Lazy::<routes::TicketsRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/tickets/nuevo") view={Lazy::<routes::NewTicketRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/tickets/:id") view={Lazy::<routes::TicketDetailRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/organizaciones") view={Lazy::<routes::OrgsRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/usuarios") view={Lazy::<routes::UsersRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/calendario") view={Lazy::<routes::CalendarRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/reportes/sla") view={Lazy::<routes::SlaReportRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/correo") view={Lazy::<routes::OutboxRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/kb") view={Lazy::<routes::KbHomeRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/kb/buscar") view={Lazy::<routes::KbSearchRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/kb/:category") view={Lazy::<routes::KbCategoryRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/kb/:category/:slug") view={Lazy::<routes::KbArticleRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos") view={Lazy::<routes::KbDashboardRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos/nuevo") view={Lazy::<routes::KbNewRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos/:id") view={Lazy::<routes::KbEditRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/articulos/:id/historial") view={Lazy::<routes::KbHistoryRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/agente/chat") view={Lazy::<routes::AgentConsoleRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/respuestas") view={Lazy::<routes::CannedRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/proyectos") view={Lazy::<routes::ProjectsRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/proyectos/:id") view={Lazy::<routes::ProjectDetailRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/editor/categorias") view={Lazy::<routes::KbCategoriesRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/tienda") view={Lazy::<routes::StoreRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/tienda/pedidos") view={Lazy::<routes::OrdersRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/tienda/pedidos/:id") view={Lazy::<routes::ReceiptRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/admin/tienda") view={Lazy::<routes::StoreAdminRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/horas") view={Lazy::<routes::HoursRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/cambios") view={Lazy::<routes::ChangesRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/cambios/:id") view={Lazy::<routes::ChangeDetailRoute>::new()} ssr=SsrMode::Async/>
                         </Routes>
                     </ui::Layout>
                 </ui::UserProvider>

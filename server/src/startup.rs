@@ -373,8 +373,11 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let services = state.services.clone();
+        let options = state.leptos_options.clone();
         move || {
             provide_context(services.clone());
+            // Where the site's files are: the lazy pages name their WASM chunks (split manifest).
+            provide_context(options.clone());
             // Render the hydration scripts with the nonce the security middleware put in the
             // page's CSP header (this runs after Leptos provided a random one, replacing it).
             let nonce = use_context::<axum::http::request::Parts>()

@@ -13,6 +13,7 @@ use crate::i18n::*;
 use crate::ui::{ErrorNotice, Loading};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
 use std::sync::Arc;
 
 type Signed = Result<Option<CurrentUser>, AppError>;
@@ -107,12 +108,18 @@ where
     let session = use_session();
     let render: UserView = Arc::new(move |u| children(u).into_any());
     let i18n = use_i18n();
+    // Pages are lazy routes: after a navigation (signing out lands on `/`) this page stays on
+    // screen until the next page's code has loaded. A sign-out seen in that window must not
+    // send the visitor to the sign-in page instead of where they were going.
+    let location = use_location();
+    let page_path = location.pathname.get_untracked();
     move || {
         if session.changing.get() {
             return view! { <Loading/> }.into_any();
         }
         let signed = session.user.get();
         let render = render.clone();
+        let navigating_away = location.pathname.get_untracked() != page_path;
         untrack(move || match signed {
             Ok(Some(u)) if roles.is_empty() || roles.contains(&u.role) => render(u),
             Ok(Some(_)) => view! {
@@ -122,6 +129,7 @@ where
                 </section>
             }
             .into_any(),
+            Ok(None) if navigating_away => ().into_any(),
             Ok(None) => view! { <Redirect path="/ingresar"/> }.into_any(),
             Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
         })

@@ -72,7 +72,7 @@ fn ChatPanel() -> impl IntoView {
                     {move || match state.value().get() {
                         None => view! { <Loading/> }.into_any(),
                         Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
-                        Some(Ok(s)) => view! { <PanelBody state=s thread reload=state/> }.into_any(),
+                        Some(Ok(s)) => Suspend::new(panel_body(s, thread, state)).into_any(),
                     }}
                 </section>
             </Show>
@@ -83,6 +83,17 @@ fn ChatPanel() -> impl IntoView {
             </button>
         </div>
     }
+}
+
+/// The panel's contents load on first opening (their own WASM chunk in a split build): the
+/// launcher is on every page, the conversation code is needed only by those who open it.
+#[lazy]
+fn panel_body(
+    state: WidgetState,
+    thread: RwSignal<Option<ChatThread>>,
+    reload: ServerAction<ChatWidgetState>,
+) -> AnyView {
+    view! { <PanelBody state thread reload/> }.into_any()
 }
 
 #[component]

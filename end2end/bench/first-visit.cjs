@@ -1,7 +1,7 @@
 // First-visit benchmark: how long a page takes to become interactive (hydrated) on a throttled
 // connection with an empty browser cache, and what it downloads. Not a test: it prints figures.
 //
-//   node end2end/bench/first-visit.cjs http://127.0.0.1:3000 [runs]
+//   node end2end/bench/first-visit.cjs http://127.0.0.1:3000 [runs] [page filter, e.g. KB]
 //
 // Needs a running portal with demo data (`bash .ci/serve`). For each network profile and page it
 // opens a fresh browser context `runs` times (default 5), signs in first where the page needs it
@@ -23,6 +23,7 @@ const pages = [
   { name: 'project Gantt (customer)', path: '/proyectos', user: 'cliente@demo.test', first: 'a[href^="/proyectos/"]' },
 ];
 
+const only = process.argv[4];
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function visit(browser, profile, page) {
@@ -43,8 +44,9 @@ async function visit(browser, profile, page) {
   }
   const cdp = await context.newCDPSession(tab);
   await cdp.send('Network.enable');
+  // An empty HTTP cache (what signing in loaded is dropped); not "cache disabled", which would
+  // also keep the page's preloads (`Link: rel=preload`) from being used.
   await cdp.send('Network.clearBrowserCache');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false, latency: profile.latency, downloadThroughput: profile.down, uploadThroughput: profile.up,
   });
@@ -55,10 +57,16 @@ async function visit(browser, profile, page) {
     bytes += e.encodedDataLength;
     if ((urls.get(e.requestId) ?? '').endsWith('.wasm')) wasm += 1;
   });
+  const fetched = new Map();
+  cdp.on('Network.responseReceived', (e) => {
+    if (!e.response.fromDiskCache && !e.response.fromPrefetchCache) fetched.set(e.response.url, (fetched.get(e.response.url) ?? 0) + 1);
+  });
   const start = Date.now();
   await tab.goto(`${base}${path}`, { waitUntil: 'commit', timeout: 120_000 });
   await tab.waitForSelector('body[data-hydrated="true"]', { timeout: 120_000 });
   const ms = Date.now() - start;
+  const twice = [...fetched].filter(([, n]) => n > 1).map(([u]) => u);
+  if (twice.length > 0) console.log(`    downloaded twice: ${twice.join(' ')}`);
   await context.close();
   return { ms, bytes, wasm };
 }
@@ -70,7 +78,7 @@ async function visit(browser, profile, page) {
   });
   for (const profile of profiles) {
     console.log(`\n${profile.name}, ${runs} cold visits each: median time to interactive, received, WASM requests`);
-    for (const page of pages) {
+    for (const page of pages.filter((p) => !only || p.name.includes(only))) {
       const results = [];
       for (let i = 0; i < runs; i++) results.push(await visit(browser, profile, page));
       const ms = median(results.map((r) => r.ms));

@@ -30,7 +30,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::SsrMode;
 use leptos_router::{path, Lazy};
@@ -43,6 +43,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // In the shell rather than as leptos_meta components in `App`: they never change,
+                // so the browser code has nothing to hydrate for them.
+                <link rel="stylesheet" id="leptos" href="/pkg/portal.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -57,6 +61,14 @@ fn spanish_by_default() -> leptos_i18n::context::UseLocalesOptions {
     leptos_i18n::context::UseLocalesOptions::default().ssr_lang_header_getter(|| None)
 }
 
+/// The server only reads the language cookie. Writing it back on every page (leptos_i18n's
+/// default) sent it without a path, so the browser scoped a copy to that page's folder, and that
+/// copy outranked a later choice made elsewhere. The browser writes it, site-wide, when the person
+/// picks a language (`ui::layout`).
+fn language_cookie_read_only() -> leptos_i18n::context::CookieOptions<Locale> {
+    leptos_i18n::context::CookieOptions::default().readonly(true)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -64,9 +76,7 @@ pub fn App() -> impl IntoView {
     view! {
         // Spanish unless the person picked English (remembered in a cookie): the browser's
         // Accept-Language is deliberately ignored, as the product's default language is Spanish.
-        <I18nContextProvider ssr_lang_header_getter=spanish_by_default()>
-            <Stylesheet id="leptos" href="/pkg/portal.css"/>
-            <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <I18nContextProvider ssr_lang_header_getter=spanish_by_default() cookie_options=language_cookie_read_only()>
             <Title formatter=|text: String| if text.is_empty() { "Any2cloud Portal".to_owned() } else { format!("{text} · Any2cloud Portal") }/>
             // Pages render on the server once their data is loaded (SsrMode::Async): no streamed
             // fragments to stitch during hydration, and titles/meta are complete for crawlers.

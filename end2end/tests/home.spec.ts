@@ -27,6 +27,29 @@ test('language switch goes to English and is remembered', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Soporte de TI que responde a tiempo');
 });
 
+test('a language picked on an inner page holds across the whole portal and later visits', async ({ page, context }) => {
+  await open(page, '/kb/buscar?q=correo');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  const cookie = (await context.cookies()).find((c) => c.name === 'i18n_pref_locale');
+  expect(cookie?.value).toBe('en');
+  expect(cookie?.path).toBe('/');
+  expect(cookie?.sameSite).toBe('Lax');
+  // Kept for a year, not only for this browser session.
+  expect(cookie!.expires * 1000).toBeGreaterThan(Date.now() + 300 * 24 * 3600 * 1000);
+  // Visited again in English: the server reads the choice and leaves the cookie alone.
+  await open(page, '/kb/buscar?q=correo');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await open(page, '/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('IT support that answers on time');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  // Spanish again on the inner page too: no copy of the old choice scoped to its folder.
+  await open(page, '/kb/buscar?q=correo');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+  expect((await context.cookies()).filter((c) => c.name === 'i18n_pref_locale')).toHaveLength(1);
+});
+
 test('unknown pages answer 404 with a Spanish page', async ({ page }) => {
   const res = await page.goto('/no-existe');
   expect(res?.status()).toBe(404);

@@ -23,14 +23,14 @@ test('a visitor downloads only the code of the parts of the portal they use', as
   await expect(page.getByTestId('categories').getByRole('link', { name: 'Cuentas y acceso' })).toBeVisible();
   expect(wasm).toContain('/pkg/portal.wasm');
   expect(loaded('public_area')).toBe(true);
-  for (const other of ['workspace_area', 'projects_area', 'staff_area', 'editor_area', 'panel_body']) {
+  for (const other of ['workspace_area', 'projects_area', 'staff_area', 'editor_area', 'panel_contents']) {
     expect(loaded(other), other).toBe(false);
   }
 
-  // The chat's conversation code comes when the chat is first opened.
+  // The chat's code (its state, the conversation) comes when the chat is first opened.
   await page.getByTestId('chat-launcher').click();
   await expect(page.getByTestId('chat-panel').getByTestId('chat-name')).toBeVisible();
-  expect(loaded('panel_body')).toBe(true);
+  expect(loaded('panel_contents')).toBe(true);
   await page.getByTestId('chat-launcher').click();
 
   // Signing in moves on to the customer's workspace without a page load: its code comes then.

@@ -33,6 +33,32 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
     }
 }
 
+/// Keeps the chosen language for later visits: the server reads this cookie to render in it
+/// (the leptos_i18n `cookie` feature is on in the server build only, see the workspace manifest).
+fn remember_locale(locale: Locale) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos_i18n::Locale as _;
+        use wasm_bindgen::JsCast;
+        let secure = if window().location().protocol().as_deref() == Ok("https:") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "i18n_pref_locale={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+            locale.as_str()
+        );
+        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+            if let Err(e) = doc.set_cookie(&cookie) {
+                leptos::logging::warn!("language cookie not saved: {e:?}");
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = locale;
+}
+
 #[component]
 fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
@@ -42,6 +68,7 @@ fn LanguageSwitch() -> impl IntoView {
             Locale::en => Locale::es,
         };
         i18n.set_locale(next);
+        remember_locale(next);
     };
     view! {
         <button type="button" class="lang-switch" on:click=toggle

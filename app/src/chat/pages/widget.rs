@@ -28,32 +28,11 @@ pub fn ChatLauncher() -> impl IntoView {
 fn ChatPanel() -> impl IntoView {
     let i18n = use_i18n();
     let open = RwSignal::new(false);
-    let state = ServerAction::<ChatWidgetState>::new();
+    // Kept while the panel is closed: reopening shows the same state and conversation at once.
+    let known_state = RwSignal::new(None::<WidgetState>);
     let thread = RwSignal::new(None::<ChatThread>);
     provide_context(FirstMessage(StoredValue::new(None)));
-    let toggle = move |_| {
-        let now = !open.get_untracked();
-        open.set(now);
-        if now && state.value().get_untracked().is_none() {
-            state.dispatch(ChatWidgetState {});
-        }
-    };
-    // A chat already under way (another page, a reload): load its history.
-    let load = ServerAction::<ChatLoad>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(s)) = state.value().get() {
-            if let Some(c) = &s.chat {
-                if thread.get_untracked().map(|t| t.chat.id) != Some(c.id) {
-                    load.dispatch(ChatLoad { id: c.id });
-                }
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(t)) = load.value().get() {
-            thread.set(Some(t));
-        }
-    });
+    let toggle = move |_| open.update(|o| *o = !*o);
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
             open.set(false);
@@ -69,11 +48,9 @@ fn ChatPanel() -> impl IntoView {
                         <button type="button" class="link-button" on:click=move |_| open.set(false)
                             aria-label=move || td_string!(i18n.get_locale(), chat.minimize)>"✕"</button>
                     </header>
-                    {move || match state.value().get() {
-                        None => view! { <Loading/> }.into_any(),
-                        Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
-                        Some(Ok(s)) => Suspend::new(panel_body(s, thread, state)).into_any(),
-                    }}
+                    <Suspense fallback=|| view! { <Loading/> }>
+                        {Suspend::new(panel_contents(known_state, thread))}
+                    </Suspense>
                 </section>
             </Show>
             <button type="button" class="chat-launcher" on:click=toggle
@@ -86,14 +63,41 @@ fn ChatPanel() -> impl IntoView {
 }
 
 /// The panel's contents load on first opening (their own WASM chunk in a split build): the
-/// launcher is on every page, the conversation code is needed only by those who open it.
+/// launcher is on every page, the conversation code (and the types its server calls answer
+/// with) is needed only by those who open it. "Loading…" shows while the chunk arrives.
 #[lazy]
-fn panel_body(
-    state: WidgetState,
+fn panel_contents(
+    known_state: RwSignal<Option<WidgetState>>,
     thread: RwSignal<Option<ChatThread>>,
-    reload: ServerAction<ChatWidgetState>,
 ) -> AnyView {
-    view! { <PanelBody state thread reload/> }.into_any()
+    view! { <PanelContents known_state thread/> }.into_any()
+}
+
+/// Asks the server for the widget's state (open hours, a conversation under way) the first time
+/// the panel opens, and again when a conversation ends (`reload`).
+#[component]
+fn PanelContents(
+    known_state: RwSignal<Option<WidgetState>>,
+    thread: RwSignal<Option<ChatThread>>,
+) -> impl IntoView {
+    let state = ServerAction::<ChatWidgetState>::new();
+    if known_state.get_untracked().is_none() {
+        state.dispatch(ChatWidgetState {});
+    }
+    Effect::new(move |_| match state.value().get() {
+        Some(Ok(s)) => known_state.set(Some(s)),
+        // Shown below; the next opening asks again.
+        Some(Err(_)) => known_state.set(None),
+        None => {}
+    });
+    // The body is rebuilt only when the state itself changes, never with a stale one.
+    move || match known_state.get() {
+        Some(s) => view! { <PanelBody state=s thread reload=state/> }.into_any(),
+        None => match state.value().get() {
+            Some(Err(e)) => view! { <ErrorNotice error=e/> }.into_any(),
+            _ => view! { <Loading/> }.into_any(),
+        },
+    }
 }
 
 #[component]
@@ -105,6 +109,22 @@ fn PanelBody(
     let known = state.known_customer;
     let availability = state.availability.clone();
     let resuming = state.chat.is_some();
+    // A chat already under way (another page, a reload): load its history. Here rather than in
+    // the launcher, so the conversation's types stay out of the module every page downloads.
+    let load = ServerAction::<ChatLoad>::new();
+    let under_way = state.chat.as_ref().map(|c| c.id);
+    Effect::new(move |_| {
+        if let Some(id) = under_way {
+            if thread.get_untracked().map(|t| t.chat.id) != Some(id) {
+                load.dispatch(ChatLoad { id });
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(t)) = load.value().get() {
+            thread.set(Some(t));
+        }
+    });
     move || match thread.get() {
         Some(t) => view! { <LiveChat thread=t reload reset=thread/> }.into_any(),
         None if resuming => view! { <Loading/> }.into_any(),

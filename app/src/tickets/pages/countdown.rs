@@ -14,7 +14,11 @@ pub struct Clock(pub RwSignal<DateTime<Utc>>);
 pub fn provide_clock() {
     // The browser hydrates with the server's render instant, so the first client render matches
     // the HTML exactly; the first tick then moves to the browser's own clock.
-    let rendered_at = leptos::server::SharedValue::new(Utc::now).into_inner();
+    // Handed over as milliseconds, not as a date string: every page has this value, and parsing
+    // a date would put chrono's parser in the WASM module every page downloads.
+    let rendered_ms =
+        leptos::server::SharedValue::new(|| Utc::now().timestamp_millis()).into_inner();
+    let rendered_at = DateTime::from_timestamp_millis(rendered_ms).unwrap_or_else(Utc::now);
     let now = RwSignal::new(rendered_at);
     provide_context(Clock(now));
     // Effects run only in the browser: the server renders the instant of the request.

@@ -41,6 +41,10 @@ async function visit(browser, profile, page) {
       await tab.goto(`${base}${page.path}`);
       path = await tab.locator(page.first).first().getAttribute('href');
     }
+    // Let the signed-in page finish its own downloads (its area's chunks): started before the
+    // measurement, they would be counted with it, and fetched again after the cache is dropped.
+    await tab.waitForSelector('body[data-hydrated="true"]');
+    await tab.waitForLoadState('networkidle');
   }
   const cdp = await context.newCDPSession(tab);
   await cdp.send('Network.enable');

@@ -1,5 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { open, signIn, latestMailTo } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { test, open, signIn, latestMailTo } from './helpers';
 
 // One agent's presence decides whether the widget offers a live chat, so these journeys run in
 // order: first nobody is online (the visitor leaves a message), then the agent comes online.

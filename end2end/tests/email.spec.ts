@@ -1,5 +1,5 @@
-import { test, expect, request as pwRequest } from '@playwright/test';
-import { open, signIn } from './helpers';
+import { expect, request as pwRequest } from '@playwright/test';
+import { test, open, signIn } from './helpers';
 
 // Email in the one inbox: a message to the support mailbox (here through the inbound-mail
 // webhook) becomes a ticket, waits in the agent console next to the chats with an email tag,

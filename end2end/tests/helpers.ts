@@ -1,14 +1,32 @@
-import { Browser, expect, Page } from '@playwright/test';
+import { Browser, expect, Page, test as base } from '@playwright/test';
 
 export const DEMO_PASSWORD = 'Demo-2026!';
 
 const consoleErrors = new WeakMap<Page, string[]>();
+/** Browser errors of every page opened with `open` during the current test. */
+const pagesErrors: string[][] = [];
+
+/**
+ * Playwright's `test`, failing any journey in which the browser code panicked on a page opened
+ * with `open` (a Rust panic is logged by console_error_panic_hook, then the WASM call traps): a
+ * page can go on looking right after one, so the journeys' own checks would not notice.
+ */
+export const test = base.extend<{ noPanics: void }>({
+  noPanics: [async ({}, use) => {
+    pagesErrors.length = 0;
+    await use();
+    const panics = pagesErrors.flat().filter((e) => /panicked at|RuntimeError: unreachable/.test(e));
+    pagesErrors.length = 0;
+    expect(panics, 'the browser code panicked').toEqual([]);
+  }, { auto: true }],
+});
 
 /** Opens a page and waits until the WASM bundle has hydrated it; reports browser errors if not. */
 export async function open(page: Page, path: string) {
   if (!consoleErrors.has(page)) {
     const errors: string[] = [];
     consoleErrors.set(page, errors);
+    pagesErrors.push(errors);
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text().slice(0, 500)); });
     page.on('pageerror', (e) => errors.push(e.message.slice(0, 500)));
   }

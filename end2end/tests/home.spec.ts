@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { open } from './helpers';
+import { expect } from '@playwright/test';
+import { test, open } from './helpers';
 
 test('home page is in Spanish, lists the contact channels and hydrates', async ({ page }) => {
   const wasm = page.waitForResponse((r) => r.url().endsWith('/pkg/portal.wasm') && r.ok());

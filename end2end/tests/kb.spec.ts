@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { open, signIn } from './helpers';
+import { expect } from '@playwright/test';
+import { test, open, signIn } from './helpers';
 
 /** A 1×1 PNG. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';

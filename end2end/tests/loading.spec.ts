@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { open } from './helpers';
+import { expect } from '@playwright/test';
+import { test, open } from './helpers';
 
 // The browser code is split by area (`cargo leptos build --split`, `app/src/routes.rs`): a visit
 // downloads the main module plus the chunks of the areas it opens, and the server names those

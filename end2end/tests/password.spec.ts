@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { latestMailTo, linkIn, open, signIn } from './helpers';
+import { expect } from '@playwright/test';
+import { test, latestMailTo, linkIn, open, signIn } from './helpers';
 
 test('admin invites a person, who sets a password, then resets it via the outbox', async ({ browser }) => {
   const email = `nueva.${Date.now()}@demo.test`;

@@ -1,5 +1,5 @@
-import { APIRequestContext, expect, test } from '@playwright/test';
-import { DEMO_PASSWORD, open, signIn } from './helpers';
+import { APIRequestContext, expect } from '@playwright/test';
+import { test, DEMO_PASSWORD, open, signIn } from './helpers';
 
 async function token(request: APIRequestContext, email: string): Promise<string> {
   const res = await request.post('/api/v1/auth/token', { data: { email, password: DEMO_PASSWORD } });

@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { freshUser, open, signIn } from './helpers';
+import { expect } from '@playwright/test';
+import { test, freshUser, open, signIn } from './helpers';
 
 const roles = [
   { email: 'admin@demo.test', role: 'admin', label: 'Administrador', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Cambios', 'Base de conocimiento', 'Artículos', 'Reporte SLA', 'Calendario', 'Organizaciones', 'Usuarios', 'Tienda', 'Correo saliente', 'Respuestas rápidas', 'Mi cuenta'] },

@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { open, signIn } from './helpers';
+import { expect } from '@playwright/test';
+import { test, open, signIn } from './helpers';
 
 test('admin adds a one-off day off and the deadline engine honours it, then undoes it', async ({ page, request }) => {
   // Wednesday 12 June 2030, 09:00 Costa Rica; Premium high (4 h) is due 13:00 the same day.

@@ -1,5 +1,5 @@
-import { test, expect, request as pwRequest, Page } from '@playwright/test';
-import { DEMO_PASSWORD, open, signIn } from './helpers';
+import { expect, request as pwRequest, Page } from '@playwright/test';
+import { test, DEMO_PASSWORD, open, signIn } from './helpers';
 
 // One story, retry-safe (every figure is relative to what the organisation had before): Demo
 // S.A. asks for a change estimated beyond its hours, buys SC Básico by card (fake Stripe on

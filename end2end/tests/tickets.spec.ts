@@ -1,5 +1,5 @@
-import { test, expect, request as pwRequest } from '@playwright/test';
-import { DEMO_PASSWORD, open, signIn } from './helpers';
+import { expect, request as pwRequest } from '@playwright/test';
+import { test, DEMO_PASSWORD, open, signIn } from './helpers';
 
 async function apiTicket(baseURL: string, email: string, id: string) {
   const api = await pwRequest.newContext({ baseURL });

@@ -1,6 +1,6 @@
-import { test, expect, request as pwRequest } from '@playwright/test';
+import { expect, request as pwRequest } from '@playwright/test';
 import * as crypto from 'crypto';
-import { open, signIn } from './helpers';
+import { test, open, signIn } from './helpers';
 
 // An agent answers a WhatsApp conversation from the portal: the customer's message arrives by
 // Meta's signed webhook, the reply leaves through the (fake, loopback) Graph API, and the

@@ -1,7 +1,7 @@
-import { test, expect, request as pwRequest, Page, APIRequestContext } from '@playwright/test';
+import { expect, request as pwRequest, Page, APIRequestContext } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
-import { open, signIn } from './helpers';
+import { test, open, signIn } from './helpers';
 
 // Stored XSS: every payload in xss-payloads.txt (script tags, event handlers, javascript: and
 // data: URLs, SVG, markdown link tricks, attribute breakouts) is stored as knowledge-base

@@ -212,6 +212,10 @@ pub fn Conversation(
             upload_error.set(None);
             leptos::task::spawn_local(async move {
                 let result = upload(chat_id, file).await;
+                // The conversation may have been closed while the file uploaded.
+                if uploading.is_disposed() {
+                    return;
+                }
                 uploading.set(false);
                 if let Err(code) = result {
                     upload_error.set(Some(code.message(i18n.get_locale_untracked())));

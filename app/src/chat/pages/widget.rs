@@ -30,6 +30,8 @@ fn ChatPanel() -> impl IntoView {
     let open = RwSignal::new(false);
     // Kept while the panel is closed: reopening shows the same state and conversation at once.
     let known_state = RwSignal::new(None::<WidgetState>);
+    // The panel's code (a lazy WASM part) has arrived: set once, on the first opening.
+    let part_loaded = RwSignal::new(false);
     let thread = RwSignal::new(None::<ChatThread>);
     provide_context(FirstMessage(StoredValue::new(None)));
     let toggle = move |_| open.update(|o| *o = !*o);
@@ -48,9 +50,14 @@ fn ChatPanel() -> impl IntoView {
                         <button type="button" class="link-button" on:click=move |_| open.set(false)
                             aria-label=move || td_string!(i18n.get_locale(), chat.minimize)>"✕"</button>
                     </header>
-                    <Suspense fallback=|| view! { <Loading/> }>
-                        {Suspend::new(panel_contents(known_state, thread))}
-                    </Suspense>
+                    // Not a `<Suspense>`: disposing one when the panel closes panicked (a
+                    // reactive value read after disposal), so a flag shows the loading line.
+                    <Show when=move || !part_loaded.get()><Loading/></Show>
+                    {Suspend::new(async move {
+                        let contents = panel_contents(known_state, thread).await;
+                        part_loaded.set(true);
+                        contents
+                    })}
                 </section>
             </Show>
             <button type="button" class="chat-launcher" on:click=toggle

@@ -327,7 +327,8 @@ fn ArticleForm(initial: Option<EditorArticle>, categories: Vec<Category>) -> imp
                 if let Some(id) = id {
                     leptos::task::spawn_local(async move {
                         if let Ok(theirs) = kb_editor_article(id).await {
-                            conflict.set(Some(theirs));
+                            // `try_`: the editor may have been left before the answer came.
+                            let _ = conflict.try_set(Some(theirs));
                         }
                     });
                 }
@@ -509,7 +510,12 @@ fn ImageUpload(body: RwSignal<String>, body_ref: NodeRef<leptos::html::Textarea>
             busy.set(true);
             error.set(None);
             leptos::task::spawn_local(async move {
-                match upload(file).await {
+                let result = upload(file).await;
+                // The editor may have been left while the image uploaded.
+                if busy.is_disposed() {
+                    return;
+                }
+                match result {
                     Ok(markdown) => {
                         let at = body_ref
                             .get_untracked()

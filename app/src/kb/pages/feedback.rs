@@ -18,7 +18,8 @@ pub fn FeedbackWidget(article_id: i64) -> impl IntoView {
     Effect::new(move |_| {
         spawn_local(async move {
             if let Ok(s) = kb_feedback_state(article_id).await {
-                state.set(Some(s));
+                // `try_`: the article may have been left before the answer came.
+                let _ = state.try_set(Some(s));
             }
         });
     });

@@ -41,7 +41,9 @@ fn History() -> impl IntoView {
         let (a, b) = (from.get_untracked(), to.get_untracked());
         let article = id();
         leptos::task::spawn_local(async move {
-            diff.set(Some(kb_diff(article, a, b).await));
+            let result = kb_diff(article, a, b).await;
+            // `try_`: the history may have been left before the answer came.
+            let _ = diff.try_set(Some(result));
         });
     };
     view! {

@@ -25,7 +25,9 @@ pub fn debounced(
         let apply = apply.clone();
         set_timeout(
             move || {
-                if seq.get_value() == n {
+                // The component may be gone by now (a closed chat panel, another page): its
+                // stored value is disposed then, and reading it with `get_value` panicked.
+                if seq.try_get_value() == Some(n) {
                     apply(value);
                 }
             },

@@ -118,7 +118,10 @@ fn ReceiptView(admin: bool) -> impl IntoView {
                 r.order.status == OrderStatus::Pending && r.order.method == PayMethod::Card;
             if waiting && returned().as_deref() == Some("ok") && refresh.get_untracked() < 30 {
                 set_timeout(
-                    move || refresh.update(|r| *r += 1),
+                    // `try_`: the receipt may have been left in the meantime.
+                    move || {
+                        refresh.try_update(|r| *r += 1);
+                    },
                     std::time::Duration::from_secs(2),
                 );
             }

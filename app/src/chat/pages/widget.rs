@@ -50,8 +50,8 @@ fn ChatPanel() -> impl IntoView {
                         <button type="button" class="link-button" on:click=move |_| open.set(false)
                             aria-label=move || td_string!(i18n.get_locale(), chat.minimize)>"✕"</button>
                     </header>
-                    // Not a `<Suspense>`: disposing one when the panel closes panicked (a
-                    // reactive value read after disposal), so a flag shows the loading line.
+                    // The loading line shows until the part has arrived (once per page load);
+                    // the part then shows its own while the widget's state loads.
                     <Show when=move || !part_loaded.get()><Loading/></Show>
                     {Suspend::new(async move {
                         let contents = panel_contents(known_state, thread).await;

@@ -20,6 +20,7 @@ use crate::security::CspNonce;
 use crate::storage::Db;
 use app::kb::service::Kb;
 use app::server_ctx::cookie_value;
+use app::ui::LOCALE_COOKIE;
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -43,8 +44,6 @@ const NONCE_SLOT: &str = "\u{0}nonce\u{0}";
 /// Set by the article page on the server so the cache can count views of cached hits.
 pub const ARTICLE_HEADER: &str = "x-kb-article";
 const SESSION_COOKIES: [&str; 2] = ["portal_session", "__Host-portal_session"];
-/// leptos_i18n's language preference.
-const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
 /// Which pages a cache keeps, and where their generation number lives.
 #[derive(Clone)]

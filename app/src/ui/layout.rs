@@ -33,6 +33,10 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
     }
 }
 
+/// The language preference cookie: leptos_i18n's default name, which the server reads to render
+/// in the chosen language and the page caches use in their keys.
+pub const LOCALE_COOKIE: &str = "i18n_pref_locale";
+
 /// Keeps the chosen language for later visits: the server reads this cookie to render in it
 /// (the leptos_i18n `cookie` feature is on in the server build only, see the workspace manifest).
 fn remember_locale(locale: Locale) {
@@ -46,7 +50,7 @@ fn remember_locale(locale: Locale) {
             ""
         };
         let cookie = format!(
-            "i18n_pref_locale={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+            "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
             locale.as_str()
         );
         if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {

@@ -5,7 +5,7 @@ mod states;
 mod title;
 mod user;
 
-pub use layout::Layout;
+pub use layout::{Layout, LOCALE_COOKIE};
 pub use states::{ErrorNotice, FormError, Loading, Notice};
 pub use title::PageTitle;
 pub use user::{use_session, Authorized, Session, UserProvider};

@@ -69,6 +69,8 @@ export default defineConfig({
       STRIPE_API_BASE: `http://127.0.0.1:${stripePort}`,
       ...meta,
       META_GRAPH_BASE: `http://127.0.0.1:${graphPort}`,
+      // WhatsApp numbers customers give are proven by a code sent from this number id.
+      META_WHATSAPP_PHONE_ID: 'PN-E2E',
       // The inbound-mail webhook (email.spec.ts posts raw messages to it).
       INBOUND_MAIL_TOKEN: 'mail-e2e',
     },

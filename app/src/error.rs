@@ -87,6 +87,10 @@ pub enum ErrorCode {
     OverEstimate,
     ChangeStateInvalid,
     ReopenExpired,
+    DateOutOfRange,
+    CodeInvalid,
+    PhoneNotPending,
+    ContactNotPending,
     Csrf,
     Internal,
     Network,
@@ -103,7 +107,8 @@ impl ErrorCode {
             EmailTaken | OrgNameTaken | RevisionConflict | FeedbackGiven | CategoryTaken
             | ChatClosed | ChatTaken | AgentAtCapacity | AlreadyRated | TranscriptSent
             | ShortcutTaken | OrderNotPending | OrderNotPaid | BalanceShort | OverEstimate
-            | ChangeStateInvalid | ReopenExpired | ChannelWindowClosed => 409,
+            | ChangeStateInvalid | ReopenExpired | ChannelWindowClosed | PhoneNotPending
+            | ContactNotPending => 409,
             RateLimited => 429,
             InvalidInput | QueryInvalid => 400,
             Internal | Network => 500,
@@ -151,7 +156,9 @@ impl ErrorCode {
             | RiskInvalid
             | ChannelFileUnsupported
             | MailInvalid
-            | PhoneInvalid => 422,
+            | PhoneInvalid
+            | DateOutOfRange
+            | CodeInvalid => 422,
             PaymentUnavailable => 502,
             FileTooLarge => 413,
         }
@@ -235,6 +242,10 @@ impl ErrorCode {
             OverEstimate => "over_estimate",
             ChangeStateInvalid => "change_state_invalid",
             ReopenExpired => "reopen_expired",
+            DateOutOfRange => "date_out_of_range",
+            CodeInvalid => "code_invalid",
+            PhoneNotPending => "phone_not_pending",
+            ContactNotPending => "contact_not_pending",
 
             Csrf => "csrf",
             Internal => "internal",
@@ -321,6 +332,10 @@ impl ErrorCode {
             OverEstimate => td_string!(locale, errors.over_estimate),
             ChangeStateInvalid => td_string!(locale, errors.change_state_invalid),
             ReopenExpired => td_string!(locale, errors.reopen_expired),
+            DateOutOfRange => td_string!(locale, errors.date_out_of_range),
+            CodeInvalid => td_string!(locale, errors.code_invalid),
+            PhoneNotPending => td_string!(locale, errors.phone_not_pending),
+            ContactNotPending => td_string!(locale, errors.contact_not_pending),
 
             Csrf => td_string!(locale, errors.csrf),
             Internal => td_string!(locale, errors.internal),

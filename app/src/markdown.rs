@@ -11,10 +11,99 @@ const OPTIONS: Options = Options::ENABLE_TABLES
 /// clobber the page's own element ids.
 pub const ID_PREFIX: &str = "kb-";
 
+/// The most containers (block quotes, list items) one line may open. Deeper nesting is never
+/// needed in a ticket or an article, and rendering it costs more than linear time (a
+/// 20,000-character line of `>` took a second of CPU): the markers beyond it are dropped.
+pub const MAX_NESTING: usize = 8;
+
+/// `markdown` with every line's run of container markers (`>`, `-`, `*`, `+`, `1.`, `1)`)
+/// cut to [`MAX_NESTING`]; the text itself is kept.
+pub fn bound_nesting(markdown: &str) -> std::borrow::Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut start = 0;
+    for line in markdown.split_inclusive('\n') {
+        match (excess_markers(line), out.as_mut()) {
+            (None, None) => {}
+            (None, Some(o)) => o.push_str(line),
+            (Some((from, to)), _) => {
+                let o = out.get_or_insert_with(|| markdown[..start].to_owned());
+                o.push_str(&line[..from]);
+                o.push_str(&line[to..]);
+            }
+        }
+        start += line.len();
+    }
+    match out {
+        Some(o) => std::borrow::Cow::Owned(o),
+        None => std::borrow::Cow::Borrowed(markdown),
+    }
+}
+
+/// The byte range of a line's container markers beyond the first [`MAX_NESTING`], if any.
+fn excess_markers(line: &str) -> Option<(usize, usize)> {
+    let bytes = line.as_bytes();
+    let (mut i, mut markers, mut cut_from) = (0, 0, None);
+    loop {
+        while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+            i += 1;
+        }
+        let len = match bytes.get(i) {
+            Some(b'>') => 1,
+            Some(b'-' | b'*' | b'+') if matches!(bytes.get(i + 1), Some(b' ' | b'\t')) => 1,
+            Some(b'0'..=b'9') => {
+                let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                match (bytes.get(i + digits), bytes.get(i + digits + 1)) {
+                    (Some(b'.' | b')'), Some(b' ' | b'\t')) if digits <= 9 => digits + 1,
+                    _ => 0,
+                }
+            }
+            _ => 0,
+        };
+        if len == 0 {
+            break;
+        }
+        markers += 1;
+        if markers == MAX_NESTING + 1 {
+            cut_from = Some(i);
+        }
+        i += len;
+    }
+    cut_from.map(|from| (from, i))
+}
+
 pub fn render(markdown: &str) -> String {
+    let markdown = bound_nesting(markdown);
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, OPTIONS));
+    html::push_html(&mut unsafe_html, Parser::new_ext(&markdown, OPTIONS));
     sanitize(&unsafe_html, false)
+}
+
+/// [`render`] for texts shown again and again (ticket bodies and replies): each text is
+/// rendered once per process and then served from a bounded cache keyed by its digest.
+#[cfg(feature = "ssr")]
+pub fn render_cached(markdown: &str) -> std::sync::Arc<str> {
+    use sha2::{Digest, Sha256};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    /// Rendered bytes kept at most; the cache starts over when they are exceeded.
+    const MAX_CACHED_BYTES: usize = 32 * 1024 * 1024;
+    type Cache = (HashMap<[u8; 32], Arc<str>>, usize);
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new((HashMap::new(), 0)));
+    let key: [u8; 32] = Sha256::digest(markdown.as_bytes()).into();
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.0.get(&key).cloned()) {
+        return hit;
+    }
+    let html: Arc<str> = Arc::from(render(markdown));
+    if let Ok(mut c) = cache.lock() {
+        if c.1 + html.len() > MAX_CACHED_BYTES {
+            c.0.clear();
+            c.1 = 0;
+        }
+        c.1 += html.len();
+        c.0.insert(key, html.clone());
+    }
+    html
 }
 
 fn sanitize(unsafe_html: &str, heading_ids: bool) -> String {
@@ -39,7 +128,8 @@ pub struct Heading {
 
 /// An article: sanitized HTML whose `##`/`###` headings carry ids, and those headings.
 pub fn render_article(markdown: &str) -> (String, Vec<Heading>) {
-    let mut events: Vec<Event> = Parser::new_ext(markdown, OPTIONS).collect();
+    let markdown = bound_nesting(markdown);
+    let mut events: Vec<Event> = Parser::new_ext(&markdown, OPTIONS).collect();
     let mut headings = Vec::new();
     let mut used = std::collections::HashSet::new();
     let mut i = 0;
@@ -109,6 +199,33 @@ pub fn plain_text(markdown: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::render;
+
+    #[test]
+    fn nesting_is_bounded_before_rendering() {
+        // A 20,000-character body of nested quotes: 20,000 block quotes before the bound.
+        let quotes = format!("{} hola", ">".repeat(20_000));
+        let html = render(&quotes);
+        assert_eq!(
+            html.matches("<blockquote>").count(),
+            super::MAX_NESTING,
+            "{}",
+            &html[..200]
+        );
+        assert!(html.contains("hola"));
+        let lists = format!("{}fin", "- ".repeat(5_000));
+        assert!(render(&lists).matches("<ul>").count() <= super::MAX_NESTING);
+        let mixed = format!("{}x", "> 1. ".repeat(3_000));
+        let html = render(&mixed);
+        assert!(
+            html.matches("<blockquote>").count() + html.matches("<ol>").count()
+                <= super::MAX_NESTING
+        );
+        // Ordinary nesting is left alone.
+        let normal = "> cita\n> > respuesta\n\n- uno\n  - dos\n";
+        assert_eq!(super::bound_nesting(normal), normal);
+        let (article, _) = super::render_article(&quotes);
+        assert_eq!(article.matches("<blockquote>").count(), super::MAX_NESTING);
+    }
 
     #[test]
     fn article_headings_get_safe_unique_ids() {

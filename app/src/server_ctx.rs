@@ -98,7 +98,11 @@ pub async fn optional_principal() -> Result<Option<Principal>, AppError> {
     let Some(token) = services.session_token(&parts.headers) else {
         return Ok(None);
     };
-    match services.accounts.authenticate(&token).await {
+    match services
+        .accounts
+        .authenticate(&token, crate::accounts::SessionKind::Web)
+        .await
+    {
         Ok(p) => Ok(Some(p)),
         Err(e) if e.code == ErrorCode::Unauthenticated => Ok(None),
         Err(e) => Err(e),
@@ -134,7 +138,11 @@ pub async fn resolve_signed_in(services: &Services, headers: &http::HeaderMap) -
             valid_until: None,
         };
     };
-    let (signed_in, valid_until) = match services.accounts.authenticate(&token).await {
+    let (signed_in, valid_until) = match services
+        .accounts
+        .authenticate(&token, crate::accounts::SessionKind::Web)
+        .await
+    {
         Ok(p) => (Ok(Some(p.user)), Some(p.valid_until)),
         Err(e) if e.code == ErrorCode::Unauthenticated => (Ok(None), None),
         Err(e) => (Err(e), None),
@@ -152,15 +160,35 @@ pub async fn principal() -> Result<Principal, AppError> {
         .ok_or_else(|| ErrorCode::Unauthenticated.into())
 }
 
-/// Client address (from the socket) and user agent, for sessions and rate limiting.
+/// The client's address: the socket peer, or behind a trusted reverse proxy the address that
+/// proxy forwarded (the server's `forwarded` middleware resolves it once per request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl ClientAddr {
+    /// From a request's extensions: the resolved client, else the socket peer.
+    pub fn of(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
+        extensions.get::<ClientAddr>().map(|c| c.0).or_else(|| {
+            extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip())
+        })
+    }
+}
+
+/// The client's address of the current server-function request.
+pub fn client_addr() -> Option<std::net::IpAddr> {
+    request_parts()
+        .ok()
+        .and_then(|parts| ClientAddr::of(&parts.extensions))
+}
+
+/// Client address and user agent, for sessions and rate limiting.
 pub fn client_info() -> (Option<String>, Option<String>) {
     let Ok(parts) = request_parts() else {
         return (None, None);
     };
-    let ip = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let ip = ClientAddr::of(&parts.extensions).map(|ip| ip.to_string());
     let ua = parts
         .headers
         .get(http::header::USER_AGENT)

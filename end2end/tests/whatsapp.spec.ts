@@ -86,7 +86,7 @@ test('an agent answers a WhatsApp conversation and sees it delivered and read', 
   await expect(convo.locator('.msg.theirs').filter({ hasText: 'Uso Outlook' })).toHaveCount(1);
 });
 
-test('a customer saves their WhatsApp number and their conversations carry their plan', async ({ browser, baseURL }) => {
+test('a customer proves their WhatsApp number with the code sent to it, and their conversations carry their plan', async ({ browser, baseURL }) => {
   const customer = await (await browser.newContext()).newPage();
   await signIn(customer, 'cliente@demo.test');
   await expect(customer).toHaveURL(/\/panel$/);
@@ -96,12 +96,27 @@ test('a customer saves their WhatsApp number and their conversations carry their
   await form.getByRole('button', { name: 'Guardar número' }).click();
   await expect(form.locator('[data-code="phone_invalid"]')).toContainText('código de país');
   await expect(form.getByLabel('WhatsApp (con código de país)')).toHaveValue('llámeme');
-  await form.getByLabel('WhatsApp (con código de país)').fill('+506 6000-1234');
+  // A new number of this run: a code goes to it over WhatsApp; nothing is linked yet.
+  const phone = `5067${String(Date.now()).slice(-7)}`;
+  await form.getByLabel('WhatsApp (con código de país)').fill(`+${phone}`);
   await form.getByRole('button', { name: 'Guardar número' }).click();
-  await expect(customer.getByTestId('phone-saved')).toContainText('+506 6000 1234');
+  await expect(customer.getByTestId('phone-code-sent')).toContainText(`+506 ${phone.slice(3, 7)} ${phone.slice(7)}`);
+  const api = await pwRequest.newContext();
+  const sent: { account: string; body: { to: string; type: string; template?: { components: { parameters: { text: string }[] }[] } } }[] =
+    await (await api.get(`${graph}/sent`)).json();
+  await api.dispose();
+  const code = sent.filter((s) => s.body.to === phone && s.body.type === 'template').pop()?.body.template?.components[0].parameters[0].text;
+  expect(code).toMatch(/^\d{6}$/);
+  const codeForm = customer.getByTestId('phone-code-form');
+  await codeForm.getByLabel('Código recibido por WhatsApp').fill(code === '000000' ? '111111' : '000000');
+  await codeForm.getByRole('button', { name: 'Verificar número' }).click();
+  await expect(codeForm.locator('[data-code="code_invalid"]')).toContainText('no es válido');
+  await codeForm.getByLabel('Código recibido por WhatsApp').fill(code!);
+  await codeForm.getByRole('button', { name: 'Verificar número' }).click();
+  await expect(customer.getByTestId('phone-saved')).toContainText(`+506 ${phone.slice(3, 7)} ${phone.slice(7)}`);
 
   const note = `Necesito una licencia más (${Date.now()})`;
-  expect((await deliver(baseURL!, text('50660001234', `wamid.known.${Date.now()}`, note))).status).toBe(200);
+  expect((await deliver(baseURL!, text(phone, `wamid.known.${Date.now()}`, note))).status).toBe(200);
   const agent = await (await browser.newContext()).newPage();
   await signIn(agent, 'admin@demo.test');
   await expect(agent).toHaveURL(/\/panel$/);

@@ -115,6 +115,11 @@ enum WireKind {
         new_chat: bool,
         activity: bool,
     },
+    Ended {
+        user: i64,
+        only: Option<i64>,
+        except: Option<i64>,
+    },
 }
 
 impl WireKind {
@@ -164,6 +169,11 @@ impl WireKind {
                 chat: *chat_id,
                 new_chat: *new_chat,
                 activity: *activity,
+            },
+            Signal::SessionsEnded(e) => WireKind::Ended {
+                user: e.user_id,
+                only: e.only,
+                except: e.except,
             },
             Signal::Resync => return None,
         })
@@ -365,6 +375,13 @@ impl WireKind {
                 new_chat,
                 activity,
             },
+            WireKind::Ended { user, only, except } => {
+                Signal::SessionsEnded(app::chat::fanout::SessionsEnded {
+                    user_id: user,
+                    only,
+                    except,
+                })
+            }
         }
     }
 }

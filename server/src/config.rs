@@ -42,6 +42,11 @@ ENVIRONMENT:
     META_ACCESS_TOKEN     Graph API token that sends agents' replies (WhatsApp system user or
                           page token)
     META_GRAPH_BASE       Graph API base URL (default https://graph.facebook.com/v21.0)
+    META_WHATSAPP_PHONE_ID
+                          Our WhatsApp phone number id: one-time codes that verify the numbers
+                          customers give are sent from it (unset: staff confirm the numbers)
+    META_CODE_TEMPLATE    Approved WhatsApp authentication template carrying the code
+                          (default codigo_verificacion; language es)
     INBOUND_MAIL_TOKEN    Turns on POST /api/v1/webhooks/email (a raw message per request,
                           `Authorization: Bearer <token>`), for mail services that forward mail
     IMAP_HOST             Support mailbox to poll (unset: no polling); needs IMAP_USERNAME
@@ -60,7 +65,14 @@ ENVIRONMENT:
                           S3-compatible bucket (needed by several instances); unset: disk
     AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP
                           Credentials and endpoint of that S3-compatible service
-    PORTAL_METRICS_TOKEN  Bearer token for GET /metrics (unset: only loopback clients)
+    PORTAL_METRICS_TOKEN  Bearer token for GET /metrics (unset: only loopback clients, and
+                          nobody on the main listener once PORTAL_TRUSTED_PROXIES is set)
+    PORTAL_METRICS_ADDR   A listener of its own for GET /metrics (e.g. 127.0.0.1:9100), for
+                          scrapers on a network the reverse proxy does not expose
+    PORTAL_TRUSTED_PROXIES
+                          Reverse proxies (addresses or CIDR blocks, comma separated; default
+                          none) whose Forwarded / X-Forwarded-For / X-Forwarded-Proto headers
+                          name the client; from anyone else those headers are ignored
     PORTAL_INSTANCE       This instance's name in logs and the job lease (default host-pid)
     PORTAL_JOB_LEASE_SECONDS
                           Lifetime of the job-runner lease (default 15): after a crash another
@@ -138,6 +150,11 @@ pub struct MetaConfig {
     pub app_secret: Secret,
     pub verify_token: Secret,
     pub access_token: Secret,
+    /// Our WhatsApp phone number id: verification codes are sent from it (unset: staff
+    /// confirm the numbers customers give).
+    pub whatsapp_phone_id: Option<String>,
+    /// The approved authentication template that carries the code.
+    pub code_template: String,
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +184,10 @@ pub struct Config {
     pub backup_keep: usize,
     /// Bearer token for `/metrics`; `None`: loopback clients only.
     pub metrics_token: Option<Secret>,
+    /// A listener of its own for `/metrics`.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: crate::forwarded::TrustedProxies,
     /// `s3://bucket/prefix` the backups are uploaded to; `None`: `backup_dir` keeps them.
     pub backup_url: Option<String>,
     /// `s3://bucket/prefix` for attachments and images; `None`: `data_dir/files`.
@@ -300,6 +321,19 @@ impl Config {
                 )
             })?,
         };
+        let metrics_addr = match var("PORTAL_METRICS_ADDR") {
+            None => None,
+            Some(v) => Some(v.parse::<SocketAddr>().map_err(|_| {
+                bad(
+                    "PORTAL_METRICS_ADDR",
+                    format!("'{v}' is not an address like 127.0.0.1:9100"),
+                )
+            })?),
+        };
+        let trusted_proxies = crate::forwarded::TrustedProxies::parse(
+            &var("PORTAL_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|problem| bad("PORTAL_TRUSTED_PROXIES", problem))?;
         let chat_msgs_per_ip = match var("PORTAL_CHAT_MSGS_PER_IP") {
             None => 20,
             Some(v) => v.parse::<u32>().map_err(|_| {
@@ -417,6 +451,8 @@ impl Config {
             backup_every,
             backup_keep,
             metrics_token: var("PORTAL_METRICS_TOKEN").map(Secret),
+            metrics_addr,
+            trusted_proxies,
             backup_url,
             files_url,
             instance,
@@ -510,6 +546,9 @@ fn meta_config(var: &impl Fn(&str) -> Option<String>) -> Result<Option<MetaConfi
             app_secret,
             verify_token,
             access_token,
+            whatsapp_phone_id: var("META_WHATSAPP_PHONE_ID").filter(|v| !v.trim().is_empty()),
+            code_template: var("META_CODE_TEMPLATE")
+                .unwrap_or_else(|| "codigo_verificacion".into()),
         })),
         _ => Ok(None),
     }

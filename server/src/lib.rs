@@ -5,6 +5,7 @@ pub mod chat_hub;
 pub mod config;
 pub mod demo_kb;
 pub mod demo_projects;
+pub mod forwarded;
 pub mod job_lease;
 pub mod jobs;
 pub mod mail;

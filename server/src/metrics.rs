@@ -1,8 +1,11 @@
 //! Prometheus metrics at `GET /metrics`: request latency histograms per route, open chat
 //! sockets, background job runs, and the age of the last good backup.
 //!
-//! Access: with `PORTAL_METRICS_TOKEN` set, scrapers send it as a bearer token; without it,
-//! only clients on this machine (loopback) may read the metrics.
+//! Access on the main listener: with `PORTAL_METRICS_TOKEN` set, scrapers send it as a bearer
+//! token (401 otherwise); without it, only clients on this machine (loopback), and not even
+//! those once trusted proxies are configured (a proxy on this machine makes every visitor
+//! "loopback"): then the main listener answers 404 and metrics are read on
+//! `PORTAL_METRICS_ADDR`, a listener of their own that the proxy does not expose.
 
 use crate::startup::AppState;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -66,10 +69,28 @@ pub fn socket_open(delta: f64) {
     metrics::gauge!("chat_sockets_open").increment(delta);
 }
 
-fn allowed(headers: &HeaderMap, peer: Option<SocketAddr>, token: Option<&str>) -> bool {
+/// Who may read the metrics on the main listener.
+#[derive(Debug, PartialEq, Eq)]
+enum Access {
+    Allowed,
+    /// A token is configured and was not given: 401.
+    TokenRequired,
+    /// Not served here: 404.
+    Hidden,
+}
+
+fn access(
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+    token: Option<&str>,
+    behind_proxy: bool,
+) -> Access {
     match token {
-        Some(token) => crate::security::bearer_matches(headers, token),
-        None => peer.is_some_and(|p| p.ip().is_loopback()),
+        Some(token) if crate::security::bearer_matches(headers, token) => Access::Allowed,
+        Some(_) => Access::TokenRequired,
+        None if behind_proxy => Access::Hidden,
+        None if peer.is_some_and(|p| p.ip().is_loopback()) => Access::Allowed,
+        None => Access::Hidden,
     }
 }
 
@@ -81,9 +102,32 @@ pub async fn endpoint(
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
-    if !allowed(&parts.headers, peer, state.metrics_token.as_deref()) {
-        return (StatusCode::FORBIDDEN, "metrics are not public").into_response();
+    match access(
+        &parts.headers,
+        peer,
+        state.metrics_token.as_deref(),
+        !state.trusted_proxies.is_empty(),
+    ) {
+        Access::Allowed => render(&state),
+        Access::TokenRequired => {
+            (StatusCode::UNAUTHORIZED, "metrics need the token").into_response()
+        }
+        Access::Hidden => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// The metrics listener of its own (`PORTAL_METRICS_ADDR`): the token when one is set,
+/// otherwise open to whoever reaches that address.
+pub async fn private_endpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match state.metrics_token.as_deref() {
+        Some(token) if !crate::security::bearer_matches(&headers, token) => {
+            (StatusCode::UNAUTHORIZED, "metrics need the token").into_response()
+        }
+        _ => render(&state),
+    }
+}
+
+fn render(state: &AppState) -> Response {
     if let Some(backups) = &state.backups {
         metrics::gauge!("backup_age_seconds").set(backups.age_seconds(chrono::Utc::now()) as f64);
     }
@@ -99,18 +143,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn loopback_or_token() {
+    fn loopback_or_token_and_never_loopback_behind_a_proxy() {
         let local: SocketAddr = "127.0.0.1:5000".parse().expect("addr");
         let remote: SocketAddr = "203.0.113.9:5000".parse().expect("addr");
         let none = HeaderMap::new();
-        assert!(allowed(&none, Some(local), None));
-        assert!(!allowed(&none, Some(remote), None));
+        assert_eq!(access(&none, Some(local), None, false), Access::Allowed);
+        assert_eq!(access(&none, Some(remote), None, false), Access::Hidden);
+        // A proxy on this machine: its requests come from loopback, for every visitor.
+        assert_eq!(access(&none, Some(local), None, true), Access::Hidden);
         let mut bearer = HeaderMap::new();
         bearer.insert(
             header::AUTHORIZATION,
             "Bearer s3cret".parse().expect("header"),
         );
-        assert!(allowed(&bearer, Some(remote), Some("s3cret")));
-        assert!(!allowed(&none, Some(local), Some("s3cret")));
+        assert_eq!(
+            access(&bearer, Some(remote), Some("s3cret"), true),
+            Access::Allowed
+        );
+        assert_eq!(
+            access(&none, Some(local), Some("s3cret"), false),
+            Access::TokenRequired
+        );
     }
 }

@@ -104,13 +104,22 @@ pub fn bearer_matches(headers: &axum::http::HeaderMap, expected: &str) -> bool {
 }
 
 /// Whether a state-changing request is same-origin, judged by the headers browsers always send
-/// (`Sec-Fetch-Site`, `Origin`). Requests with neither come from non-browser clients, which
-/// carry no ambient cookies worth forging; bearer-token calls are not cookie-authenticated.
-pub fn is_same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool {
+/// (`Sec-Fetch-Site`, `Origin`, compared with scheme and host). Requests with neither come
+/// from non-browser clients, which carry no ambient cookies worth forging. REST calls that
+/// authenticate by a bearer token are exempt: the REST API never reads the cookie when a
+/// bearer token is given, so a forged request gains nothing. Any other `Authorization` header
+/// (`Basic`, or a bearer token sent to a server function, which authenticates by cookie)
+/// exempts nothing.
+pub fn is_same_origin(
+    method: &Method,
+    path: &str,
+    headers: &axum::http::HeaderMap,
+    https: bool,
+) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return true;
     }
-    if headers.contains_key(header::AUTHORIZATION) {
+    if path.starts_with("/api/v1/") && bearer_token(headers).is_some_and(|t| !t.is_empty()) {
         return true;
     }
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
@@ -123,18 +132,25 @@ pub fn is_same_origin(method: &Method, headers: &axum::http::HeaderMap) -> bool 
                 .get(header::HOST)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            let origin_host = origin
-                .split_once("://")
-                .map(|(_, rest)| rest)
-                .unwrap_or(origin);
-            !host.is_empty() && origin_host == host
+            let scheme = if https { "https" } else { "http" };
+            !host.is_empty() && origin.eq_ignore_ascii_case(&format!("{scheme}://{host}"))
         }
     }
 }
 
-pub async fn csrf_guard(req: Request<Body>, next: Next) -> Response {
+/// Refuses cross-site state changes. `https` says whether the portal's public URL is https;
+/// a trusted proxy's `X-Forwarded-Proto` says it per request.
+pub async fn csrf_guard(
+    axum::extract::State(https): axum::extract::State<bool>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let https = req
+        .extensions()
+        .get::<crate::forwarded::ForwardedProto>()
+        .map_or(https, |p| p.https);
     if req.uri().path().starts_with("/api/v1/webhooks/")
-        || is_same_origin(req.method(), req.headers())
+        || is_same_origin(req.method(), req.uri().path(), req.headers(), https)
     {
         return next.run(req).await;
     }
@@ -156,15 +172,22 @@ mod tests {
         h
     }
 
+    const FN: &str = "/api/open_ticket";
+    const REST: &str = "/api/v1/tickets";
+
     #[test]
     fn refuses_cross_site_posts() {
         assert!(!is_same_origin(
             &Method::POST,
-            &headers(&[("sec-fetch-site", "cross-site")])
+            FN,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            false
         ));
         assert!(!is_same_origin(
             &Method::POST,
-            &headers(&[("origin", "https://evil.test"), ("host", "portal.test")])
+            FN,
+            &headers(&[("origin", "https://evil.test"), ("host", "portal.test")]),
+            true
         ));
     }
 
@@ -172,25 +195,64 @@ mod tests {
     fn allows_same_origin_reads_and_bearer_calls() {
         assert!(is_same_origin(
             &Method::POST,
-            &headers(&[("sec-fetch-site", "same-origin")])
+            FN,
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            false
         ));
         assert!(is_same_origin(
             &Method::POST,
+            FN,
             &headers(&[
                 ("origin", "http://127.0.0.1:3000"),
                 ("host", "127.0.0.1:3000")
-            ])
+            ]),
+            false
         ));
         assert!(is_same_origin(
             &Method::GET,
-            &headers(&[("sec-fetch-site", "cross-site")])
+            FN,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            false
         ));
         assert!(is_same_origin(
             &Method::POST,
+            REST,
             &headers(&[
                 ("authorization", "Bearer x"),
                 ("sec-fetch-site", "cross-site")
-            ])
+            ]),
+            false
         ));
+    }
+
+    /// Finding 15 of the attacker's walk: any `Authorization` header used to exempt a request,
+    /// although server functions authenticate by cookie; and `http://` pages passed as the
+    /// `https://` portal's origin.
+    #[test]
+    fn only_rest_bearer_calls_are_exempt_and_the_scheme_counts() {
+        let cross = |auth: &'static str| {
+            headers(&[("authorization", auth), ("sec-fetch-site", "cross-site")])
+        };
+        assert!(!is_same_origin(
+            &Method::POST,
+            REST,
+            &cross("Basic YTpi"),
+            false
+        ));
+        assert!(!is_same_origin(
+            &Method::POST,
+            FN,
+            &cross("Bearer x"),
+            false
+        ));
+        assert!(!is_same_origin(
+            &Method::POST,
+            REST,
+            &cross("Bearer "),
+            false
+        ));
+        let plain = headers(&[("origin", "http://portal.test"), ("host", "portal.test")]);
+        assert!(!is_same_origin(&Method::POST, FN, &plain, true));
+        assert!(is_same_origin(&Method::POST, FN, &plain, false));
     }
 }

@@ -68,6 +68,8 @@ pub struct AppParts {
     pub backups: Option<Arc<crate::backup::BackupStatus>>,
     /// Bearer token for `/metrics`; `None`: loopback clients only.
     pub metrics_token: Option<String>,
+    /// Proxies whose forwarding headers name the client (empty: none).
+    pub trusted_proxies: Arc<crate::forwarded::TrustedProxies>,
 }
 
 /// What the Meta webhooks need: the service, and the secrets that authenticate Meta.
@@ -116,6 +118,8 @@ pub struct Portal {
     /// Which instance runs the shared background jobs.
     lease: Arc<crate::job_lease::JobLease>,
     sla_watch_every: Duration,
+    /// A listener of its own for `/metrics`, if configured.
+    metrics_addr: Option<SocketAddr>,
 }
 
 pub async fn build(config: &Config) -> Result<Portal, StartError> {
@@ -165,18 +169,22 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             (hub.clone(), Some((hub, chat_store.clone())))
         }
     };
+    let mut code_sender: Option<Arc<dyn app::accounts::service::PhoneCodeSender>> = None;
     let meta = match &config.meta {
         Some(meta) => {
-            let graph =
+            let graph = Arc::new(
                 crate::meta::graph::GraphClient::new(&meta.graph_base, meta.access_token.expose())
-                    .map_err(|e| StartError::Service(format!("Graph API client: {e}")))?;
+                    .map_err(|e| StartError::Service(format!("Graph API client: {e}")))?,
+            );
+            if let Some(phone_id) = &meta.whatsapp_phone_id {
+                code_sender = Some(Arc::new(crate::meta::graph::WhatsappCodes {
+                    graph: graph.clone(),
+                    phone_number_id: phone_id.clone(),
+                    template: meta.code_template.clone(),
+                }));
+            }
             Some(Arc::new(MetaState {
-                channels: Channels::new(
-                    Arc::new(db.clone()),
-                    Arc::new(graph),
-                    fanout.clone(),
-                    blobs.clone(),
-                ),
+                channels: Channels::new(Arc::new(db.clone()), graph, fanout.clone(), blobs.clone()),
                 app_secret: meta.app_secret.expose().to_owned(),
                 verify_token: meta.verify_token.expose().to_owned(),
             }))
@@ -185,7 +193,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     };
     let chats = Chats::new(
         chat_store,
-        fanout,
+        fanout.clone(),
         tickets.clone(),
         store.clone(),
         outbox.clone(),
@@ -228,7 +236,12 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     );
     let accounts = Accounts::new(store.clone(), outbox.clone(), key, settings)
         .await
-        .map_err(|e| StartError::Service(e.to_string()))?;
+        .map_err(|e| StartError::Service(e.to_string()))?
+        .with_fanout(fanout);
+    let accounts = match code_sender {
+        Some(sender) => accounts.with_code_sender(sender),
+        None => accounts,
+    };
     if config.demo {
         accounts
             .seed_demo()
@@ -298,6 +311,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             .map(|t| t.expose().to_owned()),
         backups,
         metrics_token: config.metrics_token.as_ref().map(|t| t.expose().to_owned()),
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
     }));
     tracing::info!(instance = %config.instance, "instance");
     let lease_db = state.db.clone();
@@ -322,6 +336,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             config.job_lease,
         )),
         sla_watch_every: config.sla_watch_every,
+        metrics_addr: config.metrics_addr,
     })
 }
 
@@ -400,7 +415,10 @@ fn router(state: AppState) -> Router {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default()
                 .to_owned();
-            tracing::info_span!("request", method = %req.method(), route, request_id)
+            let client = app::server_ctx::ClientAddr::of(req.extensions())
+                .map(|ip| ip.to_string())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), route, request_id, client)
         })
         .on_response(
             |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
@@ -460,12 +478,19 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             crate::server_fn_input::refuse_nul,
         ))
-        .layer(axum::middleware::from_fn(security::csrf_guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.services.secure_cookies,
+            security::csrf_guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.services.secure_cookies,
             security::security_headers,
         ))
         .layer(trace)
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            crate::forwarded::middleware,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
@@ -528,8 +553,33 @@ pub async fn serve(
     };
     let views = tokio::spawn(crate::jobs::run_view_flush(
         portal.state.services.kb.clone(),
-        stop_rx,
+        stop_rx.clone(),
     ));
+    let metrics_task = match portal.metrics_addr {
+        Some(addr) => {
+            let metrics = Router::new()
+                .route("/metrics", get(crate::metrics::private_endpoint))
+                .with_state(portal.state.clone());
+            match TcpListener::bind(addr).await {
+                Ok(listener) => {
+                    tracing::info!("metrics on http://{addr}/metrics");
+                    let mut stop = stop_rx.clone();
+                    Some(tokio::spawn(async move {
+                        let _ = axum::serve(listener, metrics)
+                            .with_graceful_shutdown(async move {
+                                let _ = stop.wait_for(|s| *s).await;
+                            })
+                            .await;
+                    }))
+                }
+                Err(e) => {
+                    tracing::error!(%addr, error = %e, "cannot listen for metrics");
+                    None
+                }
+            }
+        }
+        None => None,
+    };
     let app = portal
         .router
         .into_make_service_with_connect_info::<SocketAddr>();
@@ -537,6 +587,9 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = stop_tx.send(true);
+    if let Some(task) = metrics_task {
+        let _ = task.await;
+    }
     let _ = worker.await;
     let _ = watcher.await;
     let _ = views.await;

@@ -286,7 +286,10 @@ both_backends!(reset_mails_are_limited_per_account, |backend| async move {
             .expect("same answer every time");
     }
     let admin = app.login_as("admin@demo.test").await;
-    let admin = accounts.authenticate(&admin).await.expect("admin");
+    let admin = accounts
+        .authenticate(&admin, app::accounts::SessionKind::Api)
+        .await
+        .expect("admin");
     let resets = accounts
         .outbox(&admin)
         .await
@@ -314,7 +317,10 @@ both_backends!(sessions_rotate_and_are_revoked, |backend| async move {
     }
     // A password change ends every other session, keeps the one that made it.
     let accounts = &app.state.services.accounts;
-    let principal = accounts.authenticate(&second).await.expect("principal");
+    let principal = accounts
+        .authenticate(&second, app::accounts::SessionKind::Api)
+        .await
+        .expect("principal");
     accounts
         .change_password(&principal, DEMO_PASSWORD, "Otra-Clave-Larga-2027")
         .await
@@ -570,7 +576,7 @@ async fn metrics_are_exposed_to_the_operator_only() {
         .send()
         .await
         .expect("metrics");
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let res = app
         .client
         .get(app.url("/metrics"))

@@ -558,3 +558,150 @@ both_backends!(
         assert_eq!(chat["plan"], "premium");
     }
 );
+
+async fn principal(app: &TestApp, email: &str) -> app::accounts::service::Principal {
+    app.state
+        .services
+        .accounts
+        .authenticate(&app.login_as(email).await, app::accounts::SessionKind::Api)
+        .await
+        .expect("principal")
+}
+
+/// The code the fake Graph API was asked to deliver to `to` (the template's body parameter).
+fn code_sent_to(graph: &Graph, to: &str) -> Option<String> {
+    graph
+        .sent
+        .lock()
+        .expect("sent")
+        .iter()
+        .rev()
+        .find(|(_, b)| b["to"] == to && b["type"] == "template")
+        .and_then(|(_, b)| {
+            b["template"]["components"][0]["parameters"][0]["text"]
+                .as_str()
+                .map(str::to_owned)
+        })
+}
+
+/// Finding 1 of the attacker's walk (WhatsApp conversation takeover): a customer saved
+/// someone else's number and the next WhatsApp message from it was linked to them. Now a number
+/// names a customer only once proven by the code sent to it (or by staff).
+both_backends!(
+    a_number_names_a_customer_only_once_proven,
+    |backend| async move {
+        let graph = fake_graph().await;
+        let base = graph.base.lock().expect("base").clone();
+        let Some(app) = TestApp::spawn_with(
+            backend,
+            vec![
+                ("META_APP_SECRET", APP_SECRET.into()),
+                ("META_VERIFY_TOKEN", VERIFY_TOKEN.into()),
+                ("META_ACCESS_TOKEN", "graph-token".into()),
+                ("META_GRAPH_BASE", base),
+                ("META_WHATSAPP_PHONE_ID", "PN1".into()),
+            ],
+        )
+        .await
+        else {
+            return;
+        };
+        let accounts = &app.state.services.accounts;
+        let agent = app.login_as("agente@demo.test").await;
+        let path = "/api/v1/webhooks/whatsapp";
+        let now = chrono::Utc::now().timestamp();
+        let victim = "50677770001";
+        let body = whatsapp_text("wamid.V1", victim, "Mi clave del VPN es …", now);
+        assert_eq!(deliver(&app, path, &body, signed(&body)).await.0, 200);
+
+        // Olga (another organisation) claims the victim's number: a code goes to that number,
+        // and nothing is linked to her.
+        let olga = principal(&app, "cliente2@otra.test").await;
+        let status = accounts
+            .set_phone(&olga, "+506 7777 0001")
+            .await
+            .expect("pending");
+        assert_eq!(status.verified, None);
+        assert_eq!(status.pending.as_deref(), Some(victim));
+        assert!(status.code_sent);
+        let code = code_sent_to(&graph, victim).expect("code sent over WhatsApp");
+        assert_eq!(code.len(), 6);
+        let again = whatsapp_text("wamid.V2", victim, "¿Ya lo vieron?", now + 1);
+        assert_eq!(deliver(&app, path, &again, signed(&again)).await.0, 200);
+        let waiting = inbox(&app, &agent).await;
+        let chat = &channel_chats(&waiting["waiting"], "whatsapp")[0]["chat"];
+        assert_eq!(chat["visitor_name"], "Ana Mora", "{chat}");
+        assert_eq!(chat["org_name"], Value::Null, "{chat}");
+        let olga_token = app.login_as("cliente2@otra.test").await;
+        let (_, hers) = app.get("/api/v1/chats", Some(&olga_token)).await;
+        assert!(!hers.to_string().contains("VPN"), "{hers}");
+
+        // Guessing: five wrong codes end the attempt; the right one then fails too.
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            let err = accounts
+                .confirm_phone(&olga, wrong)
+                .await
+                .expect_err("wrong");
+            assert_eq!(err.code, app::error::ErrorCode::CodeInvalid);
+        }
+        let err = accounts
+            .confirm_phone(&olga, &code)
+            .await
+            .expect_err("spent");
+        assert_eq!(err.code, app::error::ErrorCode::CodeInvalid);
+        assert_eq!(
+            accounts.phone_status(&olga).await.expect("status").verified,
+            None
+        );
+        // A new code at once is refused (one a minute).
+        let err = accounts
+            .set_phone(&olga, "+506 7777 0001")
+            .await
+            .expect_err("too soon");
+        assert_eq!(err.code, app::error::ErrorCode::RateLimited);
+
+        // The owner proves the number with the code they received: their conversation is
+        // linked to them and their plan.
+        let carlos = principal(&app, "cliente@demo.test").await;
+        accounts
+            .set_phone(&carlos, "+506 7777-0001")
+            .await
+            .expect("pending");
+        let code = code_sent_to(&graph, victim).expect("second code");
+        let status = accounts
+            .confirm_phone(&carlos, &code)
+            .await
+            .expect("verified");
+        assert_eq!(status.verified.as_deref(), Some(victim));
+        let waiting = inbox(&app, &agent).await;
+        let chat = &channel_chats(&waiting["waiting"], "whatsapp")[0]["chat"];
+        assert_eq!(chat["org_name"], "Demo S.A.", "{chat}");
+
+        // Without a code (staff decide): the pending number is listed for staff only, and
+        // links once staff confirm it.
+        let err = accounts.pending_phones(&olga).await.expect_err("customers");
+        assert_eq!(err.code, app::error::ErrorCode::Forbidden);
+        let staff = principal(&app, "agente@demo.test").await;
+        assert!(accounts
+            .pending_phones(&staff)
+            .await
+            .expect("list")
+            .iter()
+            .any(|p| p.user_id == olga.user.id));
+        accounts
+            .confirm_phone_by_staff(&staff, olga.user.id)
+            .await
+            .expect("confirmed");
+        assert_eq!(
+            accounts
+                .phone_status(&olga)
+                .await
+                .expect("status")
+                .verified
+                .as_deref(),
+            Some(victim)
+        );
+        app.stop().await;
+    }
+);

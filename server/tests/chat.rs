@@ -40,7 +40,7 @@ async fn set_online(app: &TestApp, email: &str) {
         .state
         .services
         .accounts
-        .authenticate(&app.login_as(email).await)
+        .authenticate(&app.login_as(email).await, app::accounts::SessionKind::Api)
         .await
         .expect("principal");
     assert_eq!(principal.user.id, id);
@@ -321,7 +321,7 @@ both_backends!(
                 &app.state
                     .services
                     .accounts
-                    .authenticate(&admin)
+                    .authenticate(&admin, app::accounts::SessionKind::Api)
                     .await
                     .expect("admin"),
             )

@@ -393,7 +393,7 @@ async fn login(app: &TestApp, email: &str) -> app::accounts::service::Principal 
     app.state
         .services
         .accounts
-        .authenticate(&token)
+        .authenticate(&token, app::accounts::SessionKind::Api)
         .await
         .expect("principal")
 }

@@ -235,6 +235,57 @@ both_backends!(
             .patch(&a_path, Some(&agent), json!({"progress": 120}))
             .await;
         assert_eq!(body["error"]["code"], "progress_invalid");
+        // Dates are bounded around the project's start (5 years before, 20 after): a plan item
+        // from year 1 to 9999 once made the day view take gigabytes.
+        let (status, body) = app
+            .post(
+                &items,
+                Some(&agent),
+                json!({"name": "Eterna", "start": "0001-01-01", "end": "9999-12-31"}),
+            )
+            .await;
+        assert_eq!(
+            (
+                status,
+                body["error"]["code"].clone(),
+                body["error"]["field"].clone()
+            ),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("date_out_of_range"),
+                json!("start")
+            )
+        );
+        let (status, body) = app
+            .patch(&a_path, Some(&agent), json!({"end": "9999-12-31"}))
+            .await;
+        assert_eq!(
+            (
+                status,
+                body["error"]["code"].clone(),
+                body["error"]["field"].clone()
+            ),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("date_out_of_range"),
+                json!("end")
+            )
+        );
+        let (status, body) = app
+            .post("/api/v1/projects", Some(&agent), json!({"organization_id": org, "name": "Siglos", "start": day(0), "target_end": "9999-12-31"}))
+            .await;
+        assert_eq!(
+            (
+                status,
+                body["error"]["code"].clone(),
+                body["error"]["field"].clone()
+            ),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!("date_out_of_range"),
+                json!("target_end")
+            )
+        );
         let (status, body) = app
             .patch(
                 &format!("{items}/999999"),

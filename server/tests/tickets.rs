@@ -249,7 +249,10 @@ both_backends!(
         assert_eq!(tickets.watch_sla(later).await.expect("watch again"), 0);
         let admin = app.state.services.accounts.clone();
         let admin_token = app.login_as("admin@demo.test").await;
-        let principal = admin.authenticate(&admin_token).await.expect("admin");
+        let principal = admin
+            .authenticate(&admin_token, app::accounts::SessionKind::Api)
+            .await
+            .expect("admin");
         let mails = admin.outbox(&principal).await.expect("outbox");
         let waiting_number = waiting["number"].as_str().expect("number");
         assert_eq!(

@@ -1,6 +1,8 @@
 //! Server functions for accounts: thin wrappers that identify the caller and call the service.
 
-use super::{CurrentUser, OrgSummary, OutboxMail, SessionView, UserSummary};
+use super::{
+    CurrentUser, OrgSummary, OutboxMail, PendingPhone, PhoneStatus, SessionView, UserSummary,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -73,9 +75,39 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
 }
 
 #[server]
-pub async fn save_phone(phone: String) -> Result<Option<String>, AppError> {
+pub async fn save_phone(phone: String) -> Result<PhoneStatus, AppError> {
     let p = principal().await?;
     services()?.accounts.set_phone(&p, &phone).await
+}
+
+#[server]
+pub async fn my_phone() -> Result<PhoneStatus, AppError> {
+    let p = principal().await?;
+    services()?.accounts.phone_status(&p).await
+}
+
+#[server]
+pub async fn confirm_phone(code: String) -> Result<PhoneStatus, AppError> {
+    let p = principal().await?;
+    services()?.accounts.confirm_phone(&p, &code).await
+}
+
+#[server]
+pub async fn pending_phones() -> Result<Vec<PendingPhone>, AppError> {
+    let p = principal().await?;
+    services()?.accounts.pending_phones(&p).await
+}
+
+/// Staff decide on a pending number: `confirm` links it, anything else turns it down.
+#[server]
+pub async fn decide_phone(user_id: i64, confirm: bool) -> Result<(), AppError> {
+    let p = principal().await?;
+    let accounts = services()?.accounts.clone();
+    if confirm {
+        accounts.confirm_phone_by_staff(&p, user_id).await
+    } else {
+        accounts.reject_phone(&p, user_id).await
+    }
 }
 
 #[server]

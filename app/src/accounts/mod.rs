@@ -34,6 +34,29 @@ pub struct CurrentUser {
     pub phone: Option<String>,
 }
 
+/// Where the caller's WhatsApp number stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PhoneStatus {
+    /// The verified number: WhatsApp conversations from it are linked to the person.
+    pub verified: Option<String>,
+    /// A number waiting to be verified.
+    pub pending: Option<String>,
+    /// A code was sent to the pending number (otherwise staff confirm it).
+    pub code_sent: bool,
+}
+
+/// A number waiting for staff to confirm it belongs to the person (no code could be sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingPhone {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub organization: Option<String>,
+    pub phone: String,
+    pub code_sent: bool,
+    pub requested_at: DateTime<Utc>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {

@@ -4,7 +4,11 @@ use super::store::{
     AccountStore, NewMail, NewSession, NewUser, OutboxStore, StoreError, TokenPurpose, UserRecord,
 };
 use super::tokens::{new_token, TokenKey};
-use super::{CurrentUser, OrgRef, OrgSummary, OutboxMail, SessionKind, SessionView, UserSummary};
+use super::{
+    CurrentUser, OrgRef, OrgSummary, OutboxMail, PendingPhone, PhoneStatus, SessionKind,
+    SessionView, UserSummary,
+};
+use crate::chat::fanout::{Fanout, SessionsEnded, Signal};
 use crate::domain::{Email, OrgName, Password, PersonName, Role, SupportPlan};
 use crate::error::{AppError, ErrorCode};
 use argon2::password_hash::{
@@ -18,6 +22,11 @@ use std::sync::Arc;
 const MAX_FAILED_PER_EMAIL: i64 = 5;
 const MAX_FAILED_PER_IP: i64 = 30;
 const ATTEMPT_WINDOW_MINUTES: i64 = 15;
+/// A WhatsApp verification code: valid this long, for this many tries; a new one at most
+/// this often.
+const PHONE_CODE_MINUTES: i64 = 10;
+const PHONE_CODE_ATTEMPTS: i64 = 5;
+const PHONE_RESEND_SECONDS: i64 = 60;
 /// Reset links mailed per account within the window (each is valid for an hour).
 const MAX_RESETS_PER_WINDOW: i64 = 3;
 const RESET_WINDOW_MINUTES: i64 = 15;
@@ -103,6 +112,22 @@ pub struct Accounts {
     settings: AuthSettings,
     /// A real hash to verify against when the email is unknown, so timing does not reveal accounts.
     dummy_hash: Arc<String>,
+    /// Tells open sockets (on every instance) that sessions ended, so they close.
+    fanout: Option<Arc<dyn Fanout>>,
+    /// Sends WhatsApp verification codes; `None`: staff confirm numbers.
+    code_sender: Option<Arc<dyn PhoneCodeSender>>,
+}
+
+/// Delivers a one-time code to a phone number (the WhatsApp channel).
+#[async_trait::async_trait]
+pub trait PhoneCodeSender: Send + Sync {
+    async fn send_code(&self, phone_digits: &str, code: &str) -> Result<(), String>;
+}
+
+/// Six random digits.
+fn phone_code() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    format!("{:06}", OsRng.next_u32() % 1_000_000)
 }
 
 pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
@@ -221,7 +246,46 @@ impl Accounts {
             key,
             settings,
             dummy_hash,
+            fanout: None,
+            code_sender: None,
         })
+    }
+
+    /// Sends phone verification codes through `sender`.
+    pub fn with_code_sender(mut self, sender: Arc<dyn PhoneCodeSender>) -> Self {
+        self.code_sender = Some(sender);
+        self
+    }
+
+    /// Announces ended sessions through `fanout`, so their sockets close everywhere.
+    pub fn with_fanout(mut self, fanout: Arc<dyn Fanout>) -> Self {
+        self.fanout = Some(fanout);
+        self
+    }
+
+    /// Tells every instance's open sockets that these sessions ended.
+    async fn sessions_ended(&self, user_id: i64, only: Option<i64>, except: Option<i64>) {
+        if let Some(fanout) = &self.fanout {
+            fanout
+                .publish(Signal::SessionsEnded(SessionsEnded {
+                    user_id,
+                    only,
+                    except,
+                }))
+                .await;
+        }
+    }
+
+    /// Whether the caller's session is still live (not revoked, not past its absolute
+    /// timeout): sockets ask before acting on a frame.
+    pub async fn session_live(&self, principal: &Principal) -> Result<bool, AppError> {
+        if principal.session_id == 0 {
+            return Ok(true);
+        }
+        Ok(self
+            .store
+            .session_live(principal.session_id, Utc::now())
+            .await?)
     }
 
     pub fn settings(&self) -> &AuthSettings {
@@ -292,8 +356,14 @@ impl Accounts {
         })
     }
 
-    /// Resolves a session cookie or bearer token; enforces idle and absolute timeouts.
-    pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
+    /// Resolves a session cookie (`SessionKind::Web`) or bearer token (`SessionKind::Api`);
+    /// enforces idle and absolute timeouts. A token used the other way (an API token as a
+    /// cookie, which would skip the idle timeout, or a cookie as a bearer token) is refused.
+    pub async fn authenticate(
+        &self,
+        token: &str,
+        kind: SessionKind,
+    ) -> Result<Principal, AppError> {
         if token.is_empty() || token.len() > 128 {
             return Err(ErrorCode::Unauthenticated.into());
         }
@@ -302,6 +372,13 @@ impl Accounts {
         else {
             return Err(ErrorCode::Unauthenticated.into());
         };
+        if session.kind != kind {
+            tracing::warn!(
+                session.id = session.id,
+                "session used as the wrong kind of credential"
+            );
+            return Err(ErrorCode::Unauthenticated.into());
+        }
         let idle_limit = match session.kind {
             SessionKind::Web => self.settings.idle_timeout,
             // API tokens are used by integrations that may run daily; they only expire absolutely.
@@ -332,8 +409,11 @@ impl Accounts {
             .await
             .or_else(|e| match e {
                 StoreError::NotFound => Ok(()),
-                other => Err(other.into()),
-            })
+                other => Err(other),
+            })?;
+        self.sessions_ended(principal.user.id, Some(principal.session_id), None)
+            .await;
+        Ok(())
     }
 
     pub async fn sessions(&self, principal: &Principal) -> Result<Vec<SessionView>, AppError> {
@@ -352,39 +432,177 @@ impl Accounts {
         principal: &Principal,
         session_id: i64,
     ) -> Result<(), AppError> {
-        Ok(self
-            .store
+        self.store
             .revoke_session(principal.user.id, session_id, Utc::now())
-            .await?)
+            .await?;
+        self.sessions_ended(principal.user.id, Some(session_id), None)
+            .await;
+        Ok(())
     }
 
     /// "Sign out everywhere": every other session and API token of this user stops working.
     pub async fn sign_out_others(&self, principal: &Principal) -> Result<u64, AppError> {
-        Ok(self
+        let n = self
             .store
             .revoke_other_sessions(principal.user.id, Some(principal.session_id), Utc::now())
-            .await?)
+            .await?;
+        self.sessions_ended(principal.user.id, None, Some(principal.session_id))
+            .await;
+        Ok(n)
     }
 
-    /// Saves (or, when blank, removes) the caller's WhatsApp number, so their WhatsApp
-    /// conversations are linked to them and their organisation's plan.
+    /// Where the caller's WhatsApp number stands.
+    pub async fn phone_status(&self, principal: &Principal) -> Result<PhoneStatus, AppError> {
+        let verified = self
+            .store
+            .get_user(principal.user.id)
+            .await?
+            .and_then(|u| u.phone);
+        let pending = self.store.phone_verification(principal.user.id).await?;
+        Ok(PhoneStatus {
+            verified,
+            code_sent: pending.as_ref().is_some_and(|p| p.code_hash.is_some()),
+            pending: pending.map(|p| p.phone),
+        })
+    }
+
+    /// Asks to link a WhatsApp number to the caller (blank removes it). A number names the
+    /// person only once proven: a one-time code goes to it over WhatsApp when the channel is
+    /// on; otherwise (or when WhatsApp refuses to deliver) staff confirm it. Until then no
+    /// conversation from that number is linked to the caller.
     pub async fn set_phone(
         &self,
         principal: &Principal,
         raw: &str,
-    ) -> Result<Option<String>, AppError> {
-        let phone = if raw.trim().is_empty() {
-            None
-        } else {
-            Some(
-                crate::domain::channel::phone_digits(raw)
-                    .ok_or_else(|| AppError::field(ErrorCode::PhoneInvalid, "phone"))?,
-            )
+    ) -> Result<PhoneStatus, AppError> {
+        let user_id = principal.user.id;
+        let now = Utc::now();
+        if raw.trim().is_empty() {
+            self.store.cancel_phone_verification(user_id).await?;
+            self.store.set_phone(user_id, None, now).await?;
+            return self.phone_status(principal).await;
+        }
+        let phone = crate::domain::channel::phone_digits(raw)
+            .ok_or_else(|| AppError::field(ErrorCode::PhoneInvalid, "phone"))?;
+        let current = self.phone_status(principal).await?;
+        if current.verified.as_deref() == Some(phone.as_str()) {
+            self.store.cancel_phone_verification(user_id).await?;
+            return self.phone_status(principal).await;
+        }
+        if let Some(p) = self.store.phone_verification(user_id).await? {
+            if p.code_hash.is_some() && now - p.created_at < Duration::seconds(PHONE_RESEND_SECONDS)
+            {
+                return Err(AppError::field(ErrorCode::RateLimited, "phone"));
+            }
+        }
+        let sent = match &self.code_sender {
+            Some(sender) => {
+                let code = phone_code();
+                match sender.send_code(&phone, &code).await {
+                    Ok(()) => Some(self.phone_code_hash(user_id, &phone, &code)),
+                    Err(e) => {
+                        tracing::warn!(user.id = user_id, error = %e, "verification code not delivered; staff will confirm");
+                        None
+                    }
+                }
+            }
+            None => None,
         };
+        let expires = sent
+            .as_ref()
+            .map(|_| now + Duration::minutes(PHONE_CODE_MINUTES));
         self.store
-            .set_phone(principal.user.id, phone.as_deref(), Utc::now())
+            .start_phone_verification(user_id, &phone, sent.as_deref(), expires, now)
             .await?;
-        Ok(phone)
+        tracing::info!(
+            user.id = user_id,
+            code_sent = sent.is_some(),
+            "phone verification started"
+        );
+        self.phone_status(principal).await
+    }
+
+    fn phone_code_hash(&self, user_id: i64, phone: &str, code: &str) -> String {
+        self.key.hash(&format!("phone:{user_id}:{phone}:{code}"))
+    }
+
+    /// Checks the code sent to the pending number; five wrong tries or ten minutes end it.
+    pub async fn confirm_phone(
+        &self,
+        principal: &Principal,
+        raw_code: &str,
+    ) -> Result<PhoneStatus, AppError> {
+        let user_id = principal.user.id;
+        let now = Utc::now();
+        let pending = self
+            .store
+            .phone_verification(user_id)
+            .await?
+            .filter(|p| p.code_hash.is_some())
+            .ok_or_else(|| AppError::field(ErrorCode::PhoneNotPending, "code"))?;
+        let spent = pending.attempts >= PHONE_CODE_ATTEMPTS
+            || pending.expires_at.is_none_or(|at| now >= at);
+        if spent {
+            return Err(AppError::field(ErrorCode::CodeInvalid, "code"));
+        }
+        let code: String = raw_code.chars().filter(char::is_ascii_digit).collect();
+        let expected = pending.code_hash.unwrap_or_default();
+        let given = self.phone_code_hash(user_id, &pending.phone, &code);
+        // Keyed hashes are compared: their timing tells nothing about the code.
+        if code.len() != 6 || given != expected {
+            self.store.phone_attempt_failed(user_id).await?;
+            tracing::warn!(user.id = user_id, "wrong phone verification code");
+            return Err(AppError::field(ErrorCode::CodeInvalid, "code"));
+        }
+        self.store
+            .verify_phone(user_id, &pending.phone, now)
+            .await?;
+        tracing::info!(user.id = user_id, "phone verified by code");
+        self.phone_status(principal).await
+    }
+
+    /// Numbers waiting for verification (staff).
+    pub async fn pending_phones(
+        &self,
+        principal: &Principal,
+    ) -> Result<Vec<PendingPhone>, AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        Ok(self.store.pending_phones().await?)
+    }
+
+    /// Staff vouch that the pending number is the person's (e.g. after calling them).
+    pub async fn confirm_phone_by_staff(
+        &self,
+        principal: &Principal,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        let pending = self
+            .store
+            .phone_verification(user_id)
+            .await?
+            .ok_or(ErrorCode::PhoneNotPending)?;
+        self.store
+            .verify_phone(user_id, &pending.phone, Utc::now())
+            .await?;
+        tracing::info!(
+            user.id = user_id,
+            staff.id = principal.user.id,
+            "phone confirmed by staff"
+        );
+        Ok(())
+    }
+
+    /// Staff turn a pending number down.
+    pub async fn reject_phone(&self, principal: &Principal, user_id: i64) -> Result<(), AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        self.store.cancel_phone_verification(user_id).await?;
+        tracing::info!(
+            user.id = user_id,
+            staff.id = principal.user.id,
+            "pending phone rejected"
+        );
+        Ok(())
     }
 
     pub async fn change_password(
@@ -410,6 +628,8 @@ impl Accounts {
         self.store
             .revoke_other_sessions(user.id, Some(principal.session_id), now)
             .await?;
+        self.sessions_ended(user.id, None, Some(principal.session_id))
+            .await;
         Ok(())
     }
 
@@ -484,6 +704,7 @@ impl Accounts {
             .set_password(user_id, &hash_password(&password).await?, now)
             .await?;
         self.store.revoke_other_sessions(user_id, None, now).await?;
+        self.sessions_ended(user_id, None, None).await;
         tracing::info!(user.id = user_id, "password set from emailed link");
         Ok(())
     }
@@ -695,7 +916,7 @@ impl Accounts {
             // The demo customer's WhatsApp number: conversations from it carry Premium's SLA.
             if email == "cliente@demo.test" {
                 self.store
-                    .set_phone(id, Some(DEMO_CUSTOMER_PHONE), now)
+                    .verify_phone(id, DEMO_CUSTOMER_PHONE, now)
                     .await?;
             }
         }

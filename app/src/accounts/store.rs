@@ -68,6 +68,17 @@ pub struct NewMail<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// A number waiting to be verified.
+#[derive(Debug, Clone)]
+pub struct PhoneVerification {
+    pub phone: String,
+    /// Keyed hash of the code sent; `None` when no code was sent (staff confirm).
+    pub code_hash: Option<String>,
+    pub attempts: i64,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
 /// Purpose of a single-use emailed token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {
@@ -111,6 +122,26 @@ pub trait AccountStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
 
+    /// The user's number waiting to be verified, if any.
+    async fn phone_verification(&self, user_id: i64) -> StoreResult<Option<PhoneVerification>>;
+    /// Starts (or restarts) verifying `phone` for the user; replaces an earlier request.
+    async fn start_phone_verification(
+        &self,
+        user_id: i64,
+        phone: &str,
+        code_hash: Option<&str>,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Counts one wrong code.
+    async fn phone_attempt_failed(&self, user_id: i64) -> StoreResult<()>;
+    async fn cancel_phone_verification(&self, user_id: i64) -> StoreResult<()>;
+    /// Makes `phone` the user's verified number (taking it from anyone who had it before),
+    /// ends the request, and links that number's WhatsApp contact and its open conversations.
+    async fn verify_phone(&self, user_id: i64, phone: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Numbers waiting to be verified, oldest first.
+    async fn pending_phones(&self) -> StoreResult<Vec<super::PendingPhone>>;
+
     async fn create_session(&self, session: NewSession<'_>) -> StoreResult<i64>;
     /// The live (not revoked) session with this token hash, with its user.
     async fn session_by_token(
@@ -130,6 +161,8 @@ pub trait AccountStore: Send + Sync {
         session_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Whether the session is neither revoked nor past its absolute expiry.
+    async fn session_live(&self, session_id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Revokes every session of the user except `keep`; returns how many.
     async fn revoke_other_sessions(
         &self,

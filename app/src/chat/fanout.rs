@@ -15,6 +15,9 @@ pub enum Topic {
     Chat(i64),
     /// Every agent console.
     Console,
+    /// Sessions ended (sign-out, revocation, password change): every socket listens, and
+    /// closes when it belongs to one of them.
+    Sessions,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +57,25 @@ pub enum Signal {
     },
     /// Notifications may have been missed (listener reconnected): reload from the database.
     Resync,
+    /// Sessions of `user_id` ended: the one session `only`, or every one except `except`.
+    SessionsEnded(SessionsEnded),
+}
+
+/// Which sessions a [`Signal::SessionsEnded`] ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionsEnded {
+    pub user_id: i64,
+    pub only: Option<i64>,
+    pub except: Option<i64>,
+}
+
+impl SessionsEnded {
+    /// Whether the session `session_id` of `user_id` is one of them.
+    pub fn covers(&self, user_id: i64, session_id: i64) -> bool {
+        user_id == self.user_id
+            && self.only.is_none_or(|s| s == session_id)
+            && self.except != Some(session_id)
+    }
 }
 
 impl Signal {
@@ -65,6 +87,7 @@ impl Signal {
             | Signal::Status { chat_id }
             | Signal::Delivery { chat_id, .. } => Topic::Chat(*chat_id),
             Signal::Console { .. } | Signal::Resync => Topic::Console,
+            Signal::SessionsEnded(_) => Topic::Sessions,
         }
     }
 }

@@ -29,6 +29,16 @@ impl Scale {
         }
     }
 
+    /// The most days one chart shows on this scale (about 22,000 px whatever the data): a
+    /// plan reaching further is drawn clipped at the chart's edges.
+    pub fn max_days(self) -> i64 {
+        match self {
+            Scale::Day => 2 * 366,
+            Scale::Week => 6 * 366,
+            Scale::Month => 20 * 366,
+        }
+    }
+
     pub fn px_per_day(self) -> f64 {
         match self {
             Scale::Day => 30.0,
@@ -94,9 +104,11 @@ pub struct GanttLayout {
 }
 
 impl GanttLayout {
-    /// Left edge of a day.
+    /// Left edge of a day; days outside the chart are pinned to its edges.
     pub fn x_of(&self, date: NaiveDate) -> f64 {
-        LABEL_WIDTH + (date - self.origin).num_days() as f64 * self.scale.px_per_day()
+        let last = (self.last_day - self.origin).num_days() + 1;
+        let days = (date - self.origin).num_days().clamp(0, last);
+        LABEL_WIDTH + days as f64 * self.scale.px_per_day()
     }
 
     /// Horizontal extent of an item (`end` inclusive; milestones get a point at mid-day).
@@ -154,6 +166,18 @@ pub fn layout(items: &[PlanItem], scale: Scale, today: NaiveDate) -> GanttLayout
             origin = first_of_month(origin);
             last_day = next_month(last_day) - Duration::days(1);
         }
+    }
+    if (last_day - origin).num_days() >= scale.max_days() {
+        // Too long to draw whole: the window starts a little before today when the plan
+        // spans today, otherwise at the plan's start.
+        let lead = scale.max_days() / 4;
+        let wanted = if (origin..=last_day).contains(&today) {
+            today - Duration::days(lead)
+        } else {
+            origin
+        };
+        origin = wanted.max(origin);
+        last_day = origin + Duration::days(scale.max_days() - 1);
     }
     let days = (last_day - origin).num_days() + 1;
     let width = LABEL_WIDTH + days as f64 * scale.px_per_day();
@@ -350,6 +374,24 @@ mod tests {
         assert_eq!(chart.origin, d(3, 1));
         assert_eq!(chart.last_day, d(5, 31));
         assert_eq!(chart.ticks.len(), 3);
+    }
+
+    #[test]
+    fn charts_are_bounded_whatever_the_dates() {
+        let far = item(
+            1,
+            "",
+            NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+            &[],
+        );
+        for scale in Scale::ALL {
+            let chart = layout(std::slice::from_ref(&far), scale, d(3, 1));
+            assert!(chart.width <= 23_000.0, "{scale:?}: {}", chart.width);
+            assert!(chart.ticks.len() <= 800, "{scale:?}: {}", chart.ticks.len());
+            let (x, w) = chart.span_of(far.start, far.end);
+            assert!(x >= LABEL_WIDTH && x + w <= chart.width + 1.0, "{scale:?}");
+        }
     }
 
     #[test]

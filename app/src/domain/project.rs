@@ -3,7 +3,7 @@
 //! an item's `end` is inclusive (a one-day activity has `start == end`).
 
 use super::codes::text_enum;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -92,6 +92,38 @@ pub struct DependencyConflict {
 }
 
 /// Every finish-to-start dependency the plan violates.
+/// How far plan items may reach around their project's start: dates beyond these are refused,
+/// so a chart never spans centuries (its size grows with the days it covers).
+pub const ITEM_YEARS_BEFORE: i32 = 5;
+pub const ITEM_YEARS_AFTER: i32 = 20;
+/// Projects start and end within these years and last at most [`ITEM_YEARS_AFTER`] years.
+pub const FIRST_PROJECT_YEAR: i32 = 2000;
+pub const LAST_PROJECT_YEAR: i32 = 2100;
+
+fn shift_years(date: NaiveDate, years: i32) -> NaiveDate {
+    date.with_year(date.year() + years)
+        // 29 February in a year without it.
+        .or_else(|| NaiveDate::from_ymd_opt(date.year() + years, date.month(), 28))
+        .unwrap_or(date)
+}
+
+/// The first and last day an item of a project starting on `project_start` may use.
+pub fn item_window(project_start: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (
+        shift_years(project_start, -ITEM_YEARS_BEFORE),
+        shift_years(project_start, ITEM_YEARS_AFTER),
+    )
+}
+
+/// Whether a project's own dates are in range: both within the supported years and the
+/// target end at most [`ITEM_YEARS_AFTER`] years after the start.
+pub fn project_dates_in_range(start: NaiveDate, target_end: NaiveDate) -> bool {
+    let years = FIRST_PROJECT_YEAR..=LAST_PROJECT_YEAR;
+    years.contains(&start.year())
+        && years.contains(&target_end.year())
+        && target_end <= item_window(start).1
+}
+
 pub fn dependency_conflicts(items: &[PlanItem]) -> Vec<DependencyConflict> {
     let by_id: HashMap<i64, &PlanItem> = items.iter().map(|i| (i.id, i)).collect();
     let mut out = Vec::new();

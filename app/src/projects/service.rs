@@ -9,12 +9,12 @@ use super::{
 use crate::accounts::service::Principal;
 use crate::accounts::store::AccountStore;
 use crate::domain::project::{
-    conflicts_after_move, creates_cycle, project_figures, ItemKind, ItemState, PlanItem,
-    ProjectStatus,
+    conflicts_after_move, creates_cycle, item_window, project_dates_in_range, project_figures,
+    ItemKind, ItemState, PlanItem, ProjectStatus, FIRST_PROJECT_YEAR, LAST_PROJECT_YEAR,
 };
 use crate::domain::{Role, COSTA_RICA};
 use crate::error::{AppError, ErrorCode};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use std::sync::Arc;
 
 const MAX_NAME_CHARS: usize = 200;
@@ -54,6 +54,18 @@ fn optional_text(raw: &str, max: usize, field: &str) -> Result<Option<String>, A
 fn date(raw: &str, field: &str) -> Result<NaiveDate, AppError> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::field(ErrorCode::DateInvalid, field))
+}
+
+/// Refuses item dates outside the window around the project's start ([`item_window`]).
+fn check_item_window(fields: &ItemFields, project_start: NaiveDate) -> Result<(), AppError> {
+    let (first, last) = item_window(project_start);
+    if fields.start < first || fields.start > last {
+        return Err(AppError::field(ErrorCode::DateOutOfRange, "start"));
+    }
+    if fields.end < first || fields.end > last {
+        return Err(AppError::field(ErrorCode::DateOutOfRange, "end"));
+    }
+    Ok(())
 }
 
 fn dates_text(start: NaiveDate, end: NaiveDate) -> String {
@@ -380,6 +392,14 @@ impl Projects {
         if target_end < start {
             return Err(AppError::field(ErrorCode::DateRangeInvalid, "target_end"));
         }
+        if !project_dates_in_range(start, target_end) {
+            let field = if (FIRST_PROJECT_YEAR..=LAST_PROJECT_YEAR).contains(&start.year()) {
+                "target_end"
+            } else {
+                "start"
+            };
+            return Err(AppError::field(ErrorCode::DateOutOfRange, field));
+        }
         if self.accounts.get_org(input.org_id).await?.is_none() {
             return Err(AppError::field(ErrorCode::OrgRequired, "org_id"));
         }
@@ -452,13 +472,14 @@ impl Projects {
         patch: &ItemPatch,
     ) -> Result<ItemSaved, AppError> {
         staff_only(p)?;
-        self.visible(p, project_id).await?;
+        let project = self.visible(p, project_id).await?;
         let items = self.items(project_id).await?;
         if items.len() >= MAX_ITEMS {
             return Err(AppError::field(ErrorCode::InvalidInput, "items"));
         }
         // A new item cannot be anyone's predecessor yet; id 0 never matches a stored item.
         let fields = apply_patch(None, patch, &items, 0)?;
+        check_item_window(&fields, project.start)?;
         let id = self
             .store
             .add_item(project_id, &fields, p.user.id, Utc::now())
@@ -480,7 +501,7 @@ impl Projects {
         patch: &ItemPatch,
     ) -> Result<ItemSaved, AppError> {
         staff_only(p)?;
-        self.visible(p, project_id).await?;
+        let project = self.visible(p, project_id).await?;
         let items = self.items(project_id).await?;
         let current = items
             .iter()
@@ -488,6 +509,7 @@ impl Projects {
             .cloned()
             .ok_or(ErrorCode::NotFound)?;
         let fields = apply_patch(Some(&current), patch, &items, item_id)?;
+        check_item_window(&fields, project.start)?;
         let changes = describe(&current, &fields);
         if !changes.is_empty() {
             self.store

@@ -523,11 +523,19 @@ impl Tickets {
 
     pub async fn get(&self, principal: &Principal, id: i64) -> Result<TicketDetail, AppError> {
         let (ticket, body) = self.visible_ticket(principal, id).await?;
-        let mut messages = self.store.messages(id, is_staff(principal)).await?;
-        for m in &mut messages {
-            m.body_html = crate::markdown::render(&m.body);
-        }
-        let body_html = crate::markdown::render(&body);
+        let messages = self.store.messages(id, is_staff(principal)).await?;
+        // Markdown is rendered (or fetched from the cache) off the async workers, so a long
+        // thread never stalls other requests.
+        let (body, body_html, messages) = tokio::task::spawn_blocking(move || {
+            let mut messages = messages;
+            for m in &mut messages {
+                m.body_html = crate::markdown::render_cached(&m.body).to_string();
+            }
+            let body_html = crate::markdown::render_cached(&body).to_string();
+            (body, body_html, messages)
+        })
+        .await
+        .map_err(crate::accounts::service::internal)?;
         let attachments = self.store.attachments(id).await?;
         Ok(TicketDetail {
             ticket,

@@ -7,7 +7,7 @@ mod user;
 
 pub use layout::{Layout, LOCALE_COOKIE};
 pub use states::{ErrorNotice, FormError, Loading, Notice};
-pub use title::PageTitle;
+pub use title::{head_text, DataTitle, PageTitle};
 pub use user::{use_session, Authorized, Session, UserProvider};
 
 /// The numeric `:id` route parameter; 0 when missing or not a number (the server answers 404).

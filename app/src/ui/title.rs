@@ -12,6 +12,49 @@ use leptos_meta::Title;
 #[component]
 pub fn PageTitle(text: impl Fn() -> &'static str + Send + Sync + 'static) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let text = text();
+    let text = head_text(text());
     view! { <Title text=text/> }
+}
+
+/// Text for `<title>` as leptos_meta needs it: on the server it writes the title into the
+/// page's `<head>` as it is (0.8 does not escape it), so markup in an article title or a
+/// category name would become real tags there (a `<meta http-equiv="refresh">`, say). The
+/// browser sets `document.title`, which takes text, so there it stays as it is.
+pub fn head_text(text: &str) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text.to_owned()
+    }
+}
+
+/// A page title from data (an article's or a category's name), safe in the head.
+#[component]
+pub fn DataTitle(text: String) -> impl IntoView {
+    view! { <Title text=head_text(&text)/> }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn head_text_is_escaped_on_the_server() {
+        assert_eq!(
+            super::head_text("</title><meta http-equiv=\"refresh\" content='0'> & más"),
+            "&lt;/title&gt;&lt;meta http-equiv=&quot;refresh&quot; content=&#39;0&#39;&gt; &amp; más"
+        );
+    }
 }

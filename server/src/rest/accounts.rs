@@ -4,12 +4,12 @@ use super::{ApiCaller, ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
 use crate::startup::AppState;
 use app::accounts::service::{Invite, LoginRequest};
 use app::accounts::{CurrentUser, OrgSummary, SessionKind, UserSummary};
-use axum::extract::{ConnectInfo, Path, State};
+use app::server_ctx::ClientAddr;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -128,11 +128,11 @@ pub struct NewUser {
 pub async fn create_token(
     State(state): State<AppState>,
     locale: ApiLocale,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
-    let ip = peer.ip().to_string();
+    let ip = client.0.to_string();
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())

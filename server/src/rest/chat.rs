@@ -4,6 +4,7 @@
 use super::files::read_file;
 use super::{ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
 use crate::startup::AppState;
+use app::accounts::SessionKind;
 use app::chat::service::Caller;
 use app::chat::{ChatMessage, ChatView};
 use app::error::ErrorCode;
@@ -50,12 +51,17 @@ where
         let state = AppState::from_ref(state);
         let services = &state.services;
         let explicit = bearer(parts);
-        let session = explicit
-            .clone()
-            .or_else(|| services.session_token(&parts.headers));
+        // A token given explicitly is an API token (or a visitor's chat token); the cookie is
+        // a web session.
+        let session = match explicit.clone() {
+            Some(token) => Some((token, SessionKind::Api)),
+            None => services
+                .session_token(&parts.headers)
+                .map(|t| (t, SessionKind::Web)),
+        };
         let mut principal = None;
-        if let Some(token) = session.as_deref().filter(|t| !t.is_empty()) {
-            match services.accounts.authenticate(token).await {
+        if let Some((token, kind)) = session.as_ref().filter(|(t, _)| !t.is_empty()) {
+            match services.accounts.authenticate(token, *kind).await {
                 Ok(p) => principal = Some(p),
                 Err(e) if e.code == ErrorCode::Unauthenticated => {}
                 Err(e) => {

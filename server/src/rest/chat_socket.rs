@@ -7,29 +7,35 @@
 use super::chat::{origin_allowed, parse_id, ChatCaller};
 use super::{ApiError, WithLocale};
 use crate::startup::AppState;
-use app::chat::fanout::{Signal, Topic};
+use app::chat::fanout::{SessionsEnded, Signal, Topic};
 use app::chat::service::{Caller, Chats, Side};
 use app::chat::store::StoredChat;
 use app::chat::{ChatMessage, ClientEvent, ConsoleEvent, ServerEvent};
 use app::error::{AppError, ErrorCode};
 use app::i18n::Locale;
+use app::server_ctx::ClientAddr;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use governor::clock::DefaultClock;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use serde::Deserialize;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-/// Largest frame a client may send (a 4,000-character message is at most 16 KB of UTF-8).
+/// Largest frame a client may send (a 4,000-character message is at most 16 KB of UTF-8): a
+/// longer one gets a `message_too_long` error event and the connection stays open.
 const MAX_FRAME_BYTES: usize = 32 * 1024;
+/// What the WebSocket layer itself accepts before it closes the connection: frames between
+/// the two limits are read and refused with an error event, as the README promises.
+const MAX_WIRE_BYTES: usize = 256 * 1024;
 const PING_EVERY: Duration = Duration::from_secs(25);
 const PRESENCE_EVERY: Duration = Duration::from_secs(30);
 
@@ -94,7 +100,7 @@ pub async fn chat_socket(
     caller: ChatCaller,
     Path(id): Path<String>,
     Query(q): Query<SocketQuery>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
@@ -118,19 +124,21 @@ pub async fn chat_socket(
         Err(e) => return e.into_response(),
     };
     let chats = state.services.chats.clone();
+    let accounts = state.services.accounts.clone();
     let limits = state.chat_limits.clone();
     let after = q.after.unwrap_or(0).max(0);
-    ws.max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
+    ws.max_message_size(MAX_WIRE_BYTES)
+        .max_frame_size(MAX_WIRE_BYTES)
         .on_upgrade(move |socket| async move {
             let conn = Connection {
                 chats,
+                accounts,
                 caller: caller.caller,
                 side,
                 chat,
                 chat_id: id,
                 last_sent: after,
-                ip: addr.ip(),
+                ip: client.0,
                 limits,
                 locale: locale.0,
             };
@@ -142,6 +150,7 @@ pub async fn chat_socket(
 
 struct Connection {
     chats: Chats,
+    accounts: app::accounts::service::Accounts,
     caller: Caller,
     side: Side,
     /// The conversation as last loaded: what a message is checked against (status, agent),
@@ -154,6 +163,14 @@ struct Connection {
     ip: IpAddr,
     limits: Arc<ChatLimits>,
     locale: Locale,
+}
+
+/// Whether a socket of `caller` must close because these sessions ended.
+fn ended_for(caller: &Caller, ended: &SessionsEnded) -> bool {
+    match caller {
+        Caller::User(p) => ended.covers(p.user.id, p.session_id),
+        _ => false,
+    }
 }
 
 /// Refusals that a change to the conversation can lift: a closed chat stays closed.
@@ -175,6 +192,7 @@ impl Connection {
     async fn run(mut self, mut socket: WebSocket) {
         // Subscribe before loading the backlog so nothing stored in between is missed.
         let mut signals = self.chats.subscribe(Topic::Chat(self.chat_id));
+        let mut sessions = self.chats.subscribe(Topic::Sessions);
         let (msg_limit, frame_limit) = ChatLimits::connection();
         if !self.reload_chat().await {
             return;
@@ -202,6 +220,15 @@ impl Connection {
                     };
                     if !ok { break }
                 }
+                ended = sessions.recv() => match ended {
+                    Ok(Signal::SessionsEnded(e)) if ended_for(&self.caller, &e) => {
+                        tracing::info!(chat.id = self.chat_id, "socket closed: its session ended");
+                        let _ = socket.send(Message::Close(None)).await;
+                        break;
+                    }
+                    Err(RecvError::Closed) => break,
+                    _ => {}
+                },
                 frame = socket.recv() => {
                     let Some(Ok(frame)) = frame else { break };
                     let text = match frame {
@@ -215,6 +242,10 @@ impl Connection {
                     };
                     if frame_limit.check().is_err() {
                         if !self.error(&mut socket, ErrorCode::RateLimited).await { break }
+                        continue;
+                    }
+                    if text.len() > MAX_FRAME_BYTES {
+                        if !self.error(&mut socket, ErrorCode::MessageTooLong).await { break }
                         continue;
                     }
                     if !self.handle(&mut socket, &text, &msg_limit).await { break }
@@ -330,7 +361,7 @@ impl Connection {
                 send(socket, &ServerEvent::Delivery { id, delivery }).await
             }
             Signal::Resync => self.resync(socket).await,
-            Signal::Console { .. } => true,
+            Signal::Console { .. } | Signal::SessionsEnded(_) => true,
         }
     }
 
@@ -358,13 +389,28 @@ impl Connection {
         }
     }
 
-    /// One client frame. Returns `false` only when the socket is gone.
+    /// Whether the caller's session is still live (a revocation this socket missed, or one
+    /// announced on an instance it cannot hear, is caught here before it acts).
+    async fn session_live(&self) -> bool {
+        match &self.caller {
+            Caller::User(p) => self.accounts.session_live(p).await.unwrap_or(false),
+            _ => true,
+        }
+    }
+
+    /// One client frame. Returns `false` when the socket is gone or must close.
     async fn handle(
         &mut self,
         socket: &mut WebSocket,
         text: &str,
         msg_limit: &DirectLimiter,
     ) -> bool {
+        if !self.session_live().await {
+            tracing::info!(chat.id = self.chat_id, "socket closed: its session ended");
+            let _ = self.error(socket, ErrorCode::Unauthenticated).await;
+            let _ = socket.send(Message::Close(None)).await;
+            return false;
+        }
         let event: ClientEvent = match serde_json::from_str(text) {
             Ok(e) => e,
             Err(_) => return self.error(socket, ErrorCode::InvalidInput).await,
@@ -425,21 +471,35 @@ pub async fn console_socket(
         _ => return refuse(ErrorCode::Unauthenticated.into(), locale),
     };
     let chats = state.services.chats.clone();
+    let accounts = state.services.accounts.clone();
     if let Err(e) = chats.heartbeat(&principal).await {
         return refuse(e, locale);
     }
-    ws.max_message_size(MAX_FRAME_BYTES)
+    ws.max_message_size(MAX_WIRE_BYTES)
         .on_upgrade(move |mut socket| async move {
             crate::metrics::socket_open(1.0);
             let mut signals = chats.subscribe(Topic::Console);
+            let mut sessions = chats.subscribe(Topic::Sessions);
             let mut presence = tokio::time::interval(PRESENCE_EVERY);
             loop {
                 tokio::select! {
+                    ended = sessions.recv() => match ended {
+                        Ok(Signal::SessionsEnded(e)) if e.covers(principal.user.id, principal.session_id) => {
+                            let _ = socket.send(Message::Close(None)).await;
+                            break;
+                        }
+                        Err(RecvError::Closed) => break,
+                        _ => {}
+                    },
                     frame = socket.recv() => match frame {
                         Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                         _ => {}
                     },
                     _ = presence.tick() => {
+                        if !accounts.session_live(&principal).await.unwrap_or(false) {
+                            let _ = socket.send(Message::Close(None)).await;
+                            break;
+                        }
                         let _ = chats.heartbeat(&principal).await;
                         if socket.send(Message::Ping(Vec::new().into())).await.is_err() { break }
                     }

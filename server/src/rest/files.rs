@@ -39,7 +39,11 @@ async fn web_principal(state: &AppState, headers: &HeaderMap) -> Result<Principa
         .services
         .session_token(headers)
         .ok_or(ErrorCode::Unauthenticated)?;
-    state.services.accounts.authenticate(&token).await
+    state
+        .services
+        .accounts
+        .authenticate(&token, app::accounts::SessionKind::Web)
+        .await
 }
 
 /// Percent-encodes a file name for `Content-Disposition: attachment; filename*=UTF-8''…`.

@@ -404,7 +404,11 @@ pub async fn upload_image(
             .services
             .session_token(&headers)
             .ok_or(ErrorCode::Unauthenticated)?;
-        let principal = state.services.accounts.authenticate(&token).await?;
+        let principal = state
+            .services
+            .accounts
+            .authenticate(&token, app::accounts::SessionKind::Web)
+            .await?;
         let (name, bytes) = super::files::read_file(multipart).await?;
         let url = state
             .services

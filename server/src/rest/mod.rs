@@ -307,7 +307,7 @@ where
         let principal = state
             .services
             .accounts
-            .authenticate(token)
+            .authenticate(token, app::accounts::SessionKind::Api)
             .await
             .in_locale(locale)?;
         Ok(ApiCaller { principal, locale })

@@ -66,7 +66,7 @@ pub async fn sla_csv(
     })?;
     let principal = services
         .accounts
-        .authenticate(&token)
+        .authenticate(&token, app::accounts::SessionKind::Web)
         .await
         .in_locale(locale)?;
     let rows = services

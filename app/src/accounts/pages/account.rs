@@ -1,5 +1,6 @@
 use crate::accounts::api::{
-    my_org, my_sessions, ChangePassword, RevokeSession, SavePhone, SignOutOthers,
+    my_org, my_phone, my_sessions, ChangePassword, ConfirmPhone, RevokeSession, SavePhone,
+    SignOutOthers,
 };
 use crate::accounts::{CurrentUser, SessionKind};
 use crate::domain::channel::display_phone;
@@ -104,30 +105,55 @@ fn Profile(user: CurrentUser) -> impl IntoView {
 }
 
 /// The person's WhatsApp number: their WhatsApp conversations are linked to them (and their
-/// organisation's plan and SLA) by it.
+/// organisation's plan and SLA) by it, once it is verified by a code sent to it or by staff.
 #[component]
 fn PhoneForm(saved: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SavePhone>::new();
-    let initial = saved.clone();
-    let current = move || match save.value().get() {
-        Some(Ok(p)) => p,
-        _ => initial.clone(),
-    };
+    let confirm = ServerAction::<ConfirmPhone>::new();
+    let status = Resource::new(
+        move || (save.version().get(), confirm.version().get()),
+        |_| my_phone(),
+    );
+    let shown = saved.clone().map(|d| display_phone(&d)).unwrap_or_default();
     view! {
         <ActionForm action=save attr:class="form" attr:data-testid="phone-form">
             <label>{t!(i18n, account.phone)}
                 <input name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="25"
-                    placeholder="+506 8888 7777" value=saved.clone().map(|d| display_phone(&d)).unwrap_or_default()/>
+                    placeholder="+506 8888 7777" value=shown/>
             </label>
             <p class="muted">{t!(i18n, account.phone_hint)}</p>
             <FormError result=save.value().into()/>
-            {move || matches!(save.value().get(), Some(Ok(_))).then(|| view! {
-                <p class="notice ok" role="status" data-testid="phone-saved">{t!(i18n, account.phone_saved)}
-                    {current().map(|d| format!(": {}", display_phone(&d)))}</p>
-            })}
-            <button type="submit" class="secondary">{t!(i18n, account.phone_save)}</button>
+            <button type="submit" class="secondary" disabled=move || save.pending().get()>{t!(i18n, account.phone_save)}</button>
         </ActionForm>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Ok(st) => view! {
+                        {st.verified.clone().map(|d| view! {
+                            <p class="notice ok" role="status" data-testid="phone-saved">{t!(i18n, account.phone_saved)}": "{display_phone(&d)}</p>
+                        })}
+                        {match (st.pending.clone(), st.code_sent) {
+                            (Some(p), true) => view! {
+                                <ActionForm action=confirm attr:class="form" attr:data-testid="phone-code-form">
+                                    <p role="status" data-testid="phone-code-sent">{t!(i18n, account.phone_code_sent)}" "{display_phone(&p)}</p>
+                                    <label>{t!(i18n, account.phone_code)}
+                                        <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" pattern="[0-9]{6}" required/>
+                                    </label>
+                                    <FormError result=confirm.value().into()/>
+                                    <button type="submit" disabled=move || confirm.pending().get()>{t!(i18n, account.phone_verify)}</button>
+                                </ActionForm>
+                            }.into_any(),
+                            (Some(p), false) => view! {
+                                <p class="notice" role="status" data-testid="phone-awaiting-staff">{t!(i18n, account.phone_awaiting_staff)}" ("{display_phone(&p)}")"</p>
+                            }.into_any(),
+                            (None, _) => ().into_any(),
+                        }}
+                    }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

@@ -1,5 +1,8 @@
-use crate::accounts::api::{list_orgs, list_users, outbox, CreateOrg, InviteUser};
+use crate::accounts::api::{
+    list_orgs, list_users, outbox, pending_phones, CreateOrg, DecidePhone, InviteUser,
+};
 use crate::accounts::MailStatus;
+use crate::domain::channel::display_phone;
 use crate::domain::{format_cr, Role, SupportPlan};
 use crate::i18n::*;
 use crate::pages::dashboard::role_label;
@@ -85,6 +88,53 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
+/// WhatsApp numbers customers asked to link that no code could prove: staff confirm them (after
+/// calling the person, say) or turn them down. Until then no conversation is linked.
+#[component]
+fn PendingPhones() -> impl IntoView {
+    let i18n = use_i18n();
+    let decide = ServerAction::<DecidePhone>::new();
+    let pending = Resource::new(move || decide.version().get(), |_| pending_phones());
+    view! {
+        <section class="card" aria-labelledby="phones-h">
+            <h2 id="phones-h">{t!(i18n, admin.pending_phones)}</h2>
+            <p class="muted">{t!(i18n, admin.pending_phones_lead)}</p>
+            <FormError result=decide.value().into()/>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match pending.await {
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, admin.no_pending_phones)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="session-list" data-testid="pending-phones">
+                                {list.into_iter().map(|p| view! {
+                                    <li>
+                                        <div>
+                                            <strong>{display_phone(&p.phone)}</strong>" · "{p.name}" <"{p.email}">"
+                                            <br/><small class="muted">{p.organization.unwrap_or_default()}" · "{format_cr(p.requested_at)}
+                                            {p.code_sent.then(|| view! { " · " {t!(i18n, admin.code_sent)} })}</small>
+                                        </div>
+                                        <ActionForm action=decide attr:class="inline">
+                                            <input type="hidden" name="user_id" value=p.user_id/>
+                                            <input type="hidden" name="confirm" value="true"/>
+                                            <button type="submit">{t!(i18n, admin.confirm_phone)}</button>
+                                        </ActionForm>
+                                        <ActionForm action=decide attr:class="inline">
+                                            <input type="hidden" name="user_id" value=p.user_id/>
+                                            <input type="hidden" name="confirm" value="false"/>
+                                            <button type="submit" class="secondary">{t!(i18n, admin.reject_phone)}</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
 #[component]
 fn UsersAdmin() -> impl IntoView {
     let i18n = use_i18n();
@@ -94,6 +144,7 @@ fn UsersAdmin() -> impl IntoView {
     view! {
         <h1>{t!(i18n, admin.users_title)}</h1>
         <p class="muted">{t!(i18n, admin.users_lead)}</p>
+        <PendingPhones/>
         <section class="card">
             <h2>{t!(i18n, admin.invite)}</h2>
             <ActionForm action=invite attr:class="form" attr:data-testid="invite-form">

@@ -9,10 +9,10 @@ use crate::error::ErrorCode;
 use crate::i18n::*;
 use crate::kb::api::{kb_article, kb_category, kb_home};
 use crate::kb::{ArticleLang, ArticleLookup, ArticleSummary, ArticleView};
-use crate::ui::PageTitle;
+use crate::ui::{DataTitle, PageTitle};
 use crate::ui::{ErrorNotice, Loading};
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, Title};
+use leptos_meta::{Link, Meta};
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
@@ -131,7 +131,7 @@ pub fn KbCategoryPage() -> impl IntoView {
                         let english = i18n.get_locale_untracked() == Locale::en;
                         let name = p.category.name(english).to_owned();
                         view! {
-                            <Title text=name.clone()/>
+                            <DataTitle text=name.clone()/>
                             <h1>{name}</h1>
                             {if p.articles.is_empty() {
                                 view! { <p class="empty">{t!(i18n, kb.category_empty)}</p> }.into_any()
@@ -203,7 +203,7 @@ fn ArticleBody(view: ArticleView) -> impl IntoView {
     let toc = view.toc;
     let has_toc = !toc.is_empty();
     view! {
-        <Title text=a.title.clone()/>
+        <DataTitle text=a.title.clone()/>
         <Meta name="description" content=view.description.clone()/>
         <Link rel="canonical" href=view.canonical_url.clone()/>
         <Meta property="og:type" content="article"/>

@@ -264,13 +264,23 @@ both_backends!(sign_in_is_rate_limited, |backend| async move {
         .await
         .expect("sign in from elsewhere");
     assert_eq!(res.status(), StatusCode::OK);
-    // An address guessing many accounts is stopped too (30 failures per address, 5 above).
+    // An address guessing many accounts (30 failures per address, 5 above) is slowed down,
+    // not blocked: a real user behind the same address (an office, a proxy) still signs in
+    // with the right password, after the back-off. (Finding 9 of the attacker's walk: the
+    // address limit used to lock out everyone behind it.)
     for n in 0..25 {
         let (status, _) = app.token(&format!("nadie{n}@demo.test"), "nope nope").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, _) = app.token("agente@demo.test", DEMO_PASSWORD).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let started = std::time::Instant::now();
+    let (status, body) = app.token("agente@demo.test", DEMO_PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        started.elapsed() >= app::accounts::service::SIGN_IN_BACKOFF,
+        "attempts past the address limit wait"
+    );
+    let (status, _) = app.token("nadie@demo.test", "nope nope").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     app.stop().await;
 });
 

@@ -584,9 +584,9 @@ fn code_sent_to(graph: &Graph, to: &str) -> Option<String> {
         })
 }
 
-/// Finding 1 of the attacker's walk (WhatsApp conversation takeover): a customer saved
-/// someone else's number and the next WhatsApp message from it was linked to them. Now a number
-/// names a customer only once proven by the code sent to it (or by staff).
+// Finding 1 of the attacker's walk (WhatsApp conversation takeover): a customer saved
+// someone else's number and the next WhatsApp message from it was linked to them. Now a number
+// names a customer only once proven by the code sent to it (or by staff).
 both_backends!(
     a_number_names_a_customer_only_once_proven,
     |backend| async move {

@@ -18,9 +18,16 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
-/// Failed sign-ins allowed per email (and, more generously, per IP) in the window below.
+/// Failed sign-ins in the window below: an account from one client address is refused after
+/// 5 (only that client, so nobody elsewhere can lock the owner out); past 30 failures from one
+/// address (every account), or 20 for one account (every address), attempts are slowed down
+/// by [`SIGN_IN_BACKOFF`] instead of refused, so a real user behind the same address (an
+/// office NAT, a proxy) still signs in with the right password after a short delay.
 const MAX_FAILED_PER_EMAIL: i64 = 5;
 const MAX_FAILED_PER_IP: i64 = 30;
+const MAX_FAILED_PER_ACCOUNT: i64 = 20;
+/// How long an attempt past the address or account limit waits before it is checked.
+pub const SIGN_IN_BACKOFF: std::time::Duration = std::time::Duration::from_secs(2);
 const ATTEMPT_WINDOW_MINUTES: i64 = 15;
 /// A WhatsApp verification code: valid this long, for this many tries; a new one at most
 /// this often.
@@ -313,9 +320,14 @@ impl Accounts {
             .unwrap_or_default();
         let since = now - Duration::minutes(ATTEMPT_WINDOW_MINUTES);
         let (by_email, by_ip) = self.store.failed_attempts(&email, req.ip, since).await?;
-        if by_email >= MAX_FAILED_PER_EMAIL || by_ip >= MAX_FAILED_PER_IP {
+        if by_email >= MAX_FAILED_PER_EMAIL {
             tracing::warn!(email = %email, ip = ?req.ip, "sign-in rate limited");
             return Err(ErrorCode::RateLimited.into());
+        }
+        let by_account = self.store.failed_for_account(&email, since).await?;
+        if by_ip >= MAX_FAILED_PER_IP || by_account >= MAX_FAILED_PER_ACCOUNT {
+            tracing::warn!(email = %email, ip = ?req.ip, by_ip, by_account, "sign-in slowed down");
+            tokio::time::sleep(SIGN_IN_BACKOFF).await;
         }
         let user = self.store.find_user_by_email(&email).await?;
         let hash = user
@@ -628,6 +640,7 @@ impl Accounts {
         self.store
             .revoke_other_sessions(user.id, Some(principal.session_id), now)
             .await?;
+        self.store.spend_tokens(user.id, now).await?;
         self.sessions_ended(user.id, None, Some(principal.session_id))
             .await;
         Ok(())
@@ -704,6 +717,7 @@ impl Accounts {
             .set_password(user_id, &hash_password(&password).await?, now)
             .await?;
         self.store.revoke_other_sessions(user_id, None, now).await?;
+        self.store.spend_tokens(user_id, now).await?;
         self.sessions_ended(user_id, None, None).await;
         tracing::info!(user.id = user_id, "password set from emailed link");
         Ok(())

@@ -179,6 +179,9 @@ pub trait AccountStore: Send + Sync {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Marks every unused emailed link of the user as used: after any password change no
+    /// older reset or invite link works.
+    async fn spend_tokens(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<u64>;
     /// Atomically marks a live token as used and returns its user; `None` if unknown, used or expired.
     async fn consume_token(
         &self,
@@ -201,6 +204,8 @@ pub trait AccountStore: Send + Sync {
         purpose: TokenPurpose,
         since: DateTime<Utc>,
     ) -> StoreResult<i64>;
+    /// Failed attempts for this email since `since`, from any address.
+    async fn failed_for_account(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64>;
     /// Failed attempts since `since`: (for this email from this IP, from this IP in all).
     async fn failed_attempts(
         &self,

@@ -237,6 +237,23 @@ impl GraphApi for GraphClient {
     }
 }
 
+/// Verification codes for the numbers customers give, over WhatsApp.
+pub struct WhatsappCodes {
+    pub graph: std::sync::Arc<GraphClient>,
+    pub phone_number_id: String,
+    pub template: String,
+}
+
+#[async_trait]
+impl app::accounts::service::PhoneCodeSender for WhatsappCodes {
+    async fn send_code(&self, phone_digits: &str, code: &str) -> Result<(), String> {
+        self.graph
+            .send_code(&self.phone_number_id, phone_digits, &self.template, code)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,22 +272,5 @@ mod tests {
         assert!(matches!(refusal(503, "down"), GraphError::Unavailable(_)));
         assert!(matches!(refusal(429, ""), GraphError::Unavailable(_)));
         assert!(matches!(refusal(404, "<html>"), GraphError::Refused(_)));
-    }
-}
-
-/// Verification codes for the numbers customers give, over WhatsApp.
-pub struct WhatsappCodes {
-    pub graph: std::sync::Arc<GraphClient>,
-    pub phone_number_id: String,
-    pub template: String,
-}
-
-#[async_trait]
-impl app::accounts::service::PhoneCodeSender for WhatsappCodes {
-    async fn send_code(&self, phone_digits: &str, code: &str) -> Result<(), String> {
-        self.graph
-            .send_code(&self.phone_number_id, phone_digits, &self.template, code)
-            .await
-            .map_err(|e| e.to_string())
     }
 }

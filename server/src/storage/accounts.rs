@@ -621,6 +621,29 @@ impl AccountStore for Db {
         .map_err(store_err)
     }
 
+    async fn spend_tokens(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
+        let sql = "UPDATE auth_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)
+    }
+
+    async fn failed_for_account(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        let sql =
+            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 AND at > $3";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(email)
+            .bind(false)
+            .bind(since)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
     async fn failed_attempts(
         &self,
         email: &str,

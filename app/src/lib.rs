@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/ingresar") view={Lazy::<routes::LoginRoute>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/recuperar-contrasena") view={Lazy::<routes::ForgotRoute>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/restablecer-contrasena") view={Lazy::<routes::ResetRoute>::new()} ssr=SsrMode::Async/>
+                            <Route path=path!("/confirmar-correo") view={Lazy::<routes::ConfirmAddressRoute>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/panel") view={Lazy::<routes::DashboardRoute>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/organizacion") view={Lazy::<routes::MyOrgRoute>::new()} ssr=SsrMode::Async/>
                             <Route path=path!("/cuenta") view={Lazy::<routes::AccountRoute>::new()} ssr=SsrMode::Async/>

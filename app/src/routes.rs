@@ -57,6 +57,7 @@ lazy_area!(public_area, __preload_public_area, PublicPage {
     LoginRoute: Login => crate::accounts::pages::LoginPage,
     ForgotRoute: Forgot => crate::accounts::pages::ForgotPage,
     ResetRoute: Reset => crate::accounts::pages::ResetPage,
+    ConfirmAddressRoute: ConfirmAddress => crate::accounts::pages::ConfirmAddressPage,
     KbHomeRoute: KbHome => crate::kb::pages::KbHomePage,
     KbSearchRoute: KbSearch => crate::kb::pages::KbSearchPage,
     KbCategoryRoute: KbCategory => crate::kb::pages::KbCategoryPage,

@@ -200,7 +200,8 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         blobs,
         key.clone(),
     )
-    .with_hours(config.chat_hours);
+    .with_hours(config.chat_hours)
+    .with_public_url(&config.public_url);
     let projects = Projects::new(Arc::new(db.clone()), store.clone());
     let gateway: Option<Arc<dyn app::shop::gateway::PaymentGateway>> = match &config.stripe {
         Some(stripe) => Some(Arc::new(

@@ -305,7 +305,18 @@ both_backends!(
         assert_eq!(status, StatusCode::NO_CONTENT);
         let (status, _) = app.post(&rating, Some(&token), json!({"rating": 1})).await;
         assert_eq!(status, StatusCode::CONFLICT);
-        let (status, _) = app
+        // Findings 2 and 3 of the attacker's walk: what an anonymous visitor types names
+        // nobody, and the portal mails no stranger's text. The converted ticket waits where
+        // only staff see it; the transcript waits for the address to confirm.
+        let (_, ticket) = app
+            .get(&format!("/api/v1/tickets/{ticket_id}"), Some(&agent))
+            .await;
+        assert_eq!(
+            ticket["organization"],
+            app::chat::service::UNVERIFIED_ORG,
+            "{ticket}"
+        );
+        let (status, queued) = app
             .post(
                 &format!("/api/v1/chats/{chat}/transcript"),
                 Some(&token),
@@ -313,25 +324,63 @@ both_backends!(
             )
             .await;
         assert_eq!(status, StatusCode::ACCEPTED);
-        let outbox = app
+        assert_eq!(queued["outcome"], "confirm_address");
+        let accounts = &app.state.services.accounts;
+        let admin = accounts
+            .authenticate(&admin, app::accounts::SessionKind::Api)
+            .await
+            .expect("admin");
+        let mails_to_vera = || async {
+            accounts
+                .outbox(&admin)
+                .await
+                .expect("outbox")
+                .into_iter()
+                .filter(|m| m.to == "vera@visita.test")
+                .collect::<Vec<_>>()
+        };
+        let mails = mails_to_vera().await;
+        assert!(!mails.is_empty());
+        assert!(
+            mails
+                .iter()
+                .all(|m| !m.body.contains("VPN") && !m.body.contains("Vera")),
+            "nothing the visitor typed is mailed before the address confirms: {mails:?}"
+        );
+        let link = mails[0]
+            .body
+            .split("confirmar-correo?token=")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .expect("confirmation link")
+            .to_owned();
+        app.state
+            .services
+            .chats
+            .confirm_address(&link)
+            .await
+            .expect("confirmed");
+        let err = app
             .state
             .services
-            .accounts
-            .outbox(
-                &app.state
-                    .services
-                    .accounts
-                    .authenticate(&admin, app::accounts::SessionKind::Api)
-                    .await
-                    .expect("admin"),
-            )
+            .chats
+            .confirm_address(&link)
             .await
-            .expect("outbox");
-        let mail = outbox
+            .expect_err("once");
+        assert_eq!(err.code, app::error::ErrorCode::TokenInvalid);
+        let mails = mails_to_vera().await;
+        let mail = mails
             .iter()
-            .find(|m| m.to == "vera@visita.test")
-            .expect("transcript mail");
+            .find(|m| m.subject.contains("Transcripción"))
+            .expect("transcript mail after the confirmation");
         assert!(mail.body.contains("Hola, no tengo VPN") && !mail.body.contains("firewall"));
+        let (_, ticket) = app
+            .get(&format!("/api/v1/tickets/{ticket_id}"), Some(&agent))
+            .await;
+        assert_eq!(
+            ticket["organization"], "Contacto web: vera@visita.test",
+            "confirmed: the ticket is the visitor's own: {ticket}"
+        );
         app.stop().await;
     }
 );
@@ -712,6 +761,7 @@ async fn concurrent_messages_are_group_committed(backend: Backend) {
                 visitor_name: "Visitante",
                 visitor_email: &email,
                 token_hash: None,
+                client_ip: None,
                 now,
             })
             .await

@@ -132,8 +132,19 @@ async fn webhook_scenario(backend: Backend) {
         "Ya probé reiniciarla."
     );
 
-    // A colleague at the same company domain joins the organisation; the subject token threads.
+    // Finding 4 of the attacker's walk: any mailbox at a customer's domain became a customer
+    // of that organisation (and `%`/`_` in an address matched any domain). Now a new sender at
+    // the domain is a contact of their own, asking to join, until staff approve.
     let number = t["number"].as_str().expect("number").to_owned();
+    for (n, wildcard) in ["x@%.%", "x@dem_.test"].into_iter().enumerate() {
+        let raw = mail(wildcard, "Hola", &format!("w{n}@x.test"), "", "Hola");
+        let (_, out) = deliver(&app, &raw, Some(TOKEN)).await;
+        if out["outcome"] == "opened" {
+            let agent = app.login_as("agente@demo.test").await;
+            let t = ticket(&app, &agent, ticket_id(&out)).await;
+            assert_ne!(t["organization"], "Demo S.A.", "{wildcard}: {t}");
+        }
+    }
     let colleague = mail(
         "Luis Colega <luis@demo.test>",
         &format!("RE: [{number}] Impresora"),
@@ -141,9 +152,84 @@ async fn webhook_scenario(backend: Backend) {
         "",
         "También me pasa en el segundo piso.",
     );
-    let (_, by_token) = deliver(&app, &colleague, Some(TOKEN)).await;
+    let (_, own_ticket) = deliver(&app, &colleague, Some(TOKEN)).await;
+    assert_eq!(own_ticket["outcome"], "opened", "{own_ticket}");
+    assert_ne!(ticket_id(&own_ticket), id);
+    let accounts = &app.state.services.accounts;
+    let staff = accounts
+        .authenticate(
+            &app.login_as("agente@demo.test").await,
+            app::accounts::SessionKind::Api,
+        )
+        .await
+        .expect("agent");
+    let agent = app.login_as("agente@demo.test").await;
+    assert_eq!(
+        ticket(&app, &agent, ticket_id(&own_ticket)).await["organization"],
+        "Contacto correo: luis@demo.test"
+    );
+    let (_, list) = app.get("/api/v1/tickets", Some(&customer)).await;
+    assert_eq!(
+        list.as_array().expect("tickets").len(),
+        tickets,
+        "not visible to Demo S.A."
+    );
+    let requests = accounts.join_requests(&staff).await.expect("requests");
+    let luis = requests
+        .iter()
+        .find(|r| r.email == "luis@demo.test")
+        .expect("join request");
+    assert_eq!(luis.org_name, "Demo S.A.");
+    accounts
+        .decide_join(&staff, luis.user_id, true)
+        .await
+        .expect("approved");
+    assert_eq!(
+        ticket(&app, &customer, ticket_id(&own_ticket)).await["organization"],
+        "Demo S.A.",
+        "approved: his ticket follows him"
+    );
+    // Now a member, his next reply threads by the subject token.
+    let again = mail(
+        "Luis Colega <luis@demo.test>",
+        &format!("RE: [{number}] Impresora"),
+        "b2@demo.test",
+        "",
+        "Sigue igual.",
+    );
+    let (_, by_token) = deliver(&app, &again, Some(TOKEN)).await;
     assert_eq!(by_token["outcome"], "replied", "{by_token}");
     assert_eq!(ticket_id(&by_token), id);
+    // An organisation that lets its domain join by itself.
+    let admin = accounts
+        .authenticate(
+            &app.login_as("admin@demo.test").await,
+            app::accounts::SessionKind::Api,
+        )
+        .await
+        .expect("admin");
+    let demo = accounts
+        .list_orgs(&admin)
+        .await
+        .expect("orgs")
+        .into_iter()
+        .find(|o| o.name == "Demo S.A.")
+        .expect("demo");
+    accounts
+        .set_auto_join(&admin, demo.id, true)
+        .await
+        .expect("auto-join on");
+    let joiner = mail(
+        "Marta Nueva <marta@demo.test>",
+        &format!("RE: [{number}] Impresora"),
+        "b3@demo.test",
+        "",
+        "A mí también.",
+    );
+    let (_, joined) = deliver(&app, &joiner, Some(TOKEN)).await;
+    assert_eq!(joined["outcome"], "replied", "{joined}");
+    let (_, list) = app.get("/api/v1/tickets", Some(&customer)).await;
+    let tickets = list.as_array().expect("tickets").len();
 
     // Another organisation cannot write into that ticket by quoting its number.
     let intruder = mail(

@@ -334,17 +334,41 @@ both_backends!(feedback_and_deflection, |backend| async move {
         .expect("store")
         .expect("seeded");
     let id = article.summary.id;
-    kb.give_feedback(None, "a:visitor1", id, false, "Faltan capturas")
+    kb.give_feedback(None, "a:visitor1", None, id, false, "Faltan capturas")
         .await
         .expect("first vote");
     let again = kb
-        .give_feedback(None, "a:visitor1", id, true, "")
+        .give_feedback(None, "a:visitor1", None, id, true, "")
         .await
         .expect_err("second vote refused");
     assert_eq!(again.code, ErrorCode::FeedbackGiven);
-    kb.give_feedback(None, "a:visitor2", id, true, "")
+    kb.give_feedback(None, "a:visitor2", None, id, true, "")
         .await
         .expect("another visitor");
+    // Finding 14 of the attacker's walk: a visitor dropping the cookie voted without end. Per
+    // client address, a few answers per article a day.
+    let other = kb
+        .store()
+        .article_by_slug("la-impresora-no-imprime-aparece-fuera-de-linea-o-la-cola-se-atasca")
+        .await
+        .expect("store")
+        .expect("seeded")
+        .summary
+        .id;
+    let client = Some("198.51.100.23");
+    for n in 0..app::kb::service::MAX_FEEDBACK_PER_CLIENT_ARTICLE {
+        kb.give_feedback(None, &format!("a:fresh{n}"), client, other, false, "")
+            .await
+            .expect("within the limit");
+    }
+    let err = kb
+        .give_feedback(None, "a:fresh-again", client, other, false, "")
+        .await
+        .expect_err("limited");
+    assert_eq!(err.code, ErrorCode::RateLimited);
+    kb.give_feedback(None, "a:neighbour", Some("198.51.100.24"), other, true, "")
+        .await
+        .expect("another address");
 
     // A customer opens a suggestion on one form and leaves; on another form opens one and
     // still creates the ticket.

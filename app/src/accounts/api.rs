@@ -1,7 +1,8 @@
 //! Server functions for accounts: thin wrappers that identify the caller and call the service.
 
 use super::{
-    CurrentUser, OrgSummary, OutboxMail, PendingPhone, PhoneStatus, SessionView, UserSummary,
+    CurrentUser, JoinRequest, OrgSummary, OutboxMail, PendingPhone, PhoneStatus, SessionView,
+    UserSummary,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -96,6 +97,26 @@ pub async fn confirm_phone(code: String) -> Result<PhoneStatus, AppError> {
 pub async fn pending_phones() -> Result<Vec<PendingPhone>, AppError> {
     let p = principal().await?;
     services()?.accounts.pending_phones(&p).await
+}
+
+#[server]
+pub async fn join_requests() -> Result<Vec<JoinRequest>, AppError> {
+    let p = principal().await?;
+    services()?.accounts.join_requests(&p).await
+}
+
+/// Staff let a sender at a customer's domain into that organisation (`approve`), or not.
+#[server]
+pub async fn decide_join(user_id: i64, approve: bool) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?.accounts.decide_join(&p, user_id, approve).await
+}
+
+/// Admins: new senders at the organisation's domain join it by themselves, or wait for staff.
+#[server]
+pub async fn set_auto_join(org_id: i64, on: bool) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?.accounts.set_auto_join(&p, org_id, on).await
 }
 
 /// Staff decide on a pending number: `confirm` links it, anything else turns it down.

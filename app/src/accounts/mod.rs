@@ -100,6 +100,21 @@ pub struct OrgSummary {
     pub plan: SupportPlan,
     pub users: i64,
     pub created_at: DateTime<Utc>,
+    /// New senders at this organisation's mail domain join it by themselves (otherwise staff
+    /// approve each one).
+    #[serde(default)]
+    pub auto_join_domain: bool,
+}
+
+/// A new sender at an organisation's mail domain waiting for staff to let them in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub requested_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

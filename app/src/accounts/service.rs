@@ -5,8 +5,8 @@ use super::store::{
 };
 use super::tokens::{new_token, TokenKey};
 use super::{
-    CurrentUser, OrgRef, OrgSummary, OutboxMail, PendingPhone, PhoneStatus, SessionKind,
-    SessionView, UserSummary,
+    CurrentUser, JoinRequest, OrgRef, OrgSummary, OutboxMail, PendingPhone, PhoneStatus,
+    SessionKind, SessionView, UserSummary,
 };
 use crate::chat::fanout::{Fanout, SessionsEnded, Signal};
 use crate::domain::{Email, OrgName, Password, PersonName, Role, SupportPlan};
@@ -228,6 +228,16 @@ fn current_user(record: &UserRecord) -> CurrentUser {
         },
         phone: record.phone.clone(),
     }
+}
+
+/// A contact account: a customer without a password in a single-person contact organisation.
+fn is_contact(user: &UserRecord) -> bool {
+    user.role == Role::Customer
+        && user.password_hash.is_none()
+        && user
+            .org_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("Contacto "))
 }
 
 fn parse_email(raw: &str) -> Result<Email, AppError> {
@@ -605,6 +615,62 @@ impl Accounts {
         Ok(())
     }
 
+    /// New senders at customers' mail domains waiting to join (staff).
+    pub async fn join_requests(&self, principal: &Principal) -> Result<Vec<JoinRequest>, AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        Ok(self.store.join_requests().await?)
+    }
+
+    /// Staff let a sender into the organisation they wrote from (their tickets follow them),
+    /// or leave them a contact of their own.
+    pub async fn decide_join(
+        &self,
+        principal: &Principal,
+        user_id: i64,
+        approve: bool,
+    ) -> Result<(), AppError> {
+        principal.require(&[Role::Admin, Role::Agent])?;
+        let request = self
+            .store
+            .join_requests()
+            .await?
+            .into_iter()
+            .find(|r| r.user_id == user_id)
+            .ok_or(ErrorCode::NotFound)?;
+        if approve {
+            self.store
+                .take_over_contact(
+                    user_id,
+                    &request.name,
+                    Role::Customer,
+                    Some(request.org_id),
+                    Utc::now(),
+                )
+                .await?;
+        } else {
+            self.store.clear_join(user_id).await?;
+        }
+        tracing::info!(
+            user.id = user_id,
+            org.id = request.org_id,
+            approve,
+            staff.id = principal.user.id,
+            "join request decided"
+        );
+        Ok(())
+    }
+
+    /// Whether new senders at the organisation's domain join it by themselves (admins).
+    pub async fn set_auto_join(
+        &self,
+        principal: &Principal,
+        org_id: i64,
+        on: bool,
+    ) -> Result<(), AppError> {
+        principal.require(&[Role::Admin])?;
+        Ok(self.store.set_auto_join(org_id, on).await?)
+    }
+
     /// Staff turn a pending number down.
     pub async fn reject_phone(&self, principal: &Principal, user_id: i64) -> Result<(), AppError> {
         principal.require(&[Role::Admin, Role::Agent])?;
@@ -812,7 +878,7 @@ impl Accounts {
             (_, None) => {}
         }
         let now = Utc::now();
-        let id = self
+        let created = self
             .store
             .create_user(NewUser {
                 email: email.as_str(),
@@ -822,11 +888,27 @@ impl Accounts {
                 password_hash: None,
                 now,
             })
-            .await
-            .map_err(|e| match e {
-                StoreError::Conflict(_) => AppError::field(ErrorCode::EmailTaken, "email"),
-                other => other.into(),
-            })?;
+            .await;
+        let id = match created {
+            Ok(id) => id,
+            Err(StoreError::Conflict(_)) => {
+                // A contact made from someone's email, chat or confirmed address (no password,
+                // an organisation of their own) becomes the invited person instead of
+                // blocking the invitation.
+                let existing = self.store.find_user_by_email(email.as_str()).await?;
+                match existing {
+                    Some(u) if is_contact(&u) => {
+                        self.store
+                            .take_over_contact(u.id, name.as_str(), role, invite.org_id, now)
+                            .await?;
+                        tracing::info!(user.id = u.id, "invitation took over a contact");
+                        u.id
+                    }
+                    _ => return Err(AppError::field(ErrorCode::EmailTaken, "email")),
+                }
+            }
+            Err(other) => return Err(other.into()),
+        };
         let token = new_token();
         self.store
             .create_token(

@@ -107,6 +107,11 @@ pub trait AccountStore: Send + Sync {
     /// The organisation of the oldest customer whose address is at `domain` (lower case), not
     /// counting the single-person organisations made for contacts (named `Contacto …`).
     async fn customer_org_by_domain(&self, domain: &str) -> StoreResult<Option<i64>>;
+    /// Records that the (contact) user asks to join `org_id`.
+    async fn request_join(&self, user_id: i64, org_id: i64) -> StoreResult<()>;
+    async fn clear_join(&self, user_id: i64) -> StoreResult<()>;
+    async fn join_requests(&self) -> StoreResult<Vec<super::JoinRequest>>;
+    async fn set_auto_join(&self, org_id: i64, on: bool) -> StoreResult<()>;
     async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>>;
     async fn list_orgs(&self) -> StoreResult<Vec<OrgSummary>>;
 
@@ -141,6 +146,56 @@ pub trait AccountStore: Send + Sync {
     async fn verify_phone(&self, user_id: i64, phone: &str, now: DateTime<Utc>) -> StoreResult<()>;
     /// Numbers waiting to be verified, oldest first.
     async fn pending_phones(&self) -> StoreResult<Vec<super::PendingPhone>>;
+
+    // ----- contacts typed by anonymous visitors, until their address confirms -----
+
+    async fn create_contact_confirmation(
+        &self,
+        email: &str,
+        name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Confirmation links mailed to `email` since `since`.
+    async fn contact_confirmations_since(
+        &self,
+        email: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Whether `email` ever confirmed a link.
+    async fn contact_confirmed(&self, email: &str) -> StoreResult<bool>;
+    /// Confirms the live link with this hash, once: `(id, email, name)`.
+    async fn confirm_contact(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(i64, String, String)>>;
+    /// The contact an unverified ticket waits for.
+    async fn set_ticket_contact(&self, ticket_id: i64, confirmation_id: i64) -> StoreResult<()>;
+    /// A chat whose transcript waits for the address to confirm.
+    async fn set_transcript_contact(&self, chat_id: i64, confirmation_id: i64) -> StoreResult<()>;
+    /// Moves the tickets waiting for this address (any of its confirmations) to the
+    /// organisation and requester it turned out to be; returns how many.
+    async fn assign_contact_tickets(
+        &self,
+        email: &str,
+        org_id: i64,
+        requester_id: i64,
+    ) -> StoreResult<u64>;
+    /// Chats whose transcript waited for this address; they wait no more.
+    async fn take_transcripts_awaiting(&self, email: &str) -> StoreResult<Vec<i64>>;
+
+    /// Turns a passwordless contact account into the invited person: name, role and
+    /// organisation change, and their tickets follow them into the new organisation.
+    async fn take_over_contact(
+        &self,
+        user_id: i64,
+        name: &str,
+        role: Role,
+        org_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
     async fn create_session(&self, session: NewSession<'_>) -> StoreResult<i64>;
     /// The live (not revoked) session with this token hash, with its user.

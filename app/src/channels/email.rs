@@ -322,16 +322,28 @@ impl EmailIntake {
             Some(d) => self.accounts.customer_org_by_domain(d).await?,
             None => None,
         };
-        let org = match org {
-            Some(org) => org,
-            None => {
+        // A new sender at a customer's domain joins that organisation only when it lets its
+        // domain join by itself; otherwise a contact of their own, with a request to join that
+        // staff approve (a `From` address at a domain proves nothing).
+        let auto_join = match org {
+            Some(id) => self
+                .accounts
+                .get_org(id)
+                .await?
+                .is_some_and(|o| o.auto_join_domain),
+            None => false,
+        };
+        let (org, join) = match org {
+            Some(org) if auto_join => (org, None),
+            other => (
                 contact_org(
                     self.accounts.as_ref(),
                     &format!("Contacto correo: {}", mail.from_email),
                     now,
                 )
-                .await?
-            }
+                .await?,
+                other,
+            ),
         };
         let name = mail
             .from_name
@@ -350,7 +362,10 @@ impl EmailIntake {
                 now,
             })
             .await?;
-        tracing::info!(user.id = id, org.id = org, "email contact created");
+        if let Some(wanted) = join {
+            self.accounts.request_join(id, wanted).await?;
+        }
+        tracing::info!(user.id = id, org.id = org, join = ?join, "email contact created");
         Ok(self.accounts.get_user(id).await?)
     }
 }

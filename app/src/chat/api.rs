@@ -29,7 +29,11 @@ pub async fn chat_widget_state() -> Result<WidgetState, AppError> {
 pub async fn chat_start(name: String, email: String) -> Result<ChatThread, AppError> {
     let s = services()?;
     let caller = caller().await?;
-    let (chat, token) = s.chats.start(&caller, &name, &email).await?;
+    let client = crate::server_ctx::client_addr().map(|ip| ip.to_string());
+    let (chat, token) = s
+        .chats
+        .start(&caller, &name, &email, client.as_deref())
+        .await?;
     let caller = match token {
         Some(token) => {
             let secure = if s.secure_cookies { "; Secure" } else { "" };
@@ -62,12 +66,22 @@ pub async fn chat_rate(id: i64, rating: i64, comment: String) -> Result<(), AppE
         .await
 }
 
+/// Mails the transcript; `false` when the visitor's address must confirm first (a link went
+/// to it, and the transcript follows the confirmation).
 #[server]
-pub async fn chat_transcript(id: i64) -> Result<(), AppError> {
-    services()?
+pub async fn chat_transcript(id: i64) -> Result<bool, AppError> {
+    use super::service::TranscriptOutcome;
+    let outcome = services()?
         .chats
         .send_transcript(&caller().await?, id)
-        .await
+        .await?;
+    Ok(outcome == TranscriptOutcome::Sent)
+}
+
+/// Confirms an address typed in the chat, from the link mailed to it.
+#[server]
+pub async fn confirm_address(token: String) -> Result<(), AppError> {
+    services()?.chats.confirm_address(&token).await
 }
 
 /// Forgets the finished conversation in this browser so a new one can start.

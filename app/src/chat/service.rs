@@ -23,6 +23,12 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
+/// What waits for an address to confirm.
+enum Pending {
+    Ticket(i64),
+    Transcript(i64),
+}
+
 /// Most messages returned by one history request.
 pub const PAGE_LIMIT: i64 = 500;
 
@@ -71,6 +77,29 @@ pub struct Chats {
     blobs: Arc<dyn BlobStore>,
     key: TokenKey,
     hours: ChatHours,
+    /// Base of emailed links (address confirmations).
+    public_url: String,
+}
+
+/// Chats anonymous visitors may start per hour: from one client address, and in all.
+pub const MAX_ANONYMOUS_CHATS_PER_CLIENT_HOUR: i64 = 5;
+pub const MAX_ANONYMOUS_CHATS_PER_HOUR: i64 = 300;
+/// Address confirmation links mailed to one address per hour (each valid 7 days).
+const MAX_CONFIRMATIONS_PER_ADDRESS_HOUR: i64 = 3;
+const CONFIRMATION_DAYS: i64 = 7;
+/// The organisation (and its requester) holding tickets of addresses not confirmed yet:
+/// no customer belongs to it, so only staff see those tickets.
+pub const UNVERIFIED_ORG: &str = "Contactos sin verificar";
+const UNVERIFIED_REQUESTER: &str = "sin-verificar@contactos.invalid";
+
+/// What became of a chat transcript request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TranscriptOutcome {
+    /// Mailed to the signed-in customer's (or a confirmed) address.
+    Sent,
+    /// The visitor's address must confirm first: a link went to it; the transcript follows.
+    ConfirmAddress,
 }
 
 fn body_error(problem: BodyProblem) -> AppError {
@@ -104,7 +133,14 @@ impl Chats {
             blobs,
             key,
             hours: ChatHours::Business,
+            public_url: "http://127.0.0.1:3000".into(),
         }
+    }
+
+    /// Base URL of emailed links.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').to_owned();
+        self
     }
 
     /// When live chat is offered (business hours by default).
@@ -217,8 +253,23 @@ impl Chats {
         caller: &Caller,
         name: &str,
         email: &str,
+        client_ip: Option<&str>,
     ) -> Result<(ChatView, Option<String>), AppError> {
         let now = Utc::now();
+        if matches!(caller, Caller::Visitor { .. } | Caller::Anonymous) {
+            let hour_ago = now - chrono::Duration::hours(1);
+            let from_client = match client_ip {
+                Some(ip) => self.store.anonymous_chats_since(Some(ip), hour_ago).await?,
+                None => 0,
+            };
+            let in_all = self.store.anonymous_chats_since(None, hour_ago).await?;
+            if from_client >= MAX_ANONYMOUS_CHATS_PER_CLIENT_HOUR
+                || in_all >= MAX_ANONYMOUS_CHATS_PER_HOUR
+            {
+                tracing::warn!(client = ?client_ip, from_client, in_all, "anonymous chat refused: too many");
+                return Err(ErrorCode::RateLimited.into());
+            }
+        }
         let (new, token) = match caller {
             Caller::User(p) if p.role() == Role::Customer => {
                 if let Some(id) = self.store.latest_chat_of(p.user.id).await? {
@@ -265,6 +316,11 @@ impl Chats {
                 visitor_name: &name,
                 visitor_email: &email,
                 token_hash: token_hash.as_deref(),
+                client_ip: if customer_id.is_none() {
+                    client_ip
+                } else {
+                    None
+                },
                 now,
             })
             .await?;
@@ -718,11 +774,19 @@ impl Chats {
         if let Some(existing) = chat.view.ticket_id {
             return Ok(existing);
         }
-        let (org_id, user_id) = match (chat.org_id, chat.customer_id) {
-            (Some(org), Some(user)) => (org, user),
+        let (org_id, user_id, unverified) = match (chat.org_id, chat.customer_id) {
+            (Some(org), Some(user)) => (org, user, false),
+            _ if chat.view.channel == crate::domain::channel::Channel::Web => {
+                let (org, user) = self.unverified_requester().await?;
+                (org, user, true)
+            }
+            // A WhatsApp / Messenger / Instagram contact: the platform vouches for the
+            // number or id, never for an email; their own contact organisation.
             _ => {
-                self.contact(&chat.view.visitor_name, &chat.view.visitor_email)
-                    .await?
+                let (org, user) = self
+                    .contact(&chat.view.visitor_name, &chat.view.visitor_email)
+                    .await?;
+                (org, user, false)
             }
         };
         let messages = self
@@ -745,6 +809,14 @@ impl Chats {
             .tickets
             .open_for(org_id, user_id, &subject, &body, TicketSource::Chat)
             .await?;
+        if unverified {
+            self.await_confirmation(
+                &chat.view.visitor_name,
+                &chat.view.visitor_email,
+                Pending::Ticket(ticket.id),
+            )
+            .await?;
+        }
         if self.store.link_ticket(chat_id, ticket.id).await? {
             self.system_message(chat_id, &format!("Se creó el ticket {}.", ticket.number))
                 .await?;
@@ -812,8 +884,24 @@ impl Chats {
                     .ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
                 let email = Email::parse(email)
                     .ok_or_else(|| AppError::field(ErrorCode::EmailInvalid, "email"))?;
-                let (org, user) = self.contact(name.as_str(), email.as_str()).await?;
-                (org, user, format!("{} <{}>", name.as_str(), email.as_str()))
+                let subject = format!("Mensaje del chat: {}", excerpt(text, 120));
+                let who = format!(
+                    "{} <{}> (correo sin confirmar)",
+                    name.as_str(),
+                    email.as_str()
+                );
+                let body = format!("Mensaje dejado en el chat por {who}:\n\n{text}");
+                // Whatever the address (a customer's, staff's, nobody's): a ticket only staff
+                // see, and a confirmation link to that address. Nothing is attached to an
+                // account until the address confirms, and the answer is the same.
+                let (org, user) = self.unverified_requester().await?;
+                let ticket = self
+                    .tickets
+                    .open_for(org, user, &subject, &body, TicketSource::Chat)
+                    .await?;
+                self.await_confirmation(name.as_str(), email.as_str(), Pending::Ticket(ticket.id))
+                    .await?;
+                return Ok(ticket);
             }
         };
         let subject = format!("Mensaje del chat: {}", excerpt(text, 120));
@@ -821,6 +909,125 @@ impl Chats {
         self.tickets
             .open_for(org_id, user_id, &subject, &body, TicketSource::Chat)
             .await
+    }
+
+    /// The organisation and requester of tickets whose address is not confirmed yet.
+    async fn unverified_requester(&self) -> Result<(i64, i64), AppError> {
+        let now = Utc::now();
+        let org =
+            crate::accounts::service::contact_org(self.accounts.as_ref(), UNVERIFIED_ORG, now)
+                .await?;
+        if let Some(user) = self
+            .accounts
+            .find_user_by_email(UNVERIFIED_REQUESTER)
+            .await?
+        {
+            return Ok((org, user.id));
+        }
+        let created = self
+            .accounts
+            .create_user(NewUser {
+                email: UNVERIFIED_REQUESTER,
+                name: "Contacto sin verificar",
+                role: Role::Customer,
+                org_id: Some(org),
+                password_hash: None,
+                now,
+            })
+            .await;
+        match created {
+            Ok(id) => Ok((org, id)),
+            // Created at the same moment by another request.
+            Err(crate::accounts::store::StoreError::Conflict(_)) => {
+                let user = self
+                    .accounts
+                    .find_user_by_email(UNVERIFIED_REQUESTER)
+                    .await?
+                    .ok_or(ErrorCode::NotFound)?;
+                Ok((org, user.id))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Mails `email` a link that confirms it (at most a few per address an hour: the ticket or
+    /// transcript still waits, and staff can link it); remembers what waits for it.
+    async fn await_confirmation(
+        &self,
+        name: &str,
+        email: &str,
+        pending: Pending,
+    ) -> Result<(), AppError> {
+        let now = Utc::now();
+        let token = new_token();
+        let recent = self
+            .accounts
+            .contact_confirmations_since(email, now - chrono::Duration::hours(1))
+            .await?;
+        let id = self
+            .accounts
+            .create_contact_confirmation(
+                email,
+                name,
+                &self.key.hash(&token),
+                now,
+                now + chrono::Duration::days(CONFIRMATION_DAYS),
+            )
+            .await?;
+        match pending {
+            Pending::Ticket(ticket) => self.accounts.set_ticket_contact(ticket, id).await?,
+            Pending::Transcript(chat) => self.accounts.set_transcript_contact(chat, id).await?,
+        }
+        if recent >= MAX_CONFIRMATIONS_PER_ADDRESS_HOUR {
+            tracing::warn!("address confirmation not mailed: too many for this address");
+            return Ok(());
+        }
+        // Fixed text only: nothing the visitor typed goes out from the support address.
+        let link = format!("{}/confirmar-correo?token={token}", self.public_url);
+        let body = format!(
+            "Hola:\n\nAlguien escribió esta dirección en el chat de soporte de Any2cloud. Si fue usted, \
+             confírmela con este enlace (vence en {CONFIRMATION_DAYS} días) para que su solicitud quede \
+             ligada a su correo:\n\n{link}\n\nSi no fue usted, ignore este mensaje.\n\n\
+             --\nSomeone typed this address in Any2cloud's support chat. If it was you, confirm it \
+             with the link above; otherwise ignore this message.\n"
+        );
+        self.outbox
+            .enqueue(NewMail {
+                to: email,
+                subject: "Confirme su correo · Any2cloud",
+                body: &body,
+                now,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Confirms an address from its emailed link: its waiting tickets go to the customer with
+    /// that address (or a new contact of its own when there is none) and waiting transcripts
+    /// are mailed. A staff address keeps its tickets where staff see them.
+    pub async fn confirm_address(&self, token: &str) -> Result<(), AppError> {
+        let now = Utc::now();
+        let (_, email, name) = self
+            .accounts
+            .confirm_contact(&self.key.hash(token.trim()), now)
+            .await?
+            .ok_or(ErrorCode::TokenInvalid)?;
+        let owner = match self.accounts.find_user_by_email(&email).await? {
+            Some(u) if u.role == Role::Customer => u.org_id.map(|org| (org, u.id)),
+            Some(_) => None,
+            None => Some(self.contact(&name, &email).await?),
+        };
+        if let Some((org, user)) = owner {
+            let moved = self
+                .accounts
+                .assign_contact_tickets(&email, org, user)
+                .await?;
+            tracing::info!(user.id = user, moved, "address confirmed: tickets linked");
+        }
+        for chat_id in self.accounts.take_transcripts_awaiting(&email).await? {
+            self.mail_transcript(chat_id, &email, now).await?;
+        }
+        Ok(())
     }
 
     /// 1–5 with an optional comment, once, after the chat ended.
@@ -846,16 +1053,57 @@ impl Chats {
         Ok(())
     }
 
-    /// Emails the public transcript to the customer's address, once.
-    pub async fn send_transcript(&self, caller: &Caller, chat_id: i64) -> Result<(), AppError> {
+    /// Emails the public transcript, once: to a signed-in customer's own address, or to an
+    /// anonymous visitor's address once it has confirmed (a confirmation link goes first, and
+    /// the transcript follows it), so the portal never mails a stranger's text to anyone.
+    pub async fn send_transcript(
+        &self,
+        caller: &Caller,
+        chat_id: i64,
+    ) -> Result<TranscriptOutcome, AppError> {
         let (chat, side) = self.access(caller, chat_id).await?;
-        if side.is_staff() {
-            return Err(ErrorCode::Forbidden.into());
-        }
+        let own_address = match &side {
+            Side::Staff(_) => return Err(ErrorCode::Forbidden.into()),
+            Side::Customer {
+                user_id: Some(_), ..
+            } => true,
+            Side::Customer { user_id: None, .. } => {
+                self.accounts
+                    .contact_confirmed(&chat.view.visitor_email)
+                    .await?
+            }
+        };
         let now = Utc::now();
         if !self.store.claim_transcript(chat_id, now).await? {
             return Err(ErrorCode::TranscriptSent.into());
         }
+        if !own_address {
+            self.await_confirmation(
+                &chat.view.visitor_name,
+                &chat.view.visitor_email,
+                Pending::Transcript(chat_id),
+            )
+            .await?;
+            self.changed(chat_id).await;
+            return Ok(TranscriptOutcome::ConfirmAddress);
+        }
+        self.mail_transcript(chat_id, &chat.view.visitor_email, now)
+            .await?;
+        self.changed(chat_id).await;
+        Ok(TranscriptOutcome::Sent)
+    }
+
+    async fn mail_transcript(
+        &self,
+        chat_id: i64,
+        to: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let chat = self
+            .store
+            .get_chat(chat_id)
+            .await?
+            .ok_or(ErrorCode::NotFound)?;
         let messages = self
             .store
             .messages_after(chat_id, 0, false, PAGE_LIMIT)
@@ -868,13 +1116,12 @@ impl Chats {
         );
         self.outbox
             .enqueue(NewMail {
-                to: &chat.view.visitor_email,
+                to,
                 subject: &format!("Transcripción de su chat #{chat_id} con Any2cloud"),
                 body: &body,
                 now,
             })
             .await?;
-        self.changed(chat_id).await;
         Ok(())
     }
 

@@ -12,6 +12,8 @@ pub struct NewChat<'a> {
     pub visitor_name: &'a str,
     pub visitor_email: &'a str,
     pub token_hash: Option<&'a str>,
+    /// The client address of an anonymous visitor (for their limit).
+    pub client_ip: Option<&'a str>,
     pub now: DateTime<Utc>,
 }
 
@@ -65,6 +67,13 @@ pub enum ChatScope {
 #[async_trait]
 pub trait ChatStore: Send + Sync {
     async fn create_chat(&self, chat: NewChat<'_>) -> StoreResult<i64>;
+    /// Chats anonymous visitors started since `since`: from this client address, or from
+    /// anyone (`None`).
+    async fn anonymous_chats_since(
+        &self,
+        client_ip: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64>;
     async fn get_chat(&self, id: i64) -> StoreResult<Option<StoredChat>>;
     async fn chat_by_token(&self, token_hash: &str) -> StoreResult<Option<i64>>;
     /// The customer's open chat, if any.

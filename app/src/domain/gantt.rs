@@ -114,7 +114,8 @@ impl GanttLayout {
     /// Horizontal extent of an item (`end` inclusive; milestones get a point at mid-day).
     pub fn span_of(&self, start: NaiveDate, end: NaiveDate) -> (f64, f64) {
         let x = self.x_of(start);
-        let w = (self.x_of(end) + self.scale.px_per_day() - x).max(2.0);
+        let right = (self.x_of(end) + self.scale.px_per_day()).min(self.width);
+        let w = (right - x).max(2.0);
         (x, w)
     }
 

@@ -93,9 +93,17 @@ pub async fn kb_give_feedback(
     }
     let visitor = super::service::visitor_key(p.as_ref(), cookie.as_deref())
         .ok_or(crate::error::ErrorCode::InvalidInput)?;
+    let client = crate::server_ctx::client_addr().map(|ip| ip.to_string());
     services()?
         .kb
-        .give_feedback(p.as_ref(), &visitor, article_id, helpful, &comment)
+        .give_feedback(
+            p.as_ref(),
+            &visitor,
+            client.as_deref(),
+            article_id,
+            helpful,
+            &comment,
+        )
         .await
 }
 

@@ -18,6 +18,10 @@ use std::sync::{Arc, Mutex};
 /// Longest query used; the rest is ignored.
 const MAX_QUERY_CHARS: usize = 200;
 const MAX_COMMENT_CHARS: usize = 2_000;
+/// Anonymous answers to "was this useful?" from one client address: per article a day, and in
+/// all an hour.
+pub const MAX_FEEDBACK_PER_CLIENT_ARTICLE: i64 = 3;
+pub const MAX_FEEDBACK_PER_CLIENT_HOUR: i64 = 20;
 /// Candidates fetched per language before ranking.
 const CANDIDATES: i64 = 50;
 
@@ -462,11 +466,14 @@ impl Kb {
         })
     }
 
-    /// "Was this useful?": once per visitor per article.
+    /// "Was this useful?": once per visitor per article. Anonymous visitors (who can drop their
+    /// cookie and come back) are also limited per client address: a few answers per article a
+    /// day, and [`MAX_FEEDBACK_PER_CLIENT_HOUR`] in all an hour.
     pub async fn give_feedback(
         &self,
         principal: Option<&Principal>,
         visitor: &str,
+        client: Option<&str>,
         article_id: i64,
         helpful: bool,
         comment: &str,
@@ -476,9 +483,26 @@ impl Kb {
         if comment.chars().count() > MAX_COMMENT_CHARS {
             return Err(AppError::field(ErrorCode::InvalidInput, "comment"));
         }
+        let now = Utc::now();
+        if let (None, Some(client)) = (principal, client) {
+            let on_article = self
+                .store
+                .feedback_from_client(client, Some(article_id), now - chrono::Duration::days(1))
+                .await?;
+            let in_all = self
+                .store
+                .feedback_from_client(client, None, now - chrono::Duration::hours(1))
+                .await?;
+            if on_article >= MAX_FEEDBACK_PER_CLIENT_ARTICLE
+                || in_all >= MAX_FEEDBACK_PER_CLIENT_HOUR
+            {
+                tracing::warn!(client, article_id, "anonymous feedback rate limited");
+                return Err(ErrorCode::RateLimited.into());
+            }
+        }
         match self
             .store
-            .add_feedback(article_id, visitor, helpful, comment, Utc::now())
+            .add_feedback(article_id, visitor, helpful, comment, client, now)
             .await
         {
             Err(crate::accounts::store::StoreError::Conflict(_)) => {

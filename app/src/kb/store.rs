@@ -190,8 +190,16 @@ pub trait KbStore: Send + Sync {
         visitor: &str,
         helpful: bool,
         comment: &str,
+        client: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Feedback from one client address since `since`: on one article, or on any.
+    async fn feedback_from_client(
+        &self,
+        client: &str,
+        article_id: Option<i64>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64>;
     async fn feedback_of(&self, article_id: i64, visitor: &str) -> StoreResult<Option<bool>>;
     async fn stats(&self) -> StoreResult<Vec<(i64, ArticleStats)>>;
     async fn recent_comments(&self, limit: i64) -> StoreResult<Vec<FeedbackComment>>;

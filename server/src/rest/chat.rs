@@ -116,6 +116,7 @@ pub struct ChatStarted {
 pub async fn start(
     State(state): State<AppState>,
     caller: ChatCaller,
+    client: Option<axum::Extension<app::server_ctx::ClientAddr>>,
     raw: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<ChatStarted>)> {
     // Signed-in customers may send no body at all.
@@ -130,7 +131,12 @@ pub async fn start(
     let (chat, token) = state
         .services
         .chats
-        .start(&caller.caller, &body.name, &body.email)
+        .start(
+            &caller.caller,
+            &body.name,
+            &body.email,
+            client.map(|c| c.0 .0.to_string()).as_deref(),
+        )
         .await
         .in_locale(caller.locale)?;
     Ok((
@@ -429,22 +435,38 @@ pub async fn rate(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Customer: email me the transcript (once).
+#[derive(Serialize, ToSchema)]
+pub struct TranscriptQueued {
+    /// `sent`: mailed to the customer's address; `confirm_address`: an anonymous visitor's
+    /// address gets a confirmation link first, and the transcript once it is confirmed.
+    pub outcome: String,
+}
+
+/// Customer: email me the transcript (once). Anonymous visitors' addresses confirm first.
 #[utoipa::path(post, path = "/api/v1/chats/{id}/transcript", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 202), (status = 409, body = super::ErrorBody)))]
+    responses((status = 202, body = TranscriptQueued), (status = 409, body = super::ErrorBody)))]
 pub async fn transcript(
     State(state): State<AppState>,
     caller: ChatCaller,
     Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<(StatusCode, Json<TranscriptQueued>)> {
     let id = parse_id(&id, caller.locale)?;
-    state
+    let outcome = state
         .services
         .chats
         .send_transcript(&caller.caller, id)
         .await
         .in_locale(caller.locale)?;
-    Ok(StatusCode::ACCEPTED)
+    let outcome = match outcome {
+        app::chat::service::TranscriptOutcome::Sent => "sent",
+        app::chat::service::TranscriptOutcome::ConfirmAddress => "confirm_address",
+    };
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(TranscriptQueued {
+            outcome: outcome.to_owned(),
+        }),
+    ))
 }
 
 /// Whether agents are available now, and the next opening time if not.

@@ -6,7 +6,8 @@ use app::accounts::store::{
     StoreError, StoreResult, TokenPurpose, UserRecord,
 };
 use app::accounts::{
-    MailStatus, OrgSummary, OutboxMail, PendingPhone, SessionKind, SessionView, UserSummary,
+    JoinRequest, MailStatus, OrgSummary, OutboxMail, PendingPhone, SessionKind, SessionView,
+    UserSummary,
 };
 use app::domain::{Role, SupportPlan};
 use async_trait::async_trait;
@@ -31,6 +32,7 @@ struct OrgRow {
     plan: String,
     users: i64,
     created_at: DateTime<Utc>,
+    auto_join_domain: bool,
 }
 
 impl OrgRow {
@@ -41,11 +43,12 @@ impl OrgRow {
             plan: parse_plan(&self.plan)?,
             users: self.users,
             created_at: self.created_at,
+            auto_join_domain: self.auto_join_domain,
         })
     }
 }
 
-const ORG_SELECT: &str = "SELECT o.id, o.name, o.plan, o.created_at, \
+const ORG_SELECT: &str = "SELECT o.id, o.name, o.plan, o.created_at, o.auto_join_domain, \
      (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS users FROM organizations o";
 
 #[derive(sqlx::FromRow)]
@@ -168,14 +171,74 @@ impl AccountStore for Db {
     }
 
     async fn customer_org_by_domain(&self, domain: &str) -> StoreResult<Option<i64>> {
+        // The domain is compared whole (no LIKE: `%` and `_` in an address are not
+        // wildcards), and only customers who chose a password count as members.
         let sql = "SELECT u.org_id FROM users u JOIN organizations o ON o.id = u.org_id \
-             WHERE u.role = 'customer' AND lower(u.email) LIKE $1 AND o.name NOT LIKE 'Contacto %' \
-             ORDER BY u.id LIMIT 1";
+             WHERE u.role = 'customer' AND u.password_hash IS NOT NULL \
+             AND length(u.email) > length($1) \
+             AND lower(substr(u.email, length(u.email) - length($1) + 1)) = $1 \
+             AND o.name NOT LIKE 'Contacto %' ORDER BY u.id LIMIT 1";
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(format!("%@{}", domain.to_lowercase()))
+            .bind(format!("@{}", domain.to_lowercase()))
             .fetch_optional(pool)
             .await)
         .map_err(store_err)
+    }
+
+    async fn request_join(&self, user_id: i64, org_id: i64) -> StoreResult<()> {
+        let sql = "UPDATE users SET join_org_id = $1 WHERE id = $2";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(org_id)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn clear_join(&self, user_id: i64) -> StoreResult<()> {
+        let sql = "UPDATE users SET join_org_id = NULL WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn join_requests(&self) -> StoreResult<Vec<JoinRequest>> {
+        let sql = "SELECT u.id, u.name, u.email, o.id, o.name, u.created_at FROM users u \
+                   JOIN organizations o ON o.id = u.join_org_id ORDER BY u.created_at, u.id LIMIT 500";
+        type Row = (i64, String, String, i64, String, DateTime<Utc>);
+        let rows = with_pool!(self, |pool| sqlx::query_as::<_, Row>(sql)
+            .fetch_all(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(user_id, name, email, org_id, org_name, requested_at)| JoinRequest {
+                    user_id,
+                    name,
+                    email,
+                    org_id,
+                    org_name,
+                    requested_at,
+                },
+            )
+            .collect())
+    }
+
+    async fn set_auto_join(&self, org_id: i64, on: bool) -> StoreResult<()> {
+        let sql = "UPDATE organizations SET auto_join_domain = $1 WHERE id = $2";
+        let n = with_pool!(self, |pool| sqlx::query(sql)
+            .bind(on)
+            .bind(org_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)?;
+        found(n)
     }
 
     async fn get_org(&self, id: i64) -> StoreResult<Option<OrgSummary>> {
@@ -419,6 +482,160 @@ impl AccountStore for Db {
                 },
             )
             .collect())
+    }
+
+    async fn create_contact_confirmation(
+        &self,
+        email: &str,
+        name: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql =
+            "INSERT INTO contact_confirmations (email, name, token_hash, created_at, expires_at) \
+                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(email)
+            .bind(name)
+            .bind(token_hash)
+            .bind(now)
+            .bind(expires_at)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn contact_confirmations_since(
+        &self,
+        email: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM contact_confirmations WHERE email = $1 AND created_at > $2";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(email)
+            .bind(since)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn contact_confirmed(&self, email: &str) -> StoreResult<bool> {
+        let sql = "SELECT COUNT(*) FROM contact_confirmations WHERE email = $1 AND confirmed_at IS NOT NULL";
+        let n = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(email)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)?;
+        Ok(n > 0)
+    }
+
+    async fn confirm_contact(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(i64, String, String)>> {
+        let sql = "UPDATE contact_confirmations SET confirmed_at = $1 \
+                   WHERE token_hash = $2 AND confirmed_at IS NULL AND expires_at > $1 \
+                   RETURNING id, email, name";
+        with_pool!(self, |pool| sqlx::query_as::<_, (i64, String, String)>(sql)
+            .bind(now)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn set_ticket_contact(&self, ticket_id: i64, confirmation_id: i64) -> StoreResult<()> {
+        let sql = "UPDATE tickets SET contact_confirmation_id = $1 WHERE id = $2";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(confirmation_id)
+            .bind(ticket_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn set_transcript_contact(&self, chat_id: i64, confirmation_id: i64) -> StoreResult<()> {
+        let sql = "UPDATE chats SET transcript_confirmation_id = $1 WHERE id = $2";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(confirmation_id)
+            .bind(chat_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn assign_contact_tickets(
+        &self,
+        email: &str,
+        org_id: i64,
+        requester_id: i64,
+    ) -> StoreResult<u64> {
+        let sql = "UPDATE tickets SET org_id = $1, requester_id = $2, contact_confirmation_id = NULL \
+                   WHERE contact_confirmation_id IN (SELECT id FROM contact_confirmations WHERE email = $3)";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(org_id)
+            .bind(requester_id)
+            .bind(email)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)
+    }
+
+    async fn take_transcripts_awaiting(&self, email: &str) -> StoreResult<Vec<i64>> {
+        let waiting = "SELECT id FROM chats WHERE transcript_confirmation_id IN \
+                       (SELECT id FROM contact_confirmations WHERE email = $1) ORDER BY id";
+        let clear = "UPDATE chats SET transcript_confirmation_id = NULL WHERE transcript_confirmation_id IN \
+                     (SELECT id FROM contact_confirmations WHERE email = $1)";
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let ids = sqlx::query_scalar::<_, i64>(waiting)
+                .bind(email)
+                .fetch_all(&mut *tx)
+                .await?;
+            sqlx::query(clear).bind(email).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(ids)
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn take_over_contact(
+        &self,
+        user_id: i64,
+        name: &str,
+        role: Role,
+        org_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let tickets = "UPDATE tickets SET org_id = $1 WHERE requester_id = $2 AND $1 IS NOT NULL \
+                       AND org_id = (SELECT org_id FROM users WHERE id = $2)";
+        let user = "UPDATE users SET name = $1, role = $2, org_id = $3, updated_at = $4, join_org_id = NULL \
+                    WHERE id = $5";
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(tickets)
+                .bind(org_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(user)
+                .bind(name)
+                .bind(role.as_str())
+                .bind(org_id)
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(store_err)
     }
 
     async fn create_session(&self, s: NewSession<'_>) -> StoreResult<i64> {

@@ -206,7 +206,7 @@ const DEFAULT_MAX_CHATS: i64 = 4;
 impl ChatStore for ChatDb {
     async fn create_chat(&self, c: NewChat<'_>) -> StoreResult<i64> {
         let sql = "INSERT INTO chats (customer_id, org_id, visitor_name, visitor_email, token_hash, status, \
-                   created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $6) RETURNING id";
+                   created_at, updated_at, client_ip) VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $6, $7) RETURNING id";
         with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(c.customer_id)
             .bind(c.org_id)
@@ -214,6 +214,23 @@ impl ChatStore for ChatDb {
             .bind(c.visitor_email)
             .bind(c.token_hash)
             .bind(c.now)
+            .bind(c.client_ip)
+            .fetch_one(pool)
+            .await)
+        .map_err(store_err)
+    }
+
+    async fn anonymous_chats_since(
+        &self,
+        client_ip: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql =
+            "SELECT COUNT(*) FROM chats WHERE customer_id IS NULL AND token_hash IS NOT NULL \
+                   AND created_at > $1 AND ($2 = '' OR client_ip = $2)";
+        with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(since)
+            .bind(client_ip.unwrap_or_default())
             .fetch_one(pool)
             .await)
         .map_err(store_err)

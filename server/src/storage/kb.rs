@@ -828,20 +828,38 @@ impl KbStore for Db {
         visitor: &str,
         helpful: bool,
         comment: &str,
+        client: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql =
-            "INSERT INTO kb_feedback (article_id, visitor_key, helpful, comment, created_at) \
-                   VALUES ($1, $2, $3, $4, $5)";
+        let sql = "INSERT INTO kb_feedback (article_id, visitor_key, helpful, comment, client_ip, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
         with_pool!(self, |pool| sqlx::query(sql)
             .bind(article_id)
             .bind(visitor)
             .bind(helpful)
             .bind(comment)
+            .bind(client)
             .bind(now)
             .execute(pool)
             .await
             .map(|_| ()))
+        .map_err(store_err)
+    }
+
+    async fn feedback_from_client(
+        &self,
+        client: &str,
+        article_id: Option<i64>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM kb_feedback WHERE client_ip = $1 AND created_at > $2 \
+                   AND (article_id = $3 OR $3 = 0)";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
+            .bind(client)
+            .bind(since)
+            .bind(article_id.unwrap_or(0))
+            .fetch_one(pool)
+            .await)
         .map_err(store_err)
     }
 

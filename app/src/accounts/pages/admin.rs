@@ -1,5 +1,6 @@
 use crate::accounts::api::{
-    list_orgs, list_users, outbox, pending_phones, CreateOrg, DecidePhone, InviteUser,
+    join_requests, list_orgs, list_users, outbox, pending_phones, CreateOrg, DecideJoin,
+    DecidePhone, InviteUser, SetAutoJoin,
 };
 use crate::accounts::MailStatus;
 use crate::domain::channel::display_phone;
@@ -26,7 +27,11 @@ pub fn OrgsPage() -> impl IntoView {
 fn OrgsAdmin(can_create: bool) -> impl IntoView {
     let i18n = use_i18n();
     let create = ServerAction::<CreateOrg>::new();
-    let orgs = Resource::new(move || create.version().get(), |_| list_orgs());
+    let auto_join = ServerAction::<SetAutoJoin>::new();
+    let orgs = Resource::new(
+        move || (create.version().get(), auto_join.version().get()),
+        |_| list_orgs(),
+    );
     view! {
         <h1>{t!(i18n, admin.orgs_title)}</h1>
         <p class="muted">{t!(i18n, admin.orgs_lead)}</p>
@@ -59,14 +64,25 @@ fn OrgsAdmin(can_create: bool) -> impl IntoView {
                                     <th scope="col">{t!(i18n, admin.org_plan)}</th>
                                     <th scope="col">{t!(i18n, admin.org_users)}</th>
                                     <th scope="col">{t!(i18n, admin.org_created)}</th>
+                                    <th scope="col">{t!(i18n, admin.auto_join)}</th>
                                 </tr></thead>
                                 <tbody>
-                                    {list.into_iter().map(|o| { let plan = o.plan; view! {
+                                    {list.into_iter().map(|o| { let plan = o.plan; let on = o.auto_join_domain; view! {
                                         <tr>
                                             <td>{o.name}</td>
                                             <td>{move || plan_label(i18n.get_locale(), plan)}</td>
                                             <td>{o.users}</td>
                                             <td>{format_cr(o.created_at)}</td>
+                                            <td>
+                                                {move || if on { td_string!(i18n.get_locale(), admin.auto_join_on) } else { td_string!(i18n.get_locale(), admin.auto_join_off) }}
+                                                {can_create.then(|| view! {
+                                                    <ActionForm action=auto_join attr:class="inline">
+                                                        <input type="hidden" name="org_id" value=o.id/>
+                                                        <input type="hidden" name="on" value=(!on).to_string()/>
+                                                        <button type="submit" class="secondary">{move || if on { td_string!(i18n.get_locale(), admin.auto_join_disable) } else { td_string!(i18n.get_locale(), admin.auto_join_enable) }}</button>
+                                                    </ActionForm>
+                                                })}
+                                            </td>
                                         </tr>
                                     }}).collect_view()}
                                 </tbody>
@@ -135,6 +151,52 @@ fn PendingPhones() -> impl IntoView {
     }
 }
 
+/// New senders at a customer's mail domain: staff let them into that organisation, or leave
+/// them a contact of their own. Until then their tickets are theirs alone.
+#[component]
+fn JoinRequests() -> impl IntoView {
+    let i18n = use_i18n();
+    let decide = ServerAction::<DecideJoin>::new();
+    let requests = Resource::new(move || decide.version().get(), |_| join_requests());
+    view! {
+        <section class="card" aria-labelledby="joins-h">
+            <h2 id="joins-h">{t!(i18n, admin.join_requests)}</h2>
+            <p class="muted">{t!(i18n, admin.join_requests_lead)}</p>
+            <FormError result=decide.value().into()/>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match requests.await {
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, admin.no_join_requests)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="session-list" data-testid="join-requests">
+                                {list.into_iter().map(|r| view! {
+                                    <li>
+                                        <div>
+                                            <strong>{r.name}</strong>" <"{r.email}">"
+                                            <br/><small class="muted">{t!(i18n, admin.wants_to_join)}" "{r.org_name}" · "{format_cr(r.requested_at)}</small>
+                                        </div>
+                                        <ActionForm action=decide attr:class="inline">
+                                            <input type="hidden" name="user_id" value=r.user_id/>
+                                            <input type="hidden" name="approve" value="true"/>
+                                            <button type="submit">{t!(i18n, admin.approve_join)}</button>
+                                        </ActionForm>
+                                        <ActionForm action=decide attr:class="inline">
+                                            <input type="hidden" name="user_id" value=r.user_id/>
+                                            <input type="hidden" name="approve" value="false"/>
+                                            <button type="submit" class="secondary">{t!(i18n, admin.reject_join)}</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
 #[component]
 fn UsersAdmin() -> impl IntoView {
     let i18n = use_i18n();
@@ -145,6 +207,7 @@ fn UsersAdmin() -> impl IntoView {
         <h1>{t!(i18n, admin.users_title)}</h1>
         <p class="muted">{t!(i18n, admin.users_lead)}</p>
         <PendingPhones/>
+        <JoinRequests/>
         <section class="card">
             <h2>{t!(i18n, admin.invite)}</h2>
             <ActionForm action=invite attr:class="form" attr:data-testid="invite-form">

@@ -8,4 +8,4 @@ mod password;
 pub use account::{AccountPage, MyOrgPage};
 pub use admin::{OrgsPage, OutboxPage, UsersPage};
 pub use login::LoginPage;
-pub use password::{ForgotPage, ResetPage};
+pub use password::{ConfirmAddressPage, ForgotPage, ResetPage};

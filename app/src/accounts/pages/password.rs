@@ -62,3 +62,35 @@ pub fn ResetPage() -> impl IntoView {
         </section>
     }
 }
+
+/// The link mailed to an address typed in the chat: confirming ties the visitor's waiting
+/// ticket and transcript to that address. A button, not the visit itself, confirms (mail
+/// scanners open links).
+#[component]
+pub fn ConfirmAddressPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let action = ServerAction::<crate::chat::api::ConfirmAddress>::new();
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <PageTitle text=move || td_string!(i18n.get_locale(), confirm_address.title)/>
+        <section class="card narrow">
+            <h1>{t!(i18n, confirm_address.title)}</h1>
+            <Show when=done fallback=move || view! {
+                <Show when=move || !token().is_empty() fallback=move || view! {
+                    <p class="notice error" role="alert">{t!(i18n, reset.missing_token)}</p>
+                }>
+                    <p class="muted">{t!(i18n, confirm_address.lead)}</p>
+                    <ActionForm action=action attr:class="form">
+                        <input type="hidden" name="token" value=token/>
+                        <FormError result=action.value().into()/>
+                        <button type="submit" disabled=move || action.pending().get()>{t!(i18n, confirm_address.submit)}</button>
+                    </ActionForm>
+                </Show>
+            }>
+                <Notice>{t!(i18n, confirm_address.done)}</Notice>
+            </Show>
+        </section>
+    }
+}

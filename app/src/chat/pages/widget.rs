@@ -308,8 +308,10 @@ fn ChatEnded(
         conn.chat.with(|c| c.rating.is_some()) || matches!(rate.value().get(), Some(Ok(())))
     };
     let sent = move || {
-        conn.chat.with(|c| c.transcript_sent) || matches!(transcript.value().get(), Some(Ok(())))
+        conn.chat.with(|c| c.transcript_sent) || matches!(transcript.value().get(), Some(Ok(_)))
     };
+    // An anonymous visitor's address confirms first; the transcript follows.
+    let confirm_first = move || matches!(transcript.value().get(), Some(Ok(false)));
     Effect::new(move |_| {
         if matches!(forget.value().get(), Some(Ok(()))) {
             reset.set(None);
@@ -341,7 +343,11 @@ fn ChatEnded(
                     <button type="submit" disabled=move || stars.get() == 0 data-testid="chat-rate">{t!(i18n, chat.rate_send)}</button>
                 </form>
             </Show>
-            <Show when=move || !sent() fallback=move || view! { <p class="notice ok" data-testid="chat-transcript-sent">{t!(i18n, chat.transcript_sent)}</p> }>
+            <Show when=move || !sent() fallback=move || view! {
+                <Show when=confirm_first fallback=move || view! { <p class="notice ok" data-testid="chat-transcript-sent">{t!(i18n, chat.transcript_sent)}</p> }>
+                    <p class="notice" role="status" data-testid="chat-transcript-confirm">{t!(i18n, chat.transcript_confirm)}</p>
+                </Show>
+            }>
                 <button type="button" class="secondary" on:click=move |_| { transcript.dispatch(ChatTranscript { id: conn.chat_id }); }
                     data-testid="chat-transcript">{t!(i18n, chat.transcript)}</button>
                 <FormError result=transcript.value().into()/>

@@ -1,5 +1,5 @@
 import { expect, Page } from '@playwright/test';
-import { test, open, signIn, latestMailTo } from './helpers';
+import { test, open, signIn, latestMailTo, linkIn } from './helpers';
 
 // One agent's presence decides whether the widget offers a live chat, so these journeys run in
 // order: first nobody is online (the visitor leaves a message), then the agent comes online.
@@ -19,7 +19,8 @@ test('with no agent online, a visitor leaves a message that becomes a ticket', a
   await expect(panel.getByTestId('chat-after-hours')).toBeVisible();
   await expect(panel).toContainText(/no hay agentes disponibles|fuera de horario/);
   await panel.getByTestId('chat-name').fill('Valeria Visitante');
-  await panel.getByTestId('chat-email').fill(`valeria.${Date.now()}@visita.test`);
+  const email = `valeria.${Date.now()}@visita.test`;
+  await panel.getByTestId('chat-email').fill(email);
   await panel.getByTestId('chat-leave-body').fill('La impresora de recepción no imprime desde ayer');
   // Matching public articles are suggested while typing.
   await expect(panel.getByTestId('chat-suggestions')).toContainText('La impresora no imprime');
@@ -34,6 +35,21 @@ test('with no agent online, a visitor leaves a message that becomes a ticket', a
   await open(agent, '/tickets');
   await expect(agent.getByText('Mensaje del chat: La impresora de recepción no imprime desde ayer')).toBeVisible();
   await expect(agent.getByText(number)).toBeVisible();
+
+  // The address the visitor typed names nobody until it confirms: the mail carries no text of
+  // theirs, and the link asks before it confirms (mail scanners open links).
+  const adminCtx = await browser.newContext();
+  const admin = await adminCtx.newPage();
+  await signIn(admin, 'admin@demo.test');
+  await expect(admin).toHaveURL(/\/panel$/);
+  const confirmation = await latestMailTo(admin, email);
+  expect(confirmation).toContain('chat de soporte de Any2cloud');
+  expect(confirmation).not.toContain('impresora');
+  await open(visitor, linkIn(confirmation));
+  await expect(visitor.getByRole('heading', { name: 'Confirmar su correo' })).toBeVisible();
+  await visitor.getByRole('button', { name: 'Confirmar mi correo' }).click();
+  await expect(visitor.getByText('Listo: su correo quedó confirmado.')).toBeVisible();
+  await adminCtx.close();
   await visitorCtx.close();
   await agentCtx.close();
 });

@@ -75,7 +75,9 @@ impl Mailer {
             return Ok(MailStatus::Logged);
         }
         let Some((transport, from)) = &self.smtp else {
-            tracing::info!(mail.id = mail.id, to = %mail.to, subject = %mail.subject, body = %mail.body, "mail (no SMTP configured)");
+            // The outbox page is the mailbox without SMTP; the log never shows a usable link.
+            tracing::info!(mail.id = mail.id, to = %mail.to, subject = %mail.subject,
+                body = %app::accounts::tokens::redact_links(&mail.body), "mail (no SMTP configured)");
             return Ok(MailStatus::Logged);
         };
         let to: Mailbox = mail.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
@@ -103,6 +105,13 @@ impl Mailer {
         for mail in &due {
             let result = match self.deliver(mail).await {
                 Ok(status) => {
+                    // Delivered by SMTP: the copy kept in the outbox loses its links' secrets.
+                    let redacted = app::accounts::tokens::redact_links(&mail.body);
+                    if status == MailStatus::Sent && redacted != mail.body {
+                        if let Err(e) = self.outbox.replace_body(mail.id, &redacted).await {
+                            tracing::error!(mail.id = mail.id, error = %e, "cannot redact a sent mail");
+                        }
+                    }
                     self.outbox
                         .mark(mail.id, status, None, None, Utc::now())
                         .await

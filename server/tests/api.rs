@@ -295,6 +295,7 @@ both_backends!(reset_mails_are_limited_per_account, |backend| async move {
             .await
             .expect("same answer every time");
     }
+    accounts.settle_reset_requests().await;
     let admin = app.login_as("admin@demo.test").await;
     let admin = accounts
         .authenticate(&admin, app::accounts::SessionKind::Api)

@@ -665,6 +665,46 @@ async fn smtp_scenario(backend: Backend) {
         "{delivered}"
     );
 
+    // Finding 10 of the attacker's walk: usable reset links stayed in the outbox (and the
+    // admin's outbox page) after delivery. The mail carries the link; the kept copy does not.
+    app.state
+        .services
+        .accounts
+        .request_password_reset("cliente2@otra.test")
+        .await
+        .expect("reset requested");
+    app.state.services.accounts.settle_reset_requests().await;
+    let sent = wait_until(|| async {
+        smtpd
+            .received()
+            .into_iter()
+            .find(|m| m.contains("cliente2@otra.test"))
+    })
+    .await;
+    assert!(!sent.contains("oculto"), "the mail itself carries the link");
+    let kept = wait_until(|| async {
+        let admin = app
+            .state
+            .services
+            .accounts
+            .authenticate(
+                &app.login_as("admin@demo.test").await,
+                app::accounts::SessionKind::Api,
+            )
+            .await
+            .ok()?;
+        app.state
+            .services
+            .accounts
+            .outbox(&admin)
+            .await
+            .ok()?
+            .into_iter()
+            .find(|m| m.to == "cliente2@otra.test" && m.status == app::accounts::MailStatus::Sent)
+    })
+    .await;
+    assert!(kept.body.contains("token=[oculto]"), "{}", kept.body);
+
     // The customer answers that mail from their mail program: the reply lands in the ticket.
     let answer = mail(
         "cliente@demo.test",

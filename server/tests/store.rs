@@ -18,25 +18,39 @@ const WEBHOOK_SECRET: &str = "whsec_test_portal";
 async fn fake_stripe() -> (String, Arc<Mutex<Vec<String>>>) {
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
     let log = seen.clone();
-    let app = Router::new().route(
-        "/v1/checkout/sessions",
-        post(move |headers: axum::http::HeaderMap, body: String| {
-            let log = log.clone();
-            async move {
-                let auth = headers
-                    .get("authorization")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned();
-                log.lock().expect("log").push(format!("{auth}\n{body}"));
-                let n = log.lock().expect("log").len();
-                Json(
-                    json!({"id": format!("cs_test_{n}"), "object": "checkout.session",
+    let expired = seen.clone();
+    let app = Router::new()
+        .route(
+            "/v1/checkout/sessions/{id}/expire",
+            post(
+                move |axum::extract::Path(id): axum::extract::Path<String>| {
+                    let expired = expired.clone();
+                    async move {
+                        expired.lock().expect("log").push(format!("expire {id}"));
+                        Json(json!({"id": id, "object": "checkout.session", "status": "expired"}))
+                    }
+                },
+            ),
+        )
+        .route(
+            "/v1/checkout/sessions",
+            post(move |headers: axum::http::HeaderMap, body: String| {
+                let log = log.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    log.lock().expect("log").push(format!("{auth}\n{body}"));
+                    let n = log.lock().expect("log").len();
+                    Json(
+                        json!({"id": format!("cs_test_{n}"), "object": "checkout.session",
                             "url": format!("https://checkout.stripe.test/pay/cs_test_{n}")}),
-                )
-            }
-        }),
-    );
+                    )
+                }
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -647,3 +661,61 @@ both_backends!(hour_job_expires_and_warns_once, |backend| async move {
     assert_eq!(mails, ["Horas por vencer", "Saldo de horas bajo"]);
     app.stop().await;
 });
+
+// Finding 12 of the attacker's walk: a card payment for an order cancelled meanwhile was
+// ignored silently (the customer paid and got no hours). Cancelling now expires the Checkout
+// Session, and a payment that still arrives is credited.
+both_backends!(
+    a_cancelled_card_order_expires_its_page_and_a_late_payment_is_credited,
+    |backend| async move {
+        let Some((app, seen)) = spawn_with_stripe(backend).await else {
+            return;
+        };
+        let customer = app.login_as("cliente@demo.test").await;
+        let before = balance(&app, &customer).await["balance_minutes"]
+            .as_i64()
+            .unwrap_or_default();
+        let (status, order) = app
+            .post(
+                "/api/v1/store/orders",
+                Some(&customer),
+                json!({"package": "sc-basico", "method": "card"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{order}");
+        let id = order["id"].as_i64().expect("id");
+        let (status, cancelled) = app
+            .post(
+                &format!("/api/v1/store/orders/{id}/cancel"),
+                Some(&customer),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 200, "{cancelled}");
+        assert_eq!(cancelled["status"], "cancelled");
+        assert!(
+            seen.lock()
+                .expect("log")
+                .iter()
+                .any(|l| l.starts_with("expire cs_test_")),
+            "the Checkout Session is expired"
+        );
+        let event = completed_event("evt_late_1", id, 90_000, "paid");
+        assert_eq!(deliver(&app, &event, signed(&event)).await, 200);
+        let (_, paid) = app
+            .get(&format!("/api/v1/store/orders/{id}"), Some(&customer))
+            .await;
+        assert_eq!(paid["status"], "paid", "{paid}");
+        let after = balance(&app, &customer).await["balance_minutes"]
+            .as_i64()
+            .unwrap_or_default();
+        assert_eq!(after - before, 600, "10 hours credited");
+        // The same event again credits nothing more.
+        assert_eq!(deliver(&app, &event, signed(&event)).await, 200);
+        let again = balance(&app, &customer).await["balance_minutes"]
+            .as_i64()
+            .unwrap_or_default();
+        assert_eq!(again, after);
+        app.stop().await;
+    }
+);

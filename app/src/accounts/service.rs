@@ -123,6 +123,10 @@ pub struct Accounts {
     fanout: Option<Arc<dyn Fanout>>,
     /// Sends WhatsApp verification codes; `None`: staff confirm numbers.
     code_sender: Option<Arc<dyn PhoneCodeSender>>,
+    /// Reset requests still doing their work in the background.
+    reset_work: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    /// One reset request's work at a time, so the per-account limit counts every one.
+    reset_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Delivers a one-time code to a phone number (the WhatsApp channel).
@@ -265,6 +269,8 @@ impl Accounts {
             dummy_hash,
             fanout: None,
             code_sender: None,
+            reset_work: Arc::default(),
+            reset_lock: Arc::default(),
         })
     }
 
@@ -712,9 +718,41 @@ impl Accounts {
         Ok(())
     }
 
-    /// Emails a single-use reset link. Answers the same whether or not the account exists.
+    /// Emails a single-use reset link. Answers the same, in the same time, whether or not the
+    /// account exists: the lookup and the mail happen after the answer, in the background.
     pub async fn request_password_reset(&self, raw_email: &str) -> Result<(), AppError> {
         let email = parse_email(raw_email)?;
+        let accounts = self.clone();
+        let work = tokio::spawn(async move {
+            if let Err(e) = accounts.mail_reset_link(email).await {
+                tracing::error!(error = %e, "password reset mail not queued");
+            }
+        });
+        // Tests (and a process about to stop) may wait for the work: it is tracked.
+        self.reset_work
+            .lock()
+            .map(|mut w| {
+                w.retain(|h| !h.is_finished());
+                w.push(work);
+            })
+            .ok();
+        Ok(())
+    }
+
+    /// Waits until every reset request made so far has done its work.
+    pub async fn settle_reset_requests(&self) {
+        let pending: Vec<_> = self
+            .reset_work
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default();
+        for handle in pending {
+            let _ = handle.await;
+        }
+    }
+
+    async fn mail_reset_link(&self, email: Email) -> Result<(), AppError> {
+        let _one_at_a_time = self.reset_lock.lock().await;
         let Some(user) = self.store.find_user_by_email(email.as_str()).await? else {
             tracing::info!("password reset requested for an unknown email");
             return Ok(());

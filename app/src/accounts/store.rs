@@ -275,6 +275,8 @@ pub trait OutboxStore: Send + Sync {
     async fn enqueue(&self, mail: NewMail<'_>) -> StoreResult<i64>;
     async fn list(&self, limit: i64) -> StoreResult<Vec<OutboxMail>>;
     async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>>;
+    /// Replaces a delivered mail's body (its links redacted).
+    async fn replace_body(&self, id: i64, body: &str) -> StoreResult<()>;
     async fn mark(
         &self,
         id: i64,

@@ -34,6 +34,28 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// `text` with the secret of every emailed link (`token=…`) replaced: what is kept of a mail
+/// once it has been delivered, and what the log shows, so no usable link stays behind.
+pub fn redact_links(text: &str) -> std::borrow::Cow<'_, str> {
+    const MARK: &str = "token=";
+    if !text.contains(MARK) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let (before, after) = rest.split_at(at + MARK.len());
+        out.push_str(before);
+        let end = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(after.len());
+        out.push_str(if end > 0 { "[oculto]" } else { "" });
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +65,16 @@ mod tests {
         let (a, b) = (new_token(), new_token());
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn links_are_redacted() {
+        let body = "Use https://p.test/restablecer-contrasena?token=AbC-12_x\ny ?token= vacío";
+        assert_eq!(
+            super::redact_links(body),
+            "Use https://p.test/restablecer-contrasena?token=[oculto]\ny ?token= vacío"
+        );
+        assert_eq!(super::redact_links("sin enlaces"), "sin enlaces");
     }
 
     #[test]

@@ -26,4 +26,7 @@ pub trait PaymentGateway: Send + Sync {
         &self,
         request: CheckoutRequest<'_>,
     ) -> Result<CheckoutSession, String>;
+    /// Closes a hosted payment page that is no longer wanted (the order was cancelled), so
+    /// nobody can pay on it any more.
+    async fn expire_checkout(&self, session_id: &str) -> Result<(), String>;
 }

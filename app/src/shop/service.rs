@@ -251,6 +251,15 @@ impl Shop {
         if !self.store.cancel_order(order.id).await? {
             return Err(AppError::new(ErrorCode::OrderNotPending));
         }
+        // Nobody may pay on the hosted page any more. Should a payment still arrive (paid a
+        // moment before), the webhook credits it rather than dropping it.
+        if let (Some(gateway), Some(session)) =
+            (&self.gateway, self.store.checkout_session(order.id).await?)
+        {
+            if let Err(e) = gateway.expire_checkout(&session).await {
+                tracing::warn!(order = order.id, error = %e, "checkout session not expired");
+            }
+        }
         self.load(id).await
     }
 

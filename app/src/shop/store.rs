@@ -65,6 +65,8 @@ pub trait ShopStore: Send + Sync {
     /// Newest first; one organisation's or everyone's.
     async fn orders(&self, org_id: Option<i64>, limit: i64) -> StoreResult<Vec<Order>>;
     async fn cancel_order(&self, id: i64) -> StoreResult<bool>;
+    /// The Stripe Checkout Session opened for the order, if any.
+    async fn checkout_session(&self, order_id: i64) -> StoreResult<Option<String>>;
 
     /// Pays a pending order and credits its hours. With `event_id` (a Stripe event), the event
     /// is recorded in the same transaction and a second delivery changes nothing.

@@ -42,6 +42,24 @@ impl StripeCheckout {
 
 #[async_trait]
 impl PaymentGateway for StripeCheckout {
+    async fn expire_checkout(&self, session_id: &str) -> Result<(), String> {
+        let response = self
+            .client
+            .post(format!(
+                "{}/v1/checkout/sessions/{session_id}/expire",
+                self.api_base
+            ))
+            .bearer_auth(&self.secret_key)
+            .send()
+            .await
+            .map_err(|e| format!("Stripe unreachable: {e}"))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("Stripe answered {}", response.status()))
+        }
+    }
+
     async fn create_checkout(&self, r: CheckoutRequest<'_>) -> Result<CheckoutSession, String> {
         let order_id = r.order_id.to_string();
         let amount = r.amount_cents.to_string();

@@ -935,6 +935,17 @@ impl OutboxStore for Db {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    async fn replace_body(&self, id: i64, body: &str) -> StoreResult<()> {
+        let sql = "UPDATE outbox SET body = $1 WHERE id = $2";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(body)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
+    }
+
     async fn mark(
         &self,
         id: i64,

@@ -327,6 +327,16 @@ impl ShopStore for Db {
         Ok(())
     }
 
+    async fn checkout_session(&self, order_id: i64) -> StoreResult<Option<String>> {
+        let sql = "SELECT checkout_session_id FROM store_orders WHERE id = $1";
+        with_pool!(self, |pool| sqlx::query_scalar::<_, Option<String>>(sql)
+            .bind(order_id)
+            .fetch_optional(pool)
+            .await)
+        .map_err(store_err)
+        .map(Option::flatten)
+    }
+
     async fn order(&self, id: i64) -> StoreResult<Option<Order>> {
         let sql = format!("{ORDER_SELECT} WHERE o.id = $1");
         let row = with_pool!(self, |pool| sqlx::query_as::<_, OrderRow>(&sql)
@@ -401,7 +411,17 @@ impl ShopStore for Db {
             .bind(order_id)
             .fetch_one(&mut *tx)
             .await?;
-            if order.status != OrderStatus::Pending.as_str() {
+            // A card payment Stripe reports for an order cancelled meanwhile (the page was
+            // paid before it expired): the customer paid, so the hours are credited.
+            let paid_after_cancel =
+                event.is_some() && order.status == OrderStatus::Cancelled.as_str();
+            if paid_after_cancel {
+                tracing::warn!(
+                    order = order_id,
+                    "card payment for a cancelled order: credited"
+                );
+            }
+            if order.status != OrderStatus::Pending.as_str() && !paid_after_cancel {
                 tx.commit().await?;
                 let status = order.status.parse().unwrap_or(OrderStatus::Paid);
                 return Ok(Payment::NotPending(status));

@@ -8,340 +8,149 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    Unauthenticated,
-    Forbidden,
-    NotFound,
-    InvalidCredentials,
-    RateLimited,
-    EmailInvalid,
-    PasswordTooShort,
-    PasswordTooLong,
-    PasswordCommon,
-    PasswordWrong,
-    NameRequired,
-    EmailTaken,
-    OrgNameTaken,
-    OrgRequired,
-    OrgNotAllowed,
-    PlanInvalid,
-    RoleInvalid,
-    TokenInvalid,
-    InvalidInput,
-    SubjectRequired,
-    BodyRequired,
-    KindInvalid,
-    PriorityInvalid,
-    PriorityNotAllowed,
-    OnSiteNotAllowed,
-    StatusInvalid,
-    AssigneeInvalid,
-    DateInvalid,
-    QueryInvalid,
-    FileEmpty,
-    FileTooLarge,
-    FileTypeNotAllowed,
-    TitleRequired,
-    CategoryInvalid,
-    CategoryNameRequired,
-    LangInvalid,
-    VisibilityInvalid,
-    ArticleStatusInvalid,
-    TranslationInvalid,
-    RevisionConflict,
-    FeedbackGiven,
-    CategoryTaken,
-    MessageTooLong,
-    ChatClosed,
-    ChatNotYours,
-    ChatTaken,
-    AgentAtCapacity,
-    RatingInvalid,
-    AlreadyRated,
-    TranscriptSent,
-    ShortcutInvalid,
-    ShortcutTaken,
-    OriginRefused,
-    DateRangeInvalid,
-    ProgressInvalid,
-    DependencyInvalid,
-    ReasonRequired,
-    ReasonMissing,
-    ChannelWindowClosed,
-    ChannelFileUnsupported,
+/// Declares the error codes from one table: each row names the variant, its wire name (which
+/// is also its message key in `locales/*.json`) and its HTTP status. Serialization, the REST
+/// `code` field and the messages all read this table.
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:ident, $status:literal; )*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The HTTP status this error answers with.
+            pub fn status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$variant => $status,)*
+                }
+            }
+
+            /// The stable machine-readable name (`snake_case`), as on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => stringify!($code),)*
+                }
+            }
+
+            /// The message a person reads, in their language (texts live in `locales/*.json`).
+            pub fn message(self, locale: Locale) -> String {
+                let text = match self {
+                    $(ErrorCode::$variant => td_string!(locale, errors.$code),)*
+                };
+                text.to_string()
+            }
+        }
+    };
+}
+
+error_codes! {
+    Unauthenticated = unauthenticated, 401;
+    Forbidden = forbidden, 403;
+    NotFound = not_found, 404;
+    InvalidCredentials = invalid_credentials, 401;
+    RateLimited = rate_limited, 429;
+    EmailInvalid = email_invalid, 422;
+    PasswordTooShort = password_too_short, 422;
+    PasswordTooLong = password_too_long, 422;
+    PasswordCommon = password_common, 422;
+    PasswordWrong = password_wrong, 422;
+    NameRequired = name_required, 422;
+    EmailTaken = email_taken, 409;
+    OrgNameTaken = org_name_taken, 409;
+    OrgRequired = org_required, 422;
+    OrgNotAllowed = org_not_allowed, 422;
+    PlanInvalid = plan_invalid, 422;
+    RoleInvalid = role_invalid, 422;
+    TokenInvalid = token_invalid, 422;
+    InvalidInput = invalid_input, 400;
+    SubjectRequired = subject_required, 422;
+    BodyRequired = body_required, 422;
+    KindInvalid = kind_invalid, 422;
+    PriorityInvalid = priority_invalid, 422;
+    PriorityNotAllowed = priority_not_allowed, 422;
+    OnSiteNotAllowed = on_site_not_allowed, 422;
+    StatusInvalid = status_invalid, 422;
+    AssigneeInvalid = assignee_invalid, 422;
+    DateInvalid = date_invalid, 422;
+    QueryInvalid = query_invalid, 400;
+    FileEmpty = file_empty, 422;
+    FileTooLarge = file_too_large, 413;
+    FileTypeNotAllowed = file_type_not_allowed, 422;
+    TitleRequired = title_required, 422;
+    CategoryInvalid = category_invalid, 422;
+    CategoryNameRequired = category_name_required, 422;
+    LangInvalid = lang_invalid, 422;
+    VisibilityInvalid = visibility_invalid, 422;
+    ArticleStatusInvalid = article_status_invalid, 422;
+    TranslationInvalid = translation_invalid, 422;
+    RevisionConflict = revision_conflict, 409;
+    FeedbackGiven = feedback_given, 409;
+    CategoryTaken = category_taken, 409;
+    MessageTooLong = message_too_long, 422;
+    ChatClosed = chat_closed, 409;
+    ChatNotYours = chat_not_yours, 403;
+    ChatTaken = chat_taken, 409;
+    AgentAtCapacity = agent_at_capacity, 409;
+    RatingInvalid = rating_invalid, 422;
+    AlreadyRated = already_rated, 409;
+    TranscriptSent = transcript_sent, 409;
+    ShortcutInvalid = shortcut_invalid, 422;
+    ShortcutTaken = shortcut_taken, 409;
+    OriginRefused = origin_refused, 403;
+    DateRangeInvalid = date_range_invalid, 422;
+    ProgressInvalid = progress_invalid, 422;
+    DependencyInvalid = dependency_invalid, 422;
+    ReasonRequired = reason_required, 422;
+    ReasonMissing = reason_missing, 422;
+    ChannelWindowClosed = channel_window_closed, 409;
+    ChannelFileUnsupported = channel_file_unsupported, 422;
     /// An email without a usable sender address, or not an email at all.
-    MailInvalid,
-    PhoneInvalid,
-    PackageUnknown,
-    PackageInvalid,
-    MethodUnavailable,
-    PurchaseNotAllowed,
-    OrderNotPending,
-    OrderNotPaid,
-    PaymentUnavailable,
-    MinutesInvalid,
-    RiskInvalid,
-    BalanceShort,
-    OverEstimate,
-    ChangeStateInvalid,
-    ReopenExpired,
-    DateOutOfRange,
-    CodeInvalid,
-    PhoneNotPending,
-    ContactNotPending,
-    Csrf,
-    Internal,
-    Network,
+    MailInvalid = mail_invalid, 422;
+    PhoneInvalid = phone_invalid, 422;
+    PackageUnknown = package_unknown, 422;
+    PackageInvalid = package_invalid, 422;
+    MethodUnavailable = method_unavailable, 422;
+    PurchaseNotAllowed = purchase_not_allowed, 403;
+    OrderNotPending = order_not_pending, 409;
+    OrderNotPaid = order_not_paid, 409;
+    PaymentUnavailable = payment_unavailable, 502;
+    MinutesInvalid = minutes_invalid, 422;
+    RiskInvalid = risk_invalid, 422;
+    BalanceShort = balance_short, 409;
+    OverEstimate = over_estimate, 409;
+    ChangeStateInvalid = change_state_invalid, 409;
+    ReopenExpired = reopen_expired, 409;
+    DateOutOfRange = date_out_of_range, 422;
+    CodeInvalid = code_invalid, 422;
+    PhoneNotPending = phone_not_pending, 409;
+    ContactNotPending = contact_not_pending, 409;
+    Csrf = csrf, 403;
+    Internal = internal, 500;
+    Network = network, 500;
 }
 
 impl ErrorCode {
-    /// The HTTP status this error answers with.
-    pub fn status(self) -> u16 {
-        use ErrorCode::*;
-        match self {
-            Unauthenticated | InvalidCredentials => 401,
-            Forbidden | Csrf | ChatNotYours | OriginRefused | PurchaseNotAllowed => 403,
-            NotFound => 404,
-            EmailTaken | OrgNameTaken | RevisionConflict | FeedbackGiven | CategoryTaken
-            | ChatClosed | ChatTaken | AgentAtCapacity | AlreadyRated | TranscriptSent
-            | ShortcutTaken | OrderNotPending | OrderNotPaid | BalanceShort | OverEstimate
-            | ChangeStateInvalid | ReopenExpired | ChannelWindowClosed | PhoneNotPending
-            | ContactNotPending => 409,
-            RateLimited => 429,
-            InvalidInput | QueryInvalid => 400,
-            Internal | Network => 500,
-            EmailInvalid
-            | PasswordTooShort
-            | PasswordTooLong
-            | PasswordCommon
-            | PasswordWrong
-            | NameRequired
-            | OrgRequired
-            | OrgNotAllowed
-            | PlanInvalid
-            | RoleInvalid
-            | TokenInvalid
-            | SubjectRequired
-            | BodyRequired
-            | KindInvalid
-            | PriorityInvalid
-            | PriorityNotAllowed
-            | OnSiteNotAllowed
-            | StatusInvalid
-            | AssigneeInvalid
-            | DateInvalid
-            | FileEmpty
-            | FileTypeNotAllowed
-            | TitleRequired
-            | CategoryInvalid
-            | CategoryNameRequired
-            | LangInvalid
-            | VisibilityInvalid
-            | ArticleStatusInvalid
-            | TranslationInvalid
-            | MessageTooLong
-            | RatingInvalid
-            | ShortcutInvalid
-            | DateRangeInvalid
-            | ProgressInvalid
-            | DependencyInvalid
-            | ReasonRequired
-            | ReasonMissing
-            | PackageUnknown
-            | PackageInvalid
-            | MethodUnavailable
-            | MinutesInvalid
-            | RiskInvalid
-            | ChannelFileUnsupported
-            | MailInvalid
-            | PhoneInvalid
-            | DateOutOfRange
-            | CodeInvalid => 422,
-            PaymentUnavailable => 502,
-            FileTooLarge => 413,
-        }
+    /// The code with this wire name.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == name)
     }
+}
 
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            Unauthenticated => "unauthenticated",
-            Forbidden => "forbidden",
-            NotFound => "not_found",
-            InvalidCredentials => "invalid_credentials",
-            RateLimited => "rate_limited",
-            EmailInvalid => "email_invalid",
-            PasswordTooShort => "password_too_short",
-            PasswordTooLong => "password_too_long",
-            PasswordCommon => "password_common",
-            PasswordWrong => "password_wrong",
-            NameRequired => "name_required",
-            EmailTaken => "email_taken",
-            OrgNameTaken => "org_name_taken",
-            OrgRequired => "org_required",
-            OrgNotAllowed => "org_not_allowed",
-            PlanInvalid => "plan_invalid",
-            RoleInvalid => "role_invalid",
-            TokenInvalid => "token_invalid",
-            InvalidInput => "invalid_input",
-            SubjectRequired => "subject_required",
-            BodyRequired => "body_required",
-            KindInvalid => "kind_invalid",
-            PriorityInvalid => "priority_invalid",
-            PriorityNotAllowed => "priority_not_allowed",
-            OnSiteNotAllowed => "on_site_not_allowed",
-            StatusInvalid => "status_invalid",
-            AssigneeInvalid => "assignee_invalid",
-            DateInvalid => "date_invalid",
-            QueryInvalid => "query_invalid",
-            FileEmpty => "file_empty",
-            FileTooLarge => "file_too_large",
-            FileTypeNotAllowed => "file_type_not_allowed",
-            TitleRequired => "title_required",
-            CategoryInvalid => "category_invalid",
-            CategoryNameRequired => "category_name_required",
-            LangInvalid => "lang_invalid",
-            VisibilityInvalid => "visibility_invalid",
-            ArticleStatusInvalid => "article_status_invalid",
-            TranslationInvalid => "translation_invalid",
-            RevisionConflict => "revision_conflict",
-            FeedbackGiven => "feedback_given",
-            CategoryTaken => "category_taken",
-            MessageTooLong => "message_too_long",
-            ChatClosed => "chat_closed",
-            ChatNotYours => "chat_not_yours",
-            ChatTaken => "chat_taken",
-            AgentAtCapacity => "agent_at_capacity",
-            RatingInvalid => "rating_invalid",
-            AlreadyRated => "already_rated",
-            TranscriptSent => "transcript_sent",
-            ShortcutInvalid => "shortcut_invalid",
-            ShortcutTaken => "shortcut_taken",
-            OriginRefused => "origin_refused",
-            DateRangeInvalid => "date_range_invalid",
-            ProgressInvalid => "progress_invalid",
-            DependencyInvalid => "dependency_invalid",
-            ReasonRequired => "reason_required",
-            ReasonMissing => "reason_missing",
-            ChannelWindowClosed => "channel_window_closed",
-            ChannelFileUnsupported => "channel_file_unsupported",
-            MailInvalid => "mail_invalid",
-            PhoneInvalid => "phone_invalid",
-            PackageUnknown => "package_unknown",
-            PackageInvalid => "package_invalid",
-            MethodUnavailable => "method_unavailable",
-            PurchaseNotAllowed => "purchase_not_allowed",
-            OrderNotPending => "order_not_pending",
-            OrderNotPaid => "order_not_paid",
-            PaymentUnavailable => "payment_unavailable",
-            MinutesInvalid => "minutes_invalid",
-            RiskInvalid => "risk_invalid",
-            BalanceShort => "balance_short",
-            OverEstimate => "over_estimate",
-            ChangeStateInvalid => "change_state_invalid",
-            ReopenExpired => "reopen_expired",
-            DateOutOfRange => "date_out_of_range",
-            CodeInvalid => "code_invalid",
-            PhoneNotPending => "phone_not_pending",
-            ContactNotPending => "contact_not_pending",
-
-            Csrf => "csrf",
-            Internal => "internal",
-            Network => "network",
-        }
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
+}
 
-    /// The message a person reads, in their language (texts live in `locales/*.json`).
-    pub fn message(self, locale: Locale) -> String {
-        use ErrorCode::*;
-        let text = match self {
-            Unauthenticated => td_string!(locale, errors.unauthenticated),
-            Forbidden => td_string!(locale, errors.forbidden),
-            NotFound => td_string!(locale, errors.not_found),
-            InvalidCredentials => td_string!(locale, errors.invalid_credentials),
-            RateLimited => td_string!(locale, errors.rate_limited),
-            EmailInvalid => td_string!(locale, errors.email_invalid),
-            PasswordTooShort => td_string!(locale, errors.password_too_short),
-            PasswordTooLong => td_string!(locale, errors.password_too_long),
-            PasswordCommon => td_string!(locale, errors.password_common),
-            PasswordWrong => td_string!(locale, errors.password_wrong),
-            NameRequired => td_string!(locale, errors.name_required),
-            EmailTaken => td_string!(locale, errors.email_taken),
-            OrgNameTaken => td_string!(locale, errors.org_name_taken),
-            OrgRequired => td_string!(locale, errors.org_required),
-            OrgNotAllowed => td_string!(locale, errors.org_not_allowed),
-            PlanInvalid => td_string!(locale, errors.plan_invalid),
-            RoleInvalid => td_string!(locale, errors.role_invalid),
-            TokenInvalid => td_string!(locale, errors.token_invalid),
-            InvalidInput => td_string!(locale, errors.invalid_input),
-            SubjectRequired => td_string!(locale, errors.subject_required),
-            BodyRequired => td_string!(locale, errors.body_required),
-            KindInvalid => td_string!(locale, errors.kind_invalid),
-            PriorityInvalid => td_string!(locale, errors.priority_invalid),
-            PriorityNotAllowed => td_string!(locale, errors.priority_not_allowed),
-            OnSiteNotAllowed => td_string!(locale, errors.on_site_not_allowed),
-            StatusInvalid => td_string!(locale, errors.status_invalid),
-            AssigneeInvalid => td_string!(locale, errors.assignee_invalid),
-            DateInvalid => td_string!(locale, errors.date_invalid),
-            QueryInvalid => td_string!(locale, errors.query_invalid),
-            FileEmpty => td_string!(locale, errors.file_empty),
-            FileTooLarge => td_string!(locale, errors.file_too_large),
-            FileTypeNotAllowed => td_string!(locale, errors.file_type_not_allowed),
-            TitleRequired => td_string!(locale, errors.title_required),
-            CategoryInvalid => td_string!(locale, errors.category_invalid),
-            CategoryNameRequired => td_string!(locale, errors.category_name_required),
-            LangInvalid => td_string!(locale, errors.lang_invalid),
-            VisibilityInvalid => td_string!(locale, errors.visibility_invalid),
-            ArticleStatusInvalid => td_string!(locale, errors.article_status_invalid),
-            TranslationInvalid => td_string!(locale, errors.translation_invalid),
-            RevisionConflict => td_string!(locale, errors.revision_conflict),
-            FeedbackGiven => td_string!(locale, errors.feedback_given),
-            CategoryTaken => td_string!(locale, errors.category_taken),
-            MessageTooLong => td_string!(locale, errors.message_too_long),
-            ChatClosed => td_string!(locale, errors.chat_closed),
-            ChatNotYours => td_string!(locale, errors.chat_not_yours),
-            ChatTaken => td_string!(locale, errors.chat_taken),
-            AgentAtCapacity => td_string!(locale, errors.agent_at_capacity),
-            RatingInvalid => td_string!(locale, errors.rating_invalid),
-            AlreadyRated => td_string!(locale, errors.already_rated),
-            TranscriptSent => td_string!(locale, errors.transcript_sent),
-            ShortcutInvalid => td_string!(locale, errors.shortcut_invalid),
-            ShortcutTaken => td_string!(locale, errors.shortcut_taken),
-            OriginRefused => td_string!(locale, errors.origin_refused),
-            DateRangeInvalid => td_string!(locale, errors.date_range_invalid),
-            ProgressInvalid => td_string!(locale, errors.progress_invalid),
-            DependencyInvalid => td_string!(locale, errors.dependency_invalid),
-            ReasonRequired => td_string!(locale, errors.reason_required),
-            ReasonMissing => td_string!(locale, errors.reason_missing),
-            ChannelWindowClosed => td_string!(locale, errors.channel_window_closed),
-            ChannelFileUnsupported => td_string!(locale, errors.channel_file_unsupported),
-            MailInvalid => td_string!(locale, errors.mail_invalid),
-            PhoneInvalid => td_string!(locale, errors.phone_invalid),
-            PackageUnknown => td_string!(locale, errors.package_unknown),
-            PackageInvalid => td_string!(locale, errors.package_invalid),
-            MethodUnavailable => td_string!(locale, errors.method_unavailable),
-            PurchaseNotAllowed => td_string!(locale, errors.purchase_not_allowed),
-            OrderNotPending => td_string!(locale, errors.order_not_pending),
-            OrderNotPaid => td_string!(locale, errors.order_not_paid),
-            PaymentUnavailable => td_string!(locale, errors.payment_unavailable),
-            MinutesInvalid => td_string!(locale, errors.minutes_invalid),
-            RiskInvalid => td_string!(locale, errors.risk_invalid),
-            BalanceShort => td_string!(locale, errors.balance_short),
-            OverEstimate => td_string!(locale, errors.over_estimate),
-            ChangeStateInvalid => td_string!(locale, errors.change_state_invalid),
-            ReopenExpired => td_string!(locale, errors.reopen_expired),
-            DateOutOfRange => td_string!(locale, errors.date_out_of_range),
-            CodeInvalid => td_string!(locale, errors.code_invalid),
-            PhoneNotPending => td_string!(locale, errors.phone_not_pending),
-            ContactNotPending => td_string!(locale, errors.contact_not_pending),
-
-            Csrf => td_string!(locale, errors.csrf),
-            Internal => td_string!(locale, errors.internal),
-            Network => td_string!(locale, errors.network),
-        };
-        text.to_string()
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        ErrorCode::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code {name}")))
     }
 }
 
@@ -425,8 +234,15 @@ mod tests {
     }
 
     #[test]
-    fn code_text_matches_serde() {
-        let json = serde_json::to_string(&ErrorCode::OrgNameTaken).unwrap_or_default();
-        assert_eq!(json, format!("\"{}\"", ErrorCode::OrgNameTaken.as_str()));
+    fn every_code_round_trips_through_its_wire_name() {
+        for &code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            let back: Option<ErrorCode> = serde_json::from_str(&json).ok();
+            assert_eq!(back, Some(code));
+            assert!(!code.message(Locale::es).is_empty());
+            assert!(!code.message(Locale::en).is_empty());
+        }
+        assert!(serde_json::from_str::<ErrorCode>("\"no_such_code\"").is_err());
     }
 }

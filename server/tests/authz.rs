@@ -416,3 +416,67 @@ both_backends!(every_operation_every_role, |backend| async move {
     eprintln!("{checked} operations × 6 callers, {functions} server functions × 2 callers");
     app.stop().await;
 });
+
+/// Every operation of the OpenAPI document with malformed path and query parameters answers
+/// with the API's JSON error shape, never axum's plain-text rejection; a malformed path
+/// parameter or a malformed typed query parameter is a client error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_paths_and_queries_get_json_errors() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let admin = app.login_as("admin@demo.test").await;
+    let (_, doc) = app.get("/api/v1/openapi.json", None).await;
+    let mut checked = 0;
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            if method == "delete" {
+                continue;
+            }
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut url = path.clone();
+            let mut query = Vec::new();
+            let mut must_fail = false;
+            for p in &params {
+                let name = p["name"].as_str().expect("parameter name");
+                let typed = p["schema"]["type"].as_str().is_some_and(|t| t != "string");
+                match p["in"].as_str() {
+                    // Not UTF-8 once decoded: no path parameter, text or number, can take it.
+                    Some("path") => {
+                        assert!(
+                            path.contains(&format!("{{{name}}}")),
+                            "{method} {path}: path parameter {name} is not in the path"
+                        );
+                        url = url.replace(&format!("{{{name}}}"), "x%FFx");
+                        must_fail = true;
+                    }
+                    Some("query") => {
+                        query.push(format!("{name}=x%FFx"));
+                        must_fail |= typed;
+                    }
+                    _ => {}
+                }
+            }
+            if !query.is_empty() {
+                url = format!("{url}?{}", query.join("&"));
+            }
+            let (status, body) = call(&app, method, &url, Some(&admin), &json!({})).await;
+            let what = format!("{method} {url}");
+            assert!(!status.is_server_error(), "{what}: {status} {body}");
+            if must_fail {
+                assert!(status.is_client_error(), "{what}: {status} {body}");
+            }
+            if status.is_client_error() {
+                let value: Value = serde_json::from_str(&body)
+                    .unwrap_or_else(|_| panic!("{what}: {status} not JSON: {body}"));
+                assert!(
+                    value["error"]["code"].is_string() && value["error"]["message"].is_string(),
+                    "{what}: {status} {body}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} operations");
+    app.stop().await;
+}

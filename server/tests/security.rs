@@ -345,3 +345,98 @@ async fn reset_requests_take_the_same_time_for_known_and_unknown_accounts() {
     );
     app.stop().await;
 }
+
+// Finding 3 (second half): anonymous chats had no creation limit. Per client address a few an
+// hour; a signed-in customer is not limited by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_chats_are_limited_per_client_address() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    for n in 0..app::chat::service::MAX_ANONYMOUS_CHATS_PER_CLIENT_HOUR {
+        let (status, body) = app
+            .post(
+                "/api/v1/chats",
+                None,
+                json!({"name": "Visita", "email": format!("v{n}@visita.test")}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = app
+        .post(
+            "/api/v1/chats",
+            None,
+            json!({"name": "Visita", "email": "otra@visita.test"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let customer = app.login_as("cliente@demo.test").await;
+    let (status, body) = app.post("/api/v1/chats", Some(&customer), json!({})).await;
+    assert!(status.is_success(), "{body}");
+    app.stop().await;
+}
+
+// Finding 2 (last part): a contact made from a visitor's address blocked the admin's later
+// invitation for it (409). The invitation now takes the contact over.
+both_backends!(an_invitation_takes_a_contact_over, |backend| async move {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let chats = &app.state.services.chats;
+    let accounts = &app.state.services.accounts;
+    let caller = chats.caller(None, None).await.expect("anonymous");
+    chats
+        .leave_message(
+            &caller,
+            "Rita Ruiz",
+            "rita@nueva.test",
+            "Necesito una cotización",
+        )
+        .await
+        .expect("left");
+    let admin = accounts
+        .authenticate(
+            &app.login_as("admin@demo.test").await,
+            app::accounts::SessionKind::Api,
+        )
+        .await
+        .expect("admin");
+    let mail = accounts
+        .outbox(&admin)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|m| m.to == "rita@nueva.test")
+        .expect("confirmation");
+    let token = mail
+        .body
+        .split("token=")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .expect("link")
+        .to_owned();
+    chats.confirm_address(&token).await.expect("confirmed");
+    let demo = accounts
+        .list_orgs(&admin)
+        .await
+        .expect("orgs")
+        .into_iter()
+        .find(|o| o.name == "Demo S.A.")
+        .expect("demo");
+    let invited = accounts
+        .invite_user(
+            &admin,
+            app::accounts::service::Invite {
+                email: "rita@nueva.test",
+                name: "Rita Ruiz",
+                role: "customer",
+                org_id: Some(demo.id),
+            },
+        )
+        .await
+        .expect("the invitation takes the contact over");
+    assert_eq!(invited.organization.as_deref(), Some("Demo S.A."));
+    app.stop().await;
+});

@@ -1,11 +1,12 @@
 //! Token, identity, organisation and user endpoints.
 
+use super::ApiPath;
 use super::{ApiCaller, ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
 use crate::startup::AppState;
 use app::accounts::service::{Invite, LoginRequest};
 use app::accounts::{CurrentUser, OrgSummary, SessionKind, UserSummary};
 use app::server_ctx::ClientAddr;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
@@ -201,7 +202,7 @@ pub async fn list_orgs(
 pub async fn get_org(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Organization>> {
     let id: i64 = id.parse().map_err(|_| ApiError {
         error: app::error::ErrorCode::NotFound.into(),

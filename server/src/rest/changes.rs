@@ -2,11 +2,12 @@
 //! reject, log work (debited from the hour bank; 409 beyond the estimate or the balance) and
 //! finish; the customer may reopen within 7 days.
 
+use super::ApiPath;
 use super::{ApiCaller, ApiJson, ApiResult, WithLocale};
 use crate::startup::AppState;
 use app::changes::service::{ChangeInput, Estimate};
 use app::changes::{ChangeDetail, ChangeSummary};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -183,7 +184,11 @@ pub async fn create(
 /// A change request with its history. Another organisation's is 404.
 #[utoipa::path(get, path = "/api/v1/change-requests/{id}", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = ChangeDetailOut), (status = 404, body = super::ErrorBody)))]
-pub async fn get(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> Detail {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiPath(id): ApiPath<i64>,
+) -> Detail {
     let d = state
         .services
         .changes
@@ -200,7 +205,7 @@ pub async fn get(State(state): State<AppState>, caller: ApiCaller, Path(id): Pat
 pub async fn estimate(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<EstimateBody>,
 ) -> Detail {
     let d = state
@@ -228,7 +233,7 @@ pub async fn estimate(
 pub async fn reject(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> Detail {
     let d = state
@@ -247,7 +252,7 @@ pub async fn reject(
 pub async fn approve(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Detail {
     let d = state
         .services
@@ -265,7 +270,7 @@ pub async fn approve(
 pub async fn decline(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<ApiJson<ReasonBody>, super::ApiError>,
 ) -> Detail {
     let reason = body.map(|ApiJson(b)| b.reason).unwrap_or_default();
@@ -286,7 +291,7 @@ pub async fn decline(
 pub async fn work(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<WorkBody>,
 ) -> Detail {
     let d = state
@@ -305,7 +310,7 @@ pub async fn work(
 pub async fn done(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<ApiJson<DoneBody>, super::ApiError>,
 ) -> Detail {
     let summary = body.map(|ApiJson(b)| b.summary).unwrap_or_default();
@@ -325,7 +330,7 @@ pub async fn done(
 pub async fn reopen(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> Detail {
     let d = state

@@ -3,12 +3,13 @@
 
 use super::files::read_file;
 use super::{ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
+use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use app::accounts::SessionKind;
 use app::chat::service::Caller;
 use app::chat::{ChatMessage, ChatView};
 use app::error::ErrorCode;
-use axum::extract::{FromRef, FromRequestParts, Multipart, Path, Query, State};
+use axum::extract::{FromRef, FromRequestParts, Multipart, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -146,6 +147,7 @@ pub async fn start(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AfterQuery {
     /// Only messages with a greater id (default 0: from the start).
     pub after: Option<i64>,
@@ -164,8 +166,8 @@ pub struct MessageList {
 pub async fn messages(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
-    Query(q): Query<AfterQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AfterQuery>,
 ) -> ApiResult<Json<MessageList>> {
     let id = parse_id(&id, caller.locale)?;
     let messages = state
@@ -195,7 +197,7 @@ pub struct SendMessage {
 pub async fn send(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<SendMessage>,
 ) -> ApiResult<(StatusCode, Json<ChatMessage>)> {
     let id = parse_id(&id, caller.locale)?;
@@ -225,7 +227,7 @@ pub async fn send(
 pub async fn upload(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<ChatMessage>)> {
     let id = parse_id(&id, caller.locale)?;
@@ -248,7 +250,7 @@ pub async fn upload(
 pub async fn download(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path((id, file)): Path<(String, String)>,
+    ApiPath((id, file)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     let id = parse_id(&id, caller.locale)?;
     let file = parse_id(&file, caller.locale)?;
@@ -284,7 +286,7 @@ pub async fn download(
 pub async fn get(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ChatView>> {
     let id = parse_id(&id, caller.locale)?;
     let (chat, _) = state
@@ -331,7 +333,7 @@ pub async fn inbox(
 pub async fn accept(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ChatView>> {
     let id = parse_id(&id, caller.locale)?;
     let chat = state
@@ -354,7 +356,7 @@ pub struct Transfer {
 pub async fn transfer(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<Transfer>,
 ) -> ApiResult<Json<ChatView>> {
     let id = parse_id(&id, caller.locale)?;
@@ -373,7 +375,7 @@ pub async fn transfer(
 pub async fn close(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ChatView>> {
     let id = parse_id(&id, caller.locale)?;
     let chat = state
@@ -396,7 +398,7 @@ pub struct TicketCreated {
 pub async fn to_ticket(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<(StatusCode, Json<TicketCreated>)> {
     let id = parse_id(&id, caller.locale)?;
     let ticket_id = state
@@ -422,7 +424,7 @@ pub struct Rating {
 pub async fn rate(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<Rating>,
 ) -> ApiResult<StatusCode> {
     let id = parse_id(&id, caller.locale)?;
@@ -448,7 +450,7 @@ pub struct TranscriptQueued {
 pub async fn transcript(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<(StatusCode, Json<TranscriptQueued>)> {
     let id = parse_id(&id, caller.locale)?;
     let outcome = state

@@ -6,6 +6,7 @@
 
 use super::chat::{origin_allowed, parse_id, ChatCaller};
 use super::{ApiError, WithLocale};
+use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use app::chat::fanout::{SessionsEnded, Signal, Topic};
 use app::chat::service::{Caller, Chats, Side};
@@ -14,8 +15,9 @@ use app::chat::{ChatMessage, ClientEvent, ConsoleEvent, ServerEvent};
 use app::error::{AppError, ErrorCode};
 use app::i18n::Locale;
 use app::server_ctx::ClientAddr;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -98,13 +100,16 @@ fn refuse(error: AppError, locale: Locale) -> Response {
 pub async fn chat_socket(
     State(state): State<AppState>,
     caller: ChatCaller,
-    Path(id): Path<String>,
-    Query(q): Query<SocketQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<SocketQuery>,
     Extension(client): Extension<ClientAddr>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let locale = caller.locale;
+    let Ok(ws) = ws else {
+        return refuse(ErrorCode::InvalidInput.into(), locale.0);
+    };
     if !origin_allowed(&headers, &state.public_url) {
         tracing::warn!(origin = ?headers.get("origin"), "chat socket from a foreign origin refused");
         return refuse(ErrorCode::OriginRefused.into(), locale.0);
@@ -460,9 +465,12 @@ pub async fn console_socket(
     State(state): State<AppState>,
     caller: ChatCaller,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let locale = caller.locale.0;
+    let Ok(ws) = ws else {
+        return refuse(ErrorCode::InvalidInput.into(), locale);
+    };
     if !origin_allowed(&headers, &state.public_url) {
         return refuse(ErrorCode::OriginRefused.into(), locale);
     }

@@ -1,6 +1,7 @@
 //! Ticket attachments over HTTP: multipart upload and download, for the web (session cookie,
 //! plain form post that redirects back) and for the API (bearer token, JSON).
 
+use super::ApiPath;
 use super::{ApiCaller, ApiError, ApiLocale, ApiResult, WithLocale};
 use crate::startup::AppState;
 use app::accounts::service::Principal;
@@ -157,7 +158,7 @@ impl From<Attachment> for AttachmentInfo {
 pub async fn upload_api(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<AttachmentInfo>)> {
     let result = async {
@@ -182,7 +183,7 @@ pub async fn upload_api(
 pub async fn download_api(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let result = async {
         state

@@ -1,9 +1,10 @@
 //! The hour bank over the API.
 
+use super::ApiQuery;
 use super::{ApiCaller, ApiJson, ApiResult, WithLocale};
 use crate::startup::AppState;
 use app::hours::HoursView;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -84,6 +85,7 @@ impl From<HoursView> for HoursOut {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HoursQuery {
     /// Staff: whose hours (customers always get their own).
     pub organization_id: Option<i64>,
@@ -105,7 +107,7 @@ pub struct AdjustmentBody {
 pub async fn get(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<HoursQuery>,
+    ApiQuery(q): ApiQuery<HoursQuery>,
 ) -> ApiResult<Json<HoursOut>> {
     let view = state
         .services

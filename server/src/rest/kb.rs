@@ -2,12 +2,13 @@
 //! web extras (sitemap.xml, robots.txt, article images).
 
 use super::{ApiCaller, ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
+use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use app::accounts::service::Principal;
 use app::error::{AppError, ErrorCode};
 use app::kb::editing::to_local_input;
 use app::kb::{ArticleDraft, ArticleLang, ArticleLookup, EditorArticle, RevisionInfo};
-use axum::extract::{FromRef, FromRequestParts, Multipart, Path, Query, State};
+use axum::extract::{FromRef, FromRequestParts, Multipart, Path, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -47,6 +48,7 @@ where
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// What the reader typed (accents and case do not matter).
     pub q: Option<String>,
@@ -88,7 +90,7 @@ fn parse_lang(raw: Option<&str>, locale: ApiLocale) -> ApiResult<Option<ArticleL
 pub async fn search(
     State(state): State<AppState>,
     caller: MaybeCaller,
-    Query(q): Query<SearchQuery>,
+    ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<SearchResults>> {
     let only = parse_lang(q.lang.as_deref(), caller.locale)?;
     let hits = state
@@ -143,7 +145,7 @@ pub struct ArticleJson {
 pub async fn article(
     State(state): State<AppState>,
     caller: MaybeCaller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> ApiResult<Response> {
     let lookup = state
         .services
@@ -269,7 +271,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<ArticleInput>,
 ) -> ApiResult<Json<SavedArticle>> {
     let kb = &state.services.kb;
@@ -317,7 +319,7 @@ impl From<RevisionInfo> for RevisionJson {
 pub async fn revisions(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> ApiResult<Json<Revisions>> {
     let kb = &state.services.kb;
     let result = async {

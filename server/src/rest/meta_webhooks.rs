@@ -3,6 +3,7 @@
 //! `X-Hub-Signature-256` on the raw body before anything is read or stored. Without the META_*
 //! settings both answer 404.
 
+use super::ApiQuery;
 use super::{ApiError, ApiLocale, ApiResult};
 use crate::meta::signature;
 use crate::startup::{AppState, MetaState};
@@ -10,7 +11,7 @@ use app::channels::meta::{parse_messenger, parse_whatsapp, NotThisPlatform};
 use app::channels::ChannelEvent;
 use app::error::ErrorCode;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -24,6 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 const STALE_AFTER_DAYS: i64 = 7;
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Handshake {
     #[serde(rename = "hub.mode")]
     #[param(rename = "hub.mode")]
@@ -133,7 +135,7 @@ async fn receive(
 pub async fn whatsapp_verify(
     State(state): State<AppState>,
     locale: ApiLocale,
-    Query(q): Query<Handshake>,
+    ApiQuery(q): ApiQuery<Handshake>,
 ) -> ApiResult<Response> {
     let meta = meta(&state, locale)?;
     Ok(handshake(&meta, &q))
@@ -160,7 +162,7 @@ pub async fn whatsapp(
 pub async fn messenger_verify(
     State(state): State<AppState>,
     locale: ApiLocale,
-    Query(q): Query<Handshake>,
+    ApiQuery(q): ApiQuery<Handshake>,
 ) -> ApiResult<Response> {
     let meta = meta(&state, locale)?;
     Ok(handshake(&meta, &q))

@@ -6,6 +6,7 @@ mod changes;
 pub mod chat;
 pub mod chat_socket;
 mod email_webhook;
+mod extract;
 pub mod files;
 mod hours;
 pub mod kb;
@@ -28,6 +29,7 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
+pub use extract::{ApiPath, ApiQuery};
 pub use openapi::ApiDoc;
 
 pub fn router() -> Router<AppState> {

@@ -1,10 +1,11 @@
 //! Projects and their plan: customers read their organisation's, staff manage all.
 
+use super::ApiPath;
 use super::{ApiCaller, ApiJson, ApiResult, WithLocale};
 use crate::startup::AppState;
 use app::domain::project::{DependencyConflict, PlanItem};
 use app::projects::{ItemPatch, ItemSaved, ProjectInput, ProjectPage, ProjectSummary};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -241,7 +242,7 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ProjectWithItems>> {
     let page = state
         .services
@@ -285,7 +286,7 @@ pub async fn create(
 pub async fn add_item(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ItemBody>,
 ) -> ApiResult<(StatusCode, Json<SavedItem>)> {
     let saved = state
@@ -305,7 +306,7 @@ pub async fn add_item(
 pub async fn update_item(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((id, item)): Path<(i64, i64)>,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
     ApiJson(b): ApiJson<ItemBody>,
 ) -> ApiResult<Json<SavedItem>> {
     let saved = state
@@ -324,7 +325,7 @@ pub async fn update_item(
 pub async fn baseline(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<Project>> {
     let project = state
         .services
@@ -342,7 +343,7 @@ pub async fn baseline(
 pub async fn comment(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path((id, item)): Path<(i64, i64)>,
+    ApiPath((id, item)): ApiPath<(i64, i64)>,
     ApiJson(b): ApiJson<CommentBody>,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
     let c = state

@@ -1,6 +1,7 @@
 //! The store over the API: the catalog, orders, transfer confirmation and refunds by admins,
 //! and Stripe's webhook (signature checked on the raw body before anything is read or stored).
 
+use super::ApiPath;
 use super::{ApiCaller, ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
 use crate::payments::signature;
 use crate::startup::AppState;
@@ -8,7 +9,7 @@ use app::domain::hours::Package;
 use app::error::ErrorCode;
 use app::shop::service::{CompletedCheckout, WebhookOutcome};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -160,7 +161,7 @@ pub async fn place(
 pub async fn order(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OrderOut>> {
     let receipt = state
         .services
@@ -178,7 +179,7 @@ pub async fn order(
 pub async fn confirm(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OrderOut>> {
     let order = state
         .services
@@ -196,7 +197,7 @@ pub async fn confirm(
 pub async fn refund(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OrderOut>> {
     let order = state
         .services
@@ -214,7 +215,7 @@ pub async fn refund(
 pub async fn cancel(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OrderOut>> {
     let order = state
         .services

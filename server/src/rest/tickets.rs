@@ -1,12 +1,13 @@
 //! Tickets and the public SLA deadline preview.
 
 use super::{ApiCaller, ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
+use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use app::domain::{Priority, SupportPlan};
 use app::error::{AppError, ErrorCode};
 use app::tickets::service::NewTicket;
 use app::tickets::{TicketDetail, TicketFilter, TicketSummary};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -38,6 +39,7 @@ fn query_error(field: &str, locale: ApiLocale) -> ApiError {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeadlineQuery {
     /// `standard`, `advanced` or `premium`
     pub plan: Option<String>,
@@ -63,7 +65,7 @@ pub struct Deadline {
 pub async fn deadline(
     State(state): State<AppState>,
     locale: ApiLocale,
-    Query(q): Query<DeadlineQuery>,
+    ApiQuery(q): ApiQuery<DeadlineQuery>,
 ) -> ApiResult<Json<Deadline>> {
     let plan = q
         .plan
@@ -221,6 +223,7 @@ pub async fn create(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only tickets with this status.
     pub status: Option<String>,
@@ -232,7 +235,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Vec<Ticket>>> {
     let status = match q.status.as_deref() {
         None | Some("") => None,
@@ -269,7 +272,7 @@ fn parse_id(raw: &str, locale: ApiLocale) -> ApiResult<i64> {
 pub async fn get(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<TicketWithThread>> {
     let id = parse_id(&id, caller.locale)?;
     let detail = state
@@ -295,7 +298,7 @@ pub struct ReplyBody {
 pub async fn reply(
     State(state): State<AppState>,
     caller: ApiCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(b): ApiJson<ReplyBody>,
 ) -> ApiResult<(StatusCode, Json<TicketWithThread>)> {
     let id = parse_id(&id, caller.locale)?;

@@ -128,6 +128,7 @@ error_codes! {
     CodeInvalid = code_invalid, 422;
     PhoneNotPending = phone_not_pending, 409;
     ContactNotPending = contact_not_pending, 409;
+    AlreadyExists = already_exists, 409;
     Csrf = csrf, 403;
     Internal = internal, 500;
     Network = network, 500;

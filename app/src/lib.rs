@@ -14,6 +14,8 @@ pub mod files;
 pub mod hours;
 pub mod kb;
 #[cfg(feature = "ssr")]
+pub mod kernel;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod pages;
 pub mod projects;

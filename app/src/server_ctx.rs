@@ -83,12 +83,11 @@ pub fn cookie_value<'a>(headers: &'a http::HeaderMap, name: &str) -> Option<&'a 
 
 pub fn services() -> Result<Services, AppError> {
     use_context::<Services>()
-        .ok_or_else(|| crate::accounts::service::internal("services missing from context"))
+        .ok_or_else(|| crate::kernel::internal("services missing from context"))
 }
 
 fn request_parts() -> Result<Parts, AppError> {
-    use_context::<Parts>()
-        .ok_or_else(|| crate::accounts::service::internal("request parts missing"))
+    use_context::<Parts>().ok_or_else(|| crate::kernel::internal("request parts missing"))
 }
 
 /// The signed-in caller, or `None` for anonymous visitors.

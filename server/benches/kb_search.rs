@@ -126,6 +126,7 @@ async fn measure(name: &str, url: &str) {
         Arc::new(db.clone()),
         Arc::new(NoBlobs),
         "http://bench".into(),
+        app::kernel::Clock::system(),
     );
     println!("{name}:");
     fill(&db, &kb).await;

@@ -504,18 +504,17 @@ impl BackupStatus {
 /// Takes a backup every `every` while serving, keeping the newest `keep`.
 pub async fn run(
     db: Db,
-    data_dir: PathBuf,
-    dest: Destination,
-    keep: usize,
+    (data_dir, dest, keep): (PathBuf, Destination, usize),
     status: std::sync::Arc<BackupStatus>,
     lease: std::sync::Arc<crate::job_lease::JobLease>,
+    clock: app::kernel::Clock,
     shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
-    let (db, data_dir, dest, status_ref) = (&db, &data_dir, &dest, &status);
+    let (db, data_dir, dest, status_ref, clock) = (&db, &data_dir, &dest, &status, &clock);
     let work = move || async move {
         let started = std::time::Instant::now();
-        let archive = take(db, data_dir, dest, Utc::now()).await?;
-        status_ref.succeeded(Utc::now());
+        let archive = take(db, data_dir, dest, clock.now()).await?;
+        status_ref.succeeded(clock.now());
         tracing::info!(archive = %archive, ms = started.elapsed().as_millis() as u64, "backup taken");
         match prune_destination(dest, keep).await {
             Ok(0) => {}

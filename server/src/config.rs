@@ -195,6 +195,8 @@ pub struct Config {
     pub instance: String,
     pub job_lease: std::time::Duration,
     pub sla_watch_every: std::time::Duration,
+    /// Where services read the time: the system clock, or a test's manual clock.
+    pub clock: app::kernel::Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -429,6 +431,7 @@ impl Config {
         let sla_watch_every = seconds("PORTAL_SLA_WATCH_SECONDS", 60)?;
         let instance = crate::job_lease::instance_name(var("PORTAL_INSTANCE").as_deref());
         Ok(Config {
+            clock: app::kernel::Clock::system(),
             addr,
             site_root: PathBuf::from(
                 var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),

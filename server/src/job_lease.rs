@@ -24,10 +24,7 @@ pub struct JobLease {
     ttl: Duration,
     /// Until when this instance may start jobs, and the term it holds.
     held: Mutex<Option<(Instant, i64)>>,
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+    clock: app::kernel::Clock,
 }
 
 /// A name for this instance: `PORTAL_INSTANCE`, else host name, process id and a random suffix.
@@ -45,13 +42,18 @@ pub fn instance_name(configured: Option<&str>) -> String {
 }
 
 impl JobLease {
-    pub fn new(db: Db, holder: String, ttl: Duration) -> Self {
+    pub fn new(db: Db, holder: String, ttl: Duration, clock: app::kernel::Clock) -> Self {
         JobLease {
             db,
             holder,
             ttl,
             held: Mutex::new(None),
+            clock,
         }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.clock.now().timestamp_millis()
     }
 
     pub fn holder(&self) -> &str {
@@ -62,7 +64,7 @@ impl JobLease {
     /// Returns whether this instance holds it now.
     pub async fn acquire(&self) -> Result<bool, sqlx::Error> {
         let asked = Instant::now();
-        let now = now_ms();
+        let now = self.now_ms();
         let expires = now + self.ttl.as_millis() as i64;
         let sql = "INSERT INTO job_lease (name, holder, expires_ms, term) VALUES ($1, $2, $3, 1) \
                    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
@@ -131,7 +133,7 @@ impl JobLease {
         if let Some(id) = id {
             let sql = "UPDATE job_runs SET finished_ms = $1 WHERE id = $2";
             let result = with_pool!(&self.db, |pool| sqlx::query(sql)
-                .bind(now_ms())
+                .bind(self.now_ms())
                 .bind(id)
                 .execute(pool)
                 .await
@@ -150,7 +152,7 @@ impl JobLease {
             .bind(job)
             .bind(&self.holder)
             .bind(term)
-            .bind(now_ms())
+            .bind(self.now_ms())
             .fetch_one(pool)
             .await);
         match result {
@@ -165,7 +167,7 @@ impl JobLease {
     async fn prune_runs(&self) {
         let sql = "DELETE FROM job_runs WHERE started_ms < $1";
         let result = with_pool!(&self.db, |pool| sqlx::query(sql)
-            .bind(now_ms() - RUNS_KEPT_MS)
+            .bind(self.now_ms() - RUNS_KEPT_MS)
             .execute(pool)
             .await
             .map(|_| ()));

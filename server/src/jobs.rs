@@ -6,8 +6,8 @@
 use crate::job_lease::JobLease;
 use app::hours::service::Hours;
 use app::kb::service::Kb;
+use app::kernel::Clock;
 use app::tickets::service::Tickets;
-use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -17,9 +17,10 @@ pub async fn run_sla_watch(
     tickets: Tickets,
     lease: Arc<JobLease>,
     every: Duration,
+    clock: Clock,
     shutdown: watch::Receiver<bool>,
 ) {
-    let work = || tickets.watch_sla(Utc::now());
+    let work = || tickets.watch_sla(clock.now());
     let done = |sent| {
         if sent > 0 {
             tracing::info!(sent, "SLA notices queued")
@@ -32,9 +33,14 @@ const HOUR_JOB_SECONDS: u64 = 300;
 
 /// Writes off expired hours and sends low-balance and expiry warnings (each once: the warning
 /// is claimed in the database before it is queued, so instances never send one twice).
-pub async fn run_hour_job(hours: Hours, lease: Arc<JobLease>, shutdown: watch::Receiver<bool>) {
+pub async fn run_hour_job(
+    hours: Hours,
+    lease: Arc<JobLease>,
+    clock: Clock,
+    shutdown: watch::Receiver<bool>,
+) {
     let every = Duration::from_secs(HOUR_JOB_SECONDS);
-    let work = || hours.run_job(Utc::now());
+    let work = || hours.run_job(clock.now());
     let done = |run: app::hours::service::HourJobRun| {
         if run.expired_lots > 0 || run.warnings > 0 {
             tracing::info!(
@@ -74,10 +80,11 @@ const REPLY_SEND_SECONDS: u64 = 2;
 pub async fn run_reply_sender(
     channels: app::channels::service::Channels,
     lease: Arc<JobLease>,
+    clock: Clock,
     shutdown: watch::Receiver<bool>,
 ) {
     let every = Duration::from_secs(REPLY_SEND_SECONDS);
-    let work = || channels.send_due(Utc::now());
+    let work = || channels.send_due(clock.now());
     lease
         .every("channel_replies", every, shutdown, work, |_| {})
         .await

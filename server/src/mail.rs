@@ -2,9 +2,10 @@
 //! SMTP configured, writes each message to the log and marks it `logged` (admins still see it).
 
 use crate::config::{SmtpConfig, SmtpTls};
-use app::accounts::store::OutboxStore;
 use app::accounts::{MailStatus, OutboxMail};
-use chrono::{Duration, Utc};
+use app::kernel::Clock;
+use app::kernel::OutboxStore;
+use chrono::Duration;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -17,6 +18,7 @@ const POLL_SECONDS: u64 = 3;
 pub struct Mailer {
     outbox: Arc<dyn OutboxStore>,
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, Mailbox)>,
+    clock: Clock,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +38,7 @@ impl Mailer {
     pub fn new(
         outbox: Arc<dyn OutboxStore>,
         smtp: Option<&SmtpConfig>,
+        clock: Clock,
     ) -> Result<Self, MailConfigError> {
         let smtp = match smtp {
             None => None,
@@ -64,7 +67,11 @@ impl Mailer {
                 Some((builder.build(), from))
             }
         };
-        Ok(Mailer { outbox, smtp })
+        Ok(Mailer {
+            outbox,
+            smtp,
+            clock,
+        })
     }
 
     async fn deliver(&self, mail: &OutboxMail) -> Result<MailStatus, String> {
@@ -94,7 +101,7 @@ impl Mailer {
 
     /// Delivers whatever is due now; returns how many messages were handled.
     pub async fn run_once(&self) -> usize {
-        let now = Utc::now();
+        let now = self.clock.now();
         let due = match self.outbox.due(now, 20).await {
             Ok(due) => due,
             Err(e) => {
@@ -113,7 +120,7 @@ impl Mailer {
                         }
                     }
                     self.outbox
-                        .mark(mail.id, status, None, None, Utc::now())
+                        .mark(mail.id, status, None, None, self.clock.now())
                         .await
                 }
                 Err(error) => {
@@ -123,12 +130,12 @@ impl Mailer {
                     } else {
                         (
                             MailStatus::Pending,
-                            Some(Utc::now() + retry_delay(attempts)),
+                            Some(self.clock.now() + retry_delay(attempts)),
                         )
                     };
                     tracing::warn!(mail.id = mail.id, attempts, error = %error, "mail delivery failed");
                     self.outbox
-                        .mark(mail.id, status, Some(&error), retry_at, Utc::now())
+                        .mark(mail.id, status, Some(&error), retry_at, self.clock.now())
                         .await
                 }
             };

@@ -129,7 +129,7 @@ pub async fn private_endpoint(State(state): State<AppState>, headers: HeaderMap)
 
 fn render(state: &AppState) -> Response {
     if let Some(backups) = &state.backups {
-        metrics::gauge!("backup_age_seconds").set(backups.age_seconds(chrono::Utc::now()) as f64);
+        metrics::gauge!("backup_age_seconds").set(backups.age_seconds(state.clock.now()) as f64);
     }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -19,6 +19,7 @@ use crate::page_session::RenderedSignedIn;
 use crate::security::CspNonce;
 use crate::storage::Db;
 use app::kb::service::Kb;
+use app::kernel::Clock;
 use app::server_ctx::cookie_value;
 use app::ui::LOCALE_COOKIE;
 use axum::body::{to_bytes, Body, Bytes};
@@ -111,6 +112,8 @@ pub struct PageCache {
 
 struct Inner {
     scope: Scope,
+    /// Whose time decides when a kept page's session has ended.
+    clock: Clock,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
     generation: AtomicI64,
     checked: RwLock<Instant>,
@@ -118,10 +121,11 @@ struct Inner {
 }
 
 impl PageCache {
-    pub fn new(scope: Scope) -> Self {
+    pub fn new(scope: Scope, clock: Clock) -> Self {
         PageCache {
             inner: Arc::new(Inner {
                 scope,
+                clock,
                 entries: RwLock::default(),
                 generation: AtomicI64::new(i64::MIN),
                 checked: RwLock::new(Instant::now() - GENERATION_CHECK * 2),
@@ -171,7 +175,10 @@ impl PageCache {
         entries
             .get(key)
             .filter(|e| e.stored.elapsed() < self.inner.scope.ttl())
-            .filter(|e| e.session_until.is_none_or(|until| Utc::now() < until))
+            .filter(|e| {
+                e.session_until
+                    .is_none_or(|until| self.inner.clock.now() < until)
+            })
             .cloned()
     }
 
@@ -356,6 +363,7 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::kernel::ManualClock;
 
     fn request(path: &str, cookie: Option<&str>) -> Request {
         let mut b = Request::builder()
@@ -403,17 +411,20 @@ mod tests {
     }
 
     /// A ticket-list cache whose database is never reached.
-    fn ticket_list_cache() -> PageCache {
+    fn ticket_list_cache(clock: Clock) -> PageCache {
         let pool = sqlx::SqlitePool::connect_lazy("sqlite::memory:").expect("lazy pool");
-        PageCache::new(Scope::TicketList {
-            db: Db::Sqlite(pool),
-            cookie: "portal_session",
-        })
+        PageCache::new(
+            Scope::TicketList {
+                db: Db::Sqlite(pool),
+                cookie: "portal_session",
+            },
+            clock,
+        )
     }
 
     #[tokio::test]
     async fn keeps_no_more_than_its_memory_budget() {
-        let cache = ticket_list_cache();
+        let cache = ticket_list_cache(Clock::system());
         let page = Bytes::from(vec![b'x'; 1024 * 1024]);
         for i in 0..100 {
             cache.put(
@@ -439,7 +450,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_kept_page_is_not_served_past_its_session() {
-        let cache = ticket_list_cache();
+        let now = Utc::now();
+        let manual = ManualClock::starting_at(now);
+        let cache = ticket_list_cache(manual.clock());
         let entry = |session_until| Entry {
             parts: vec![Bytes::from_static(b"<html>")],
             headers: HeaderMap::new(),
@@ -447,16 +460,16 @@ mod tests {
             stored: Instant::now(),
             session_until: Some(session_until),
         };
-        cache.put(
-            "live".into(),
-            entry(Utc::now() + chrono::Duration::hours(1)),
-        );
+        cache.put("live".into(), entry(now + chrono::Duration::hours(1)));
         cache.put(
             "timed out".into(),
-            entry(Utc::now() - chrono::Duration::seconds(1)),
+            entry(now - chrono::Duration::seconds(1)),
         );
         assert!(cache.get("live").is_some());
         assert!(cache.get("timed out").is_none());
+        // An hour later the live session has ended too: no sleeping, the clock moves.
+        manual.advance(chrono::Duration::hours(1));
+        assert!(cache.get("live").is_none());
     }
 
     #[test]

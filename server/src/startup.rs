@@ -7,16 +7,17 @@ use crate::page_cache::{PageCache, Scope};
 use crate::storage::{ChatDb, ConnectError, Db};
 use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
-use app::accounts::store::{AccountStore, OutboxStore};
+use app::accounts::store::AccountStore;
 use app::accounts::tokens::TokenKey;
 use app::changes::service::Changes;
 use app::channels::email::EmailIntake;
 use app::channels::service::Channels;
 use app::chat::fanout::Fanout;
-use app::chat::service::Chats;
+use app::chat::service::{ChatDeps, Chats};
 use app::chat::store::ChatStore;
 use app::hours::service::Hours;
 use app::kb::service::Kb;
+use app::kernel::OutboxStore;
 use app::projects::service::Projects;
 use app::server_ctx::{ServiceSet, Services};
 use app::shop::service::Shop;
@@ -70,6 +71,8 @@ pub struct AppParts {
     pub metrics_token: Option<String>,
     /// Proxies whose forwarding headers name the client (empty: none).
     pub trusted_proxies: Arc<crate::forwarded::TrustedProxies>,
+    /// Where handlers and jobs read the time (the services hold the same clock).
+    pub clock: app::kernel::Clock,
 }
 
 /// What the Meta webhooks need: the service, and the secrets that authenticate Meta.
@@ -133,6 +136,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             TokenKey::new(&secret::load_or_create(&config.data_dir).map_err(StartError::Secret)?)
         }
     };
+    let clock = config.clock.clone();
     let store: Arc<dyn AccountStore> = Arc::new(db.clone());
     let outbox: Arc<dyn OutboxStore> = Arc::new(db.clone());
     let settings = AuthSettings {
@@ -153,6 +157,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         Arc::new(db.clone()),
         blobs.clone(),
         config.public_url.clone(),
+        clock.clone(),
     );
     let tickets = Tickets::new(
         Arc::new(db.clone()),
@@ -160,6 +165,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         store.clone(),
         outbox.clone(),
         config.public_url.clone(),
+        clock.clone(),
     );
     let chat_store: Arc<dyn ChatStore> = Arc::new(ChatDb::new(db.clone()));
     let (fanout, chat_listener): (Arc<dyn Fanout>, _) = match &db {
@@ -184,25 +190,32 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
                 }));
             }
             Some(Arc::new(MetaState {
-                channels: Channels::new(Arc::new(db.clone()), graph, fanout.clone(), blobs.clone()),
+                channels: Channels::new(
+                    Arc::new(db.clone()),
+                    graph,
+                    fanout.clone(),
+                    blobs.clone(),
+                    clock.clone(),
+                ),
                 app_secret: meta.app_secret.expose().to_owned(),
                 verify_token: meta.verify_token.expose().to_owned(),
             }))
         }
         None => None,
     };
-    let chats = Chats::new(
-        chat_store,
-        fanout.clone(),
-        tickets.clone(),
-        store.clone(),
-        outbox.clone(),
+    let chats = Chats::new(ChatDeps {
+        store: chat_store,
+        fanout: fanout.clone(),
+        tickets: tickets.clone(),
+        accounts: store.clone(),
+        outbox: outbox.clone(),
         blobs,
-        key.clone(),
-    )
+        key: key.clone(),
+        clock: clock.clone(),
+    })
     .with_hours(config.chat_hours)
     .with_public_url(&config.public_url);
-    let projects = Projects::new(Arc::new(db.clone()), store.clone());
+    let projects = Projects::new(Arc::new(db.clone()), store.clone(), clock.clone());
     let gateway: Option<Arc<dyn app::shop::gateway::PaymentGateway>> = match &config.stripe {
         Some(stripe) => Some(Arc::new(
             crate::payments::stripe::StripeCheckout::new(
@@ -218,6 +231,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         outbox.clone(),
         gateway,
         config.public_url.clone(),
+        clock.clone(),
     );
     shop.seed_catalog()
         .await
@@ -227,6 +241,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         store.clone(),
         outbox.clone(),
         config.public_url.clone(),
+        clock.clone(),
     );
     let changes = Changes::new(
         Arc::new(db.clone()),
@@ -234,8 +249,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         store.clone(),
         outbox.clone(),
         config.public_url.clone(),
+        clock.clone(),
     );
-    let accounts = Accounts::new(store.clone(), outbox.clone(), key, settings)
+    let accounts = Accounts::new(store.clone(), outbox.clone(), key, settings, clock.clone())
         .await
         .map_err(|e| StartError::Service(e.to_string()))?
         .with_fanout(fanout);
@@ -265,8 +281,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         store.clone(),
         tickets.clone(),
         own_addresses(config),
+        clock.clone(),
     );
-    let mailer = Mailer::new(outbox, config.smtp.as_ref())?;
+    let mailer = Mailer::new(outbox, config.smtp.as_ref(), clock.clone())?;
     let services = Services::new(ServiceSet {
         accounts,
         tickets,
@@ -288,11 +305,12 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     let backups = match (&db, config.backup_every) {
         (Db::Sqlite(_), Some(every)) => Some(Arc::new(crate::backup::BackupStatus::new(
             every,
-            chrono::Utc::now(),
+            clock.now(),
         ))),
         _ => None,
     };
     let state = AppState(Arc::new(AppParts {
+        clock: clock.clone(),
         leptos_options,
         services,
         db,
@@ -335,6 +353,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
             lease_db,
             config.instance.clone(),
             config.job_lease,
+            clock.clone(),
         )),
         sla_watch_every: config.sla_watch_every,
         metrics_addr: config.metrics_addr,
@@ -371,8 +390,8 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.db.ping().await {
         Ok(()) => match &state.backups {
-            Some(b) if b.degraded(chrono::Utc::now()) => {
-                let age = b.age_seconds(chrono::Utc::now());
+            Some(b) if b.degraded(state.clock.now()) => {
+                let age = b.age_seconds(state.clock.now());
                 tracing::warn!(age_seconds = age, "no good backup for twice the interval");
                 (StatusCode::OK, "degraded: no recent backup")
             }
@@ -466,14 +485,20 @@ fn router(state: AppState) -> Router {
             crate::page_session::middleware,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            PageCache::new(Scope::TicketList {
-                db: state.db.clone(),
-                cookie: state.services.cookie_name(),
-            }),
+            PageCache::new(
+                Scope::TicketList {
+                    db: state.db.clone(),
+                    cookie: state.services.cookie_name(),
+                },
+                state.clock.clone(),
+            ),
             crate::page_cache::middleware,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            PageCache::new(Scope::PublicKb(state.services.kb.clone())),
+            PageCache::new(
+                Scope::PublicKb(state.services.kb.clone()),
+                state.clock.clone(),
+            ),
             crate::page_cache::middleware,
         ))
         .layer(axum::middleware::from_fn(
@@ -515,6 +540,7 @@ pub async fn serve(
         portal.state.services.tickets.clone(),
         lease.clone(),
         portal.sla_watch_every,
+        portal.state.clock.clone(),
         stop_rx.clone(),
     ));
     let listener_task = portal
@@ -523,12 +549,14 @@ pub async fn serve(
     let hour_job = tokio::spawn(crate::jobs::run_hour_job(
         portal.state.services.hours.clone(),
         lease.clone(),
+        portal.state.clock.clone(),
         stop_rx.clone(),
     ));
     let sender = portal.state.meta.as_ref().map(|meta| {
         tokio::spawn(crate::jobs::run_reply_sender(
             meta.channels.clone(),
             lease.clone(),
+            portal.state.clock.clone(),
             stop_rx.clone(),
         ))
     });
@@ -543,11 +571,10 @@ pub async fn serve(
     let backups = match (&portal.state.backups, portal.backup_plan.clone()) {
         (Some(status), Some((data_dir, dest, keep))) => Some(tokio::spawn(crate::backup::run(
             portal.state.db.clone(),
-            data_dir,
-            dest,
-            keep,
+            (data_dir, dest, keep),
             status.clone(),
             lease.clone(),
+            portal.state.clock.clone(),
             stop_rx.clone(),
         ))),
         _ => None,

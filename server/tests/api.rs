@@ -696,7 +696,8 @@ both_backends!(
 both_backends!(
     the_ticket_list_is_kept_per_session_until_its_data_changes,
     |backend| async move {
-        let Some(app) = TestApp::spawn(backend).await else {
+        let clock = app::kernel::ManualClock::starting_at(chrono::Utc::now());
+        let Some(app) = TestApp::spawn_with_clock(backend, &clock).await else {
             return;
         };
         let db = common::Db::open(&app.db.as_ref().expect("database").url).await;
@@ -805,12 +806,12 @@ both_backends!(
         )
         .await;
         tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-        // Meanwhile the customer's session gets an absolute limit 3 s ahead, set beneath the
+        // Meanwhile the customer's session gets an absolute limit 3 s ahead (on the portal's clock), set beneath the
         // portal (no trigger reports that): the page rendered next remembers it.
         db.execute_at(
             "UPDATE sessions SET expires_at = $1 WHERE revoked_at IS NULL AND user_id = \
              (SELECT id FROM users WHERE email = 'cliente2@otra.test')",
-            chrono::Utc::now() + chrono::Duration::seconds(3),
+            clock.now() + chrono::Duration::seconds(3),
         )
         .await;
         let (hit, signed_out) = page(agent.clone()).await;
@@ -824,7 +825,7 @@ both_backends!(
             page(customer.clone()).await.0,
             "kept while the session lasts"
         );
-        tokio::time::sleep(std::time::Duration::from_millis(3_100)).await;
+        clock.advance(chrono::Duration::seconds(4));
         let (hit, timed_out) = page(customer).await;
         assert!(!hit, "not served past the session's end");
         assert!(!timed_out.contains("Correo no sincroniza"), "{timed_out}");

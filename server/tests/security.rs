@@ -440,3 +440,38 @@ both_backends!(an_invitation_takes_a_contact_over, |backend| async move {
     assert_eq!(invited.organization.as_deref(), Some("Demo S.A."));
     app.stop().await;
 });
+
+// Finding 2: an anonymous message given an existing customer's address opened a ticket in
+// that customer's organisation as them, and a staff address answered `email_taken`. Now every
+// address gets the same answer, and the ticket waits where only staff see it.
+both_backends!(
+    anonymous_input_names_nobody_whatever_the_address,
+    |backend| async move {
+        let Some(app) = TestApp::spawn(backend).await else {
+            return;
+        };
+        let chats = &app.state.services.chats;
+        let caller = chats.caller(None, None).await.expect("anonymous");
+        let mut organizations = Vec::new();
+        for email in ["cliente@demo.test", "agente@demo.test", "nadie@nuevo.test"] {
+            let ticket = chats
+                .leave_message(&caller, "Alguien", email, "Necesito acceso a la VPN")
+                .await
+                .unwrap_or_else(|e| panic!("{email}: the same answer for every address: {e}"));
+            organizations.push(ticket.org_name);
+        }
+        assert!(
+            organizations
+                .iter()
+                .all(|o| o == app::chat::service::UNVERIFIED_ORG),
+            "{organizations:?}"
+        );
+        let customer = app.login_as("cliente@demo.test").await;
+        let (_, mine) = app.get("/api/v1/tickets", Some(&customer)).await;
+        assert!(
+            !mine.to_string().contains("Necesito acceso a la VPN"),
+            "the customer does not see what a stranger typed in their name: {mine}"
+        );
+        app.stop().await;
+    }
+);

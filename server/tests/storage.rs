@@ -2,11 +2,10 @@
 
 mod common;
 
-use app::accounts::store::{
-    AccountStore, NewMail, NewSession, NewUser, OutboxStore, StoreError, TokenPurpose,
-};
+use app::accounts::store::{AccountStore, NewSession, NewUser, TokenPurpose};
 use app::accounts::{MailStatus, SessionKind};
 use app::domain::{Role, SupportPlan};
+use app::kernel::{NewMail, OutboxStore, StoreError};
 use chrono::{Duration, Utc};
 use common::{Backend, TestDb};
 use server::storage::Db;

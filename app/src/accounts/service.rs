@@ -1,8 +1,6 @@
 //! Account use cases. Server functions and REST handlers both call these; no logic lives twice.
 
-use super::store::{
-    AccountStore, NewMail, NewSession, NewUser, OutboxStore, StoreError, TokenPurpose, UserRecord,
-};
+use super::store::{AccountStore, NewSession, NewUser, TokenPurpose, UserRecord};
 use super::tokens::{new_token, TokenKey};
 use super::{
     CurrentUser, JoinRequest, OrgRef, OrgSummary, OutboxMail, PendingPhone, PhoneStatus,
@@ -11,6 +9,7 @@ use super::{
 use crate::chat::fanout::{Fanout, SessionsEnded, Signal};
 use crate::domain::{Email, OrgName, Password, PersonName, Role, SupportPlan};
 use crate::error::{AppError, ErrorCode};
+use crate::kernel::{internal, Clock, NewMail, OutboxStore, StoreError};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -127,6 +126,7 @@ pub struct Accounts {
     reset_work: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     /// One reset request's work at a time, so the per-account limit counts every one.
     reset_lock: Arc<tokio::sync::Mutex<()>>,
+    clock: Clock,
 }
 
 /// Delivers a one-time code to a phone number (the WhatsApp channel).
@@ -139,24 +139,6 @@ pub trait PhoneCodeSender: Send + Sync {
 fn phone_code() -> String {
     use argon2::password_hash::rand_core::RngCore;
     format!("{:06}", OsRng.next_u32() % 1_000_000)
-}
-
-pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %err, "internal error");
-    AppError::new(ErrorCode::Internal)
-}
-
-impl From<StoreError> for AppError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => AppError::new(ErrorCode::NotFound),
-            StoreError::Conflict(what) => {
-                tracing::debug!(what, "conflict");
-                AppError::new(ErrorCode::InvalidInput)
-            }
-            StoreError::Backend(e) => internal(e),
-        }
-    }
 }
 
 fn argon2() -> Argon2<'static> {
@@ -258,10 +240,12 @@ impl Accounts {
         outbox: Arc<dyn OutboxStore>,
         key: TokenKey,
         settings: AuthSettings,
+        clock: Clock,
     ) -> Result<Self, AppError> {
         let dummy = Password::new(new_token()).map_err(|_| internal("dummy password"))?;
         let dummy_hash = Arc::new(hash_password(&dummy).await?);
         Ok(Accounts {
+            clock,
             store,
             outbox,
             key,
@@ -307,7 +291,7 @@ impl Accounts {
         }
         Ok(self
             .store
-            .session_live(principal.session_id, Utc::now())
+            .session_live(principal.session_id, self.clock.now())
             .await?)
     }
 
@@ -321,7 +305,7 @@ impl Accounts {
                 to,
                 subject,
                 body,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         Ok(())
@@ -329,7 +313,7 @@ impl Accounts {
 
     /// Signs in with email and password; creates a web session or an API token.
     pub async fn login(&self, req: LoginRequest<'_>) -> Result<IssuedSession, AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         // Unparseable emails are simply wrong credentials: no hint about which part failed.
         let email = Email::parse(req.email)
             .map(|e| e.to_string())
@@ -395,7 +379,7 @@ impl Accounts {
         if token.is_empty() || token.len() > 128 {
             return Err(ErrorCode::Unauthenticated.into());
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let Some((session, user)) = self.store.session_by_token(&self.key.hash(token)).await?
         else {
             return Err(ErrorCode::Unauthenticated.into());
@@ -433,7 +417,7 @@ impl Accounts {
 
     pub async fn logout(&self, principal: &Principal) -> Result<(), AppError> {
         self.store
-            .revoke_session(principal.user.id, principal.session_id, Utc::now())
+            .revoke_session(principal.user.id, principal.session_id, self.clock.now())
             .await
             .or_else(|e| match e {
                 StoreError::NotFound => Ok(()),
@@ -447,7 +431,7 @@ impl Accounts {
     pub async fn sessions(&self, principal: &Principal) -> Result<Vec<SessionView>, AppError> {
         let mut sessions = self
             .store
-            .list_sessions(principal.user.id, Utc::now())
+            .list_sessions(principal.user.id, self.clock.now())
             .await?;
         for s in &mut sessions {
             s.current = s.id == principal.session_id;
@@ -461,7 +445,7 @@ impl Accounts {
         session_id: i64,
     ) -> Result<(), AppError> {
         self.store
-            .revoke_session(principal.user.id, session_id, Utc::now())
+            .revoke_session(principal.user.id, session_id, self.clock.now())
             .await?;
         self.sessions_ended(principal.user.id, Some(session_id), None)
             .await;
@@ -472,7 +456,11 @@ impl Accounts {
     pub async fn sign_out_others(&self, principal: &Principal) -> Result<u64, AppError> {
         let n = self
             .store
-            .revoke_other_sessions(principal.user.id, Some(principal.session_id), Utc::now())
+            .revoke_other_sessions(
+                principal.user.id,
+                Some(principal.session_id),
+                self.clock.now(),
+            )
             .await?;
         self.sessions_ended(principal.user.id, None, Some(principal.session_id))
             .await;
@@ -504,7 +492,7 @@ impl Accounts {
         raw: &str,
     ) -> Result<PhoneStatus, AppError> {
         let user_id = principal.user.id;
-        let now = Utc::now();
+        let now = self.clock.now();
         if raw.trim().is_empty() {
             self.store.cancel_phone_verification(user_id).await?;
             self.store.set_phone(user_id, None, now).await?;
@@ -561,7 +549,7 @@ impl Accounts {
         raw_code: &str,
     ) -> Result<PhoneStatus, AppError> {
         let user_id = principal.user.id;
-        let now = Utc::now();
+        let now = self.clock.now();
         let pending = self
             .store
             .phone_verification(user_id)
@@ -611,7 +599,7 @@ impl Accounts {
             .await?
             .ok_or(ErrorCode::PhoneNotPending)?;
         self.store
-            .verify_phone(user_id, &pending.phone, Utc::now())
+            .verify_phone(user_id, &pending.phone, self.clock.now())
             .await?;
         tracing::info!(
             user.id = user_id,
@@ -650,7 +638,7 @@ impl Accounts {
                     &request.name,
                     Role::Customer,
                     Some(request.org_id),
-                    Utc::now(),
+                    self.clock.now(),
                 )
                 .await?;
         } else {
@@ -705,7 +693,7 @@ impl Accounts {
             return Err(AppError::field(ErrorCode::PasswordWrong, "current"));
         }
         let password = parse_password(new, "new")?;
-        let now = Utc::now();
+        let now = self.clock.now();
         self.store
             .set_password(user.id, &hash_password(&password).await?, now)
             .await?;
@@ -757,7 +745,7 @@ impl Accounts {
             tracing::info!("password reset requested for an unknown email");
             return Ok(());
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         // At most a few links per account and window: more would only flood the inbox. This
         // cannot lock the owner out: a link sent in the window is still valid (one hour).
         let recent = self
@@ -807,7 +795,7 @@ impl Accounts {
     /// Sets a new password from an emailed reset or invite link; signs out every session.
     pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AppError> {
         let password = parse_password(new_password, "password")?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let hash = self.key.hash(token);
         let mut user_id = None;
         for purpose in [TokenPurpose::PasswordReset, TokenPurpose::Invite] {
@@ -843,7 +831,7 @@ impl Accounts {
             .map_err(|_| AppError::field(ErrorCode::PlanInvalid, "plan"))?;
         let id = self
             .store
-            .create_org(name.as_str(), plan, Utc::now())
+            .create_org(name.as_str(), plan, self.clock.now())
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => AppError::field(ErrorCode::OrgNameTaken, "name"),
@@ -915,7 +903,7 @@ impl Accounts {
             }
             (_, None) => {}
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let created = self
             .store
             .create_user(NewUser {
@@ -997,7 +985,7 @@ impl Accounts {
 
     pub async fn seed_demo(&self) -> Result<(), AppError> {
         const PASSWORD: &str = "Demo-2026!";
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut org_ids = Vec::new();
         for (name, plan) in [
             ("Demo S.A.", SupportPlan::Premium),

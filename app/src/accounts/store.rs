@@ -1,21 +1,10 @@
 //! Storage interface for accounts (implemented for SQLite and PostgreSQL in the server crate).
 
-use super::{MailStatus, OrgSummary, OutboxMail, SessionKind, SessionView, UserSummary};
+use super::{OrgSummary, SessionKind, SessionView, UserSummary};
 use crate::domain::{Role, SupportPlan};
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("not found")]
-    NotFound,
-    #[error("conflict on {0}")]
-    Conflict(&'static str),
-    #[error("storage backend: {0}")]
-    Backend(String),
-}
-
-pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A user row including the password hash: stays on the server, never serialized.
 #[derive(Debug, Clone)]
@@ -59,13 +48,6 @@ pub struct NewSession<'a> {
     pub ip: Option<&'a str>,
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
-}
-
-pub struct NewMail<'a> {
-    pub to: &'a str,
-    pub subject: &'a str,
-    pub body: &'a str,
-    pub now: DateTime<Utc>,
 }
 
 /// A number waiting to be verified.
@@ -268,21 +250,4 @@ pub trait AccountStore: Send + Sync {
         ip: Option<&str>,
         since: DateTime<Utc>,
     ) -> StoreResult<(i64, i64)>;
-}
-
-#[async_trait]
-pub trait OutboxStore: Send + Sync {
-    async fn enqueue(&self, mail: NewMail<'_>) -> StoreResult<i64>;
-    async fn list(&self, limit: i64) -> StoreResult<Vec<OutboxMail>>;
-    async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>>;
-    /// Replaces a delivered mail's body (its links redacted).
-    async fn replace_body(&self, id: i64, body: &str) -> StoreResult<()>;
-    async fn mark(
-        &self,
-        id: i64,
-        status: MailStatus,
-        error: Option<&str>,
-        retry_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()>;
 }

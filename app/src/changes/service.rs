@@ -5,7 +5,7 @@
 use super::store::{ChangeRow, ChangeStore, ChangeUpdate, NewChangeRequest, NewEvent};
 use super::{ChangeActions, ChangeDetail, ChangeList, ChangeSummary};
 use crate::accounts::service::Principal;
-use crate::accounts::store::{AccountStore, NewMail, OutboxStore};
+use crate::accounts::store::AccountStore;
 use crate::domain::change::{
     after_decline, can_reopen, minutes_to_cover, ChangeEventKind, ChangeStatus, Risk, WorkRefusal,
     MAX_MINUTES,
@@ -16,8 +16,9 @@ use crate::error::{AppError, ErrorCode};
 use crate::hours::service::Hours;
 use crate::hours::store::NewDebit;
 use crate::hours::EntryKind;
+use crate::kernel::{Clock, NewMail, OutboxStore};
 use crate::tickets::service::active_staff;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use std::sync::Arc;
 
 const MAX_TITLE: usize = 150;
@@ -30,6 +31,7 @@ pub struct Changes {
     accounts: Arc<dyn AccountStore>,
     outbox: Arc<dyn OutboxStore>,
     public_url: String,
+    clock: Clock,
 }
 
 /// What a customer submits.
@@ -75,8 +77,10 @@ impl Changes {
         accounts: Arc<dyn AccountStore>,
         outbox: Arc<dyn OutboxStore>,
         public_url: String,
+        clock: Clock,
     ) -> Self {
         Changes {
+            clock,
             store,
             hours,
             accounts,
@@ -140,7 +144,7 @@ impl Changes {
             decline: customer && s.status.awaiting_customer(),
             work: staff && s.status.accepts_work(),
             finish: staff && s.status.accepts_work(),
-            reopen: customer && can_reopen(s.status, s.done_at, Utc::now()),
+            reopen: customer && can_reopen(s.status, s.done_at, self.clock.now()),
         };
         let to_cover = if s.status.awaiting_customer() {
             minutes_to_cover(s.estimate_minutes.unwrap_or_default(), s.used_minutes)
@@ -184,7 +188,7 @@ impl Changes {
                 return Err(AppError::field(ErrorCode::InvalidInput, "project_id"));
             }
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let desired = parse_date(input.desired_date, "desired_date")?;
         if desired.is_some_and(|d| d < crate::projects::service::today_cr(now)) {
             return Err(AppError::field(ErrorCode::DateInvalid, "desired_date"));
@@ -272,7 +276,7 @@ impl Changes {
                 actor_id: Some(principal.user.id),
                 minutes: Some(minutes),
                 note: note.trim(),
-                now: Utc::now(),
+                now: self.clock.now(),
             },
         )
         .await?;
@@ -316,7 +320,7 @@ impl Changes {
                 actor_id: Some(principal.user.id),
                 minutes: None,
                 note: reason,
-                now: Utc::now(),
+                now: self.clock.now(),
             },
         )
         .await?;
@@ -365,7 +369,7 @@ impl Changes {
                 actor_id: Some(principal.user.id),
                 minutes: Some(estimate),
                 note: "",
-                now: Utc::now(),
+                now: self.clock.now(),
             },
         )
         .await?;
@@ -407,7 +411,7 @@ impl Changes {
                 actor_id: Some(principal.user.id),
                 minutes: s.estimate_minutes,
                 note: reason,
-                now: Utc::now(),
+                now: self.clock.now(),
             },
         )
         .await?;
@@ -443,7 +447,7 @@ impl Changes {
         if !row.summary.status.accepts_work() {
             return Err(AppError::new(ErrorCode::ChangeStateInvalid));
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let debit = self
             .hours
             .store()
@@ -514,7 +518,7 @@ impl Changes {
     ) -> Result<ChangeDetail, AppError> {
         principal.require(&[Role::Agent, Role::Admin])?;
         let row = self.visible(principal, id).await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let summary = summary.trim();
         self.step(
             id,
@@ -559,7 +563,7 @@ impl Changes {
         if reason.is_empty() {
             return Err(AppError::field(ErrorCode::ReasonMissing, "reason"));
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         if row.summary.status != ChangeStatus::Done {
             return Err(AppError::new(ErrorCode::ChangeStateInvalid));
         }
@@ -644,7 +648,7 @@ impl Changes {
                 to: email,
                 subject: &format!("[{}] {}", change.number(), change.title),
                 body: &body,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         Ok(())

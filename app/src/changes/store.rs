@@ -2,8 +2,8 @@
 //! applies only from the states it expects) written with its history entry in one transaction.
 
 use super::{ChangeEvent, ChangeSummary};
-use crate::accounts::store::StoreResult;
 use crate::domain::change::{ChangeEventKind, ChangeStatus, Risk};
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 

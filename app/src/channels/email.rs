@@ -3,13 +3,14 @@
 //! ignored, and a message seen twice is handled once.
 
 use crate::accounts::service::{acting_as, contact_org};
-use crate::accounts::store::{AccountStore, NewUser, StoreResult, UserRecord};
+use crate::accounts::store::{AccountStore, NewUser, UserRecord};
 use crate::domain::inbound_mail::{
     automatic, is_public_domain, new_text, ticket_reference, Automatic,
 };
 use crate::domain::{Email, PersonName, Role, TicketSource};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{check_upload, clean_filename, MAX_FILE_BYTES};
+use crate::kernel::{Clock, StoreResult};
 use crate::tickets::service::Tickets;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -149,6 +150,7 @@ pub struct EmailIntake {
     tickets: Tickets,
     /// The portal's own addresses (lower case): mail from them would loop.
     own: Vec<String>,
+    clock: Clock,
 }
 
 /// Attachments the portal keeps (cleaned name, bytes), and a note naming the ones it refused;
@@ -186,9 +188,11 @@ impl EmailIntake {
         accounts: Arc<dyn AccountStore>,
         tickets: Tickets,
         own: Vec<String>,
+        clock: Clock,
     ) -> Self {
         let own = own.into_iter().map(|a| a.to_lowercase()).collect();
         EmailIntake {
+            clock,
             threads,
             accounts,
             tickets,
@@ -207,7 +211,7 @@ impl EmailIntake {
         }
         if !self
             .threads
-            .claim_message(&mail.message_id, Utc::now())
+            .claim_message(&mail.message_id, self.clock.now())
             .await?
         {
             return Ok(Intake::Duplicate);
@@ -314,7 +318,7 @@ impl EmailIntake {
             return Ok((user.role == Role::Customer && user.org_id.is_some()).then_some(user));
         }
         let domain = domain_of(&mail.from_email);
-        let now = Utc::now();
+        let now = self.clock.now();
         let org = match (!is_public_domain(domain))
             .then_some(domain)
             .filter(|d| !d.is_empty())

@@ -4,11 +4,11 @@
 
 use super::store::{ChannelStore, DeliveryChange, Ingested, NewInbound, StoredMedia};
 use super::{ChannelEvent, GraphApi, GraphError, InboundMessage};
-use crate::accounts::store::StoreError;
 use crate::chat::fanout::{Fanout, Signal};
 use crate::domain::channel::{display_phone, phone_digits, Channel};
 use crate::error::ErrorCode;
 use crate::files::{check_upload, clean_filename, BlobStore};
+use crate::kernel::{Clock, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
@@ -34,6 +34,7 @@ pub struct Channels {
     graph: Arc<dyn GraphApi>,
     fanout: Arc<dyn Fanout>,
     blobs: Arc<dyn BlobStore>,
+    clock: Clock,
 }
 
 /// How agents see a contact before the platform tells us a name.
@@ -74,8 +75,10 @@ impl Channels {
         graph: Arc<dyn GraphApi>,
         fanout: Arc<dyn Fanout>,
         blobs: Arc<dyn BlobStore>,
+        clock: Clock,
     ) -> Self {
         Channels {
+            clock,
             store,
             graph,
             fanout,
@@ -118,7 +121,7 @@ impl Channels {
                     let key = platform_key(s.channel, &s.external_id);
                     let change = self
                         .store
-                        .apply_status(&key, s.delivery, s.error.as_deref())
+                        .apply_status(&key, s.delivery, s.error.as_deref(), self.clock.now())
                         .await?;
                     self.publish_changes(change).await;
                 }
@@ -190,7 +193,7 @@ impl Channels {
                         storage_key: key,
                     }),
                 sent_at: m.sent_at,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await
     }
@@ -260,22 +263,22 @@ impl Channels {
                 Ok(id) => {
                     let key = platform_key(reply.channel, &id);
                     self.store
-                        .reply_sent(reply.outbox_id, &key, Utc::now())
+                        .reply_sent(reply.outbox_id, &key, self.clock.now())
                         .await?
                 }
                 Err(GraphError::Refused(why)) => {
                     tracing::warn!(chat = reply.chat_id, %why, "reply refused by the platform");
                     self.store
-                        .reply_failed(reply.outbox_id, &why, None, Utc::now())
+                        .reply_failed(reply.outbox_id, &why, None, self.clock.now())
                         .await?
                 }
                 Err(GraphError::Unavailable(why)) => {
                     let attempts = reply.attempts + 1;
                     let retry_at = (attempts < MAX_SEND_ATTEMPTS)
-                        .then(|| Utc::now() + send_retry_delay(attempts - 1));
+                        .then(|| self.clock.now() + send_retry_delay(attempts - 1));
                     tracing::warn!(chat = reply.chat_id, attempts, %why, "reply not sent yet");
                     self.store
-                        .reply_failed(reply.outbox_id, &why, retry_at, Utc::now())
+                        .reply_failed(reply.outbox_id, &why, retry_at, self.clock.now())
                         .await?
                 }
             };

@@ -1,9 +1,9 @@
 //! Storage interface for channel conversations.
 
 use super::OutboundReply;
-use crate::accounts::store::StoreResult;
 use crate::chat::ChatMessage;
 use crate::domain::channel::{Channel, Delivery};
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -67,6 +67,7 @@ pub trait ChannelStore: Send + Sync {
         external_id: &str,
         delivery: Delivery,
         error: Option<&str>,
+        now: DateTime<Utc>,
     ) -> StoreResult<Option<DeliveryChange>>;
 
     /// Marks every reply to the contact sent up to `up_to` as delivered / read.

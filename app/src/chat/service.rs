@@ -8,8 +8,8 @@ use super::{
     AgentInfo, Availability, CannedResponse, ChatFile, ChatMessage, ChatThread, ChatView,
     ConsoleChat, ConsoleState, CustomerContext, WidgetState,
 };
-use crate::accounts::service::{internal, Principal};
-use crate::accounts::store::{AccountStore, NewMail, NewUser, OutboxStore};
+use crate::accounts::service::Principal;
+use crate::accounts::store::{AccountStore, NewUser};
 use crate::accounts::tokens::{new_token, TokenKey};
 use crate::domain::chat::{
     chat_hours, clean_body, pick_agent, valid_client_id, valid_shortcut, BodyProblem, ChatHours,
@@ -18,6 +18,8 @@ use crate::domain::chat::{
 use crate::domain::{format_cr, Email, PersonName, Role, SupportPlan, TicketSource};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{check_upload, BlobStore};
+use crate::kernel::internal;
+use crate::kernel::{Clock, NewMail, OutboxStore};
 use crate::tickets::service::Tickets;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -79,6 +81,7 @@ pub struct Chats {
     hours: ChatHours,
     /// Base of emailed links (address confirmations).
     public_url: String,
+    clock: Clock,
 }
 
 /// Chats anonymous visitors may start per hour: from one client address, and in all.
@@ -114,17 +117,32 @@ fn is_staff_role(role: Role) -> bool {
     matches!(role, Role::Agent | Role::Admin)
 }
 
+/// What the chat service works with.
+pub struct ChatDeps {
+    pub store: Arc<dyn ChatStore>,
+    pub fanout: Arc<dyn Fanout>,
+    pub tickets: Tickets,
+    pub accounts: Arc<dyn AccountStore>,
+    pub outbox: Arc<dyn OutboxStore>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub key: TokenKey,
+    pub clock: Clock,
+}
+
 impl Chats {
-    pub fn new(
-        store: Arc<dyn ChatStore>,
-        fanout: Arc<dyn Fanout>,
-        tickets: Tickets,
-        accounts: Arc<dyn AccountStore>,
-        outbox: Arc<dyn OutboxStore>,
-        blobs: Arc<dyn BlobStore>,
-        key: TokenKey,
-    ) -> Self {
+    pub fn new(deps: ChatDeps) -> Self {
+        let ChatDeps {
+            store,
+            fanout,
+            tickets,
+            accounts,
+            outbox,
+            blobs,
+            key,
+            clock,
+        } = deps;
         Chats {
+            clock,
             store,
             fanout,
             tickets,
@@ -208,7 +226,7 @@ impl Chats {
     pub async fn availability(&self, plan: Option<SupportPlan>) -> Result<Availability, AppError> {
         let plan = plan.unwrap_or(SupportPlan::Estandar);
         let calendar = self.tickets.calendar().await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let (within_hours, next_opening) = chat_hours(self.hours, plan, now, &calendar);
         let agents_online = self
             .store
@@ -255,7 +273,7 @@ impl Chats {
         email: &str,
         client_ip: Option<&str>,
     ) -> Result<(ChatView, Option<String>), AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         if matches!(caller, Caller::Visitor { .. } | Caller::Anonymous) {
             let hour_ago = now - chrono::Duration::hours(1);
             let from_client = match client_ip {
@@ -351,7 +369,7 @@ impl Chats {
             .into_iter()
             .map(|(_, a)| a.load)
             .collect();
-        let now = Utc::now();
+        let now = self.clock.now();
         for chat in waiting.iter().filter(|c| c.view.agent_id.is_none()) {
             let Some(agent_id) = pick_agent(&agents, now) else {
                 break;
@@ -467,7 +485,7 @@ impl Chats {
             if file.is_some() {
                 return Err(AppError::field(ErrorCode::ChannelFileUnsupported, "file"));
             }
-            let now = Utc::now();
+            let now = self.clock.now();
             if chat
                 .view
                 .window_closes_at
@@ -491,7 +509,7 @@ impl Chats {
                 internal,
                 client_id,
                 attachment_id: file,
-                now: Utc::now(),
+                now: self.clock.now(),
                 outbound,
             })
             .await?;
@@ -530,7 +548,7 @@ impl Chats {
                 internal: false,
                 client_id: None,
                 attachment_id: None,
-                now: Utc::now(),
+                now: self.clock.now(),
                 outbound: false,
             })
             .await?;
@@ -599,7 +617,7 @@ impl Chats {
                 content_type,
                 size: bytes.len() as i64,
                 storage_key: &key,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         self.post_as(&chat, &side, &filename, client_id, false, Some(file_id))
@@ -667,7 +685,7 @@ impl Chats {
         let limit = self.my_limit(principal.user.id).await?;
         if !self
             .store
-            .accept(chat_id, principal.user.id, limit, Utc::now())
+            .accept(chat_id, principal.user.id, limit, self.clock.now())
             .await?
         {
             let now = self
@@ -718,7 +736,7 @@ impl Chats {
             .ok_or_else(|| AppError::field(ErrorCode::AssigneeInvalid, "agent"))?;
         if !self
             .store
-            .transfer(chat_id, to_agent, target.load.max_chats, Utc::now())
+            .transfer(chat_id, to_agent, target.load.max_chats, self.clock.now())
             .await?
         {
             return Err(ErrorCode::AgentAtCapacity.into());
@@ -747,7 +765,7 @@ impl Chats {
                 return Err(ErrorCode::ChatNotYours.into());
             }
         }
-        if self.store.close(chat_id, Utc::now()).await? {
+        if self.store.close(chat_id, self.clock.now()).await? {
             self.system_message(
                 chat_id,
                 &format!("{} finalizó la conversación.", side.name()),
@@ -841,7 +859,7 @@ impl Chats {
                 _ => Err(AppError::field(ErrorCode::EmailTaken, "email")),
             };
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let org = crate::accounts::service::contact_org(
             self.accounts.as_ref(),
             &format!("Contacto web: {email}"),
@@ -913,7 +931,7 @@ impl Chats {
 
     /// The organisation and requester of tickets whose address is not confirmed yet.
     async fn unverified_requester(&self) -> Result<(i64, i64), AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let org =
             crate::accounts::service::contact_org(self.accounts.as_ref(), UNVERIFIED_ORG, now)
                 .await?;
@@ -938,7 +956,7 @@ impl Chats {
         match created {
             Ok(id) => Ok((org, id)),
             // Created at the same moment by another request.
-            Err(crate::accounts::store::StoreError::Conflict(_)) => {
+            Err(crate::kernel::StoreError::Conflict(_)) => {
                 let user = self
                     .accounts
                     .find_user_by_email(UNVERIFIED_REQUESTER)
@@ -958,7 +976,7 @@ impl Chats {
         email: &str,
         pending: Pending,
     ) -> Result<(), AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let token = new_token();
         let recent = self
             .accounts
@@ -1006,7 +1024,7 @@ impl Chats {
     /// that address (or a new contact of its own when there is none) and waiting transcripts
     /// are mailed. A staff address keeps its tickets where staff see them.
     pub async fn confirm_address(&self, token: &str) -> Result<(), AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let (_, email, name) = self
             .accounts
             .confirm_contact(&self.key.hash(token.trim()), now)
@@ -1073,7 +1091,7 @@ impl Chats {
                     .await?
             }
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         if !self.store.claim_transcript(chat_id, now).await? {
             return Err(ErrorCode::TranscriptSent.into());
         }
@@ -1165,7 +1183,7 @@ impl Chats {
 
     pub async fn console(&self, principal: &Principal) -> Result<ConsoleState, AppError> {
         Self::staff(principal)?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let agents = self.store.agents().await?;
         let me = agents
             .iter()
@@ -1204,7 +1222,7 @@ impl Chats {
     ) -> Result<(), AppError> {
         Self::staff(principal)?;
         self.store
-            .set_presence(principal.user.id, presence, Utc::now())
+            .set_presence(principal.user.id, presence, self.clock.now())
             .await?;
         if presence == Presence::Online {
             self.route_waiting().await?;
@@ -1223,7 +1241,7 @@ impl Chats {
     pub async fn heartbeat(&self, principal: &Principal) -> Result<(), AppError> {
         Self::staff(principal)?;
         self.store
-            .touch_presence(principal.user.id, Utc::now())
+            .touch_presence(principal.user.id, self.clock.now())
             .await?;
         Ok(())
     }
@@ -1291,10 +1309,10 @@ impl Chats {
         }
         let body = clean_body(body).map_err(body_error)?;
         self.store
-            .save_canned(id, shortcut, title, body, Utc::now())
+            .save_canned(id, shortcut, title, body, self.clock.now())
             .await
             .map_err(|e| match e {
-                crate::accounts::store::StoreError::Conflict(_) => {
+                crate::kernel::StoreError::Conflict(_) => {
                     AppError::field(ErrorCode::ShortcutTaken, "shortcut")
                 }
                 other => other.into(),
@@ -1311,7 +1329,7 @@ impl Chats {
         if !self.store.canned().await?.is_empty() {
             return Ok(());
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         for (shortcut, title, body) in [
             (
                 "saludo",

@@ -1,8 +1,8 @@
 //! Storage interface for chats.
 
 use super::{CannedResponse, ChatFile, ChatMessage, ChatView};
-use crate::accounts::store::StoreResult;
 use crate::domain::chat::{AgentLoad, ChatRole, Presence};
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

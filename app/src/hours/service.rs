@@ -5,13 +5,14 @@
 use super::store::{HourStore, NewDebit};
 use super::{EntryKind, HoursView, LotView};
 use crate::accounts::service::Principal;
-use crate::accounts::store::{AccountStore, NewMail, OutboxStore};
+use crate::accounts::store::AccountStore;
 use crate::domain::change::WorkRefusal;
 use crate::domain::hours::{
     balance, expires_soon, expiry, format_minutes, is_low, MAX_ADJUST_MINUTES,
 };
 use crate::domain::{format_cr, Role};
 use crate::error::{AppError, ErrorCode};
+use crate::kernel::{Clock, NewMail, OutboxStore};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ pub struct Hours {
     accounts: Arc<dyn AccountStore>,
     outbox: Arc<dyn OutboxStore>,
     public_url: String,
+    clock: Clock,
 }
 
 /// What one run of the hour job did.
@@ -36,8 +38,10 @@ impl Hours {
         accounts: Arc<dyn AccountStore>,
         outbox: Arc<dyn OutboxStore>,
         public_url: String,
+        clock: Clock,
     ) -> Self {
         Hours {
+            clock,
             store,
             accounts,
             outbox,
@@ -87,7 +91,7 @@ impl Hours {
         org_id: Option<i64>,
     ) -> Result<HoursView, AppError> {
         let (org_id, org_name) = self.org_for(principal, org_id).await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let lots = self.store.lots(org_id).await?;
         let entries = self.store.entries(org_id).await?;
         let lot_views = lots
@@ -132,7 +136,7 @@ impl Hours {
 
     /// Minutes usable now by an organisation.
     pub async fn balance(&self, org_id: i64) -> Result<i64, AppError> {
-        Ok(balance(&self.store.lots(org_id).await?, Utc::now()))
+        Ok(balance(&self.store.lots(org_id).await?, self.clock.now()))
     }
 
     /// An admin credits (positive) or withdraws (negative) minutes, with a reason. Credits get
@@ -154,7 +158,7 @@ impl Hours {
         if minutes == 0 || minutes.abs() > MAX_ADJUST_MINUTES {
             return Err(AppError::field(ErrorCode::MinutesInvalid, "minutes"));
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         if minutes > 0 {
             let months = validity_months.unwrap_or(12).clamp(1, 60);
             self.store
@@ -240,7 +244,7 @@ impl Hours {
                     to: &email,
                     subject,
                     body: &format!("Hola {name}:\n\n{text}\n"),
-                    now: Utc::now(),
+                    now: self.clock.now(),
                 })
                 .await?;
         }

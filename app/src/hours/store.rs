@@ -3,9 +3,9 @@
 //! the balance can never go below zero.
 
 use super::{EntryKind, LedgerEntry};
-use crate::accounts::store::StoreResult;
 use crate::domain::change::WorkRefusal;
 use crate::domain::hours::Lot;
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

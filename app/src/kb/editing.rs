@@ -8,11 +8,12 @@ use super::{
     ArticleDraft, ArticleLang, ArticleStatus, Category, DiffKind, DiffLine, EditorArticle,
     EditorDashboard, EditorRow, RevisionDiff, RevisionInfo, Visibility,
 };
-use crate::accounts::service::{internal, Principal};
-use crate::accounts::store::StoreError;
+use crate::accounts::service::Principal;
 use crate::domain::COSTA_RICA;
 use crate::error::{AppError, ErrorCode};
 use crate::files::{accepted_content_type, clean_filename};
+use crate::kernel::internal;
+use crate::kernel::{Conflict, StoreError};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -33,7 +34,7 @@ pub fn require_editor(principal: &Principal) -> Result<(), AppError> {
 
 fn conflict_or(err: StoreError) -> AppError {
     match err {
-        StoreError::Conflict("revision") => ErrorCode::RevisionConflict.into(),
+        StoreError::Conflict(Conflict::Revision) => ErrorCode::RevisionConflict.into(),
         other => other.into(),
     }
 }
@@ -131,7 +132,7 @@ impl Kb {
         draft: &ArticleDraft,
         current: Option<&ArticleRecord>,
     ) -> Result<ArticleWrite, AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let title = draft.title.trim().to_owned();
         if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
             return Err(AppError::field(ErrorCode::TitleRequired, "title"));
@@ -415,7 +416,7 @@ impl Kb {
         }
         match self
             .store
-            .create_category(&slug, &es, &en, Utc::now())
+            .create_category(&slug, &es, &en, self.clock.now())
             .await
         {
             Err(StoreError::Conflict(_)) => {
@@ -476,7 +477,7 @@ impl Kb {
                 size: bytes.len() as i64,
                 storage_key: &key,
                 uploaded_by: principal.user.id,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         Ok(format!("/imagenes/{name}"))

@@ -5,7 +5,6 @@ use super::service::Kb;
 use super::store::ArticleWrite;
 use super::{text, ArticleLang, ArticleStatus, Visibility};
 use crate::error::AppError;
-use chrono::Utc;
 use std::collections::HashMap;
 
 /// One article file, parsed.
@@ -74,13 +73,13 @@ impl Kb {
         categories: &str,
         files: &[(&str, &str)],
     ) -> Result<usize, AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let existing = self.store.all_categories().await?;
         for line in categories.lines().filter(|l| !l.trim().is_empty()) {
             let mut parts = line.split('|').map(str::trim);
             let (Some(slug), Some(es), Some(en)) = (parts.next(), parts.next(), parts.next())
             else {
-                return Err(crate::accounts::service::internal(format!(
+                return Err(crate::kernel::internal(format!(
                     "bad category line {line:?}"
                 )));
             };
@@ -92,7 +91,7 @@ impl Kb {
         let mut ids: HashMap<String, i64> = HashMap::new();
         let mut created = 0;
         for (name, content) in files {
-            let a = parse_article(name, content).map_err(crate::accounts::service::internal)?;
+            let a = parse_article(name, content).map_err(crate::kernel::internal)?;
             let slug = text::slugify(&a.title);
             if let Some(existing) = self.store.article_by_slug(&slug).await? {
                 ids.insert(a.key.clone(), existing.summary.id);
@@ -101,9 +100,7 @@ impl Kb {
             let category = categories
                 .iter()
                 .find(|c| c.slug == a.category)
-                .ok_or_else(|| {
-                    crate::accounts::service::internal(format!("{name}: unknown category"))
-                })?;
+                .ok_or_else(|| crate::kernel::internal(format!("{name}: unknown category")))?;
             let write = ArticleWrite {
                 slug,
                 category_id: category.id,

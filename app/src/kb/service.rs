@@ -7,11 +7,13 @@ use super::{
     ArticleLang, ArticleLookup, ArticleStatus, ArticleView, Audience, CategoryPage, FeedbackState,
     KbStart, SearchHit, Suggestion, TocEntry, TranslationLink, Visibility,
 };
-use crate::accounts::service::{internal, Principal};
+use crate::accounts::service::Principal;
 use crate::domain::Role;
 use crate::error::{AppError, ErrorCode};
 use crate::files::BlobStore;
-use chrono::Utc;
+use crate::kernel::internal;
+use crate::kernel::Clock;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -31,6 +33,7 @@ pub struct Kb {
     pub(super) blobs: Arc<dyn BlobStore>,
     pub(super) public_url: String,
     views: Arc<Mutex<HashMap<i64, i64>>>,
+    pub(super) clock: Clock,
 }
 
 pub fn audience(principal: Option<&Principal>) -> Audience {
@@ -48,10 +51,10 @@ pub(super) fn is_editor(principal: Option<&Principal>) -> bool {
     )
 }
 
-fn readable(principal: Option<&Principal>) -> Readable {
+fn readable(principal: Option<&Principal>, now: DateTime<Utc>) -> Readable {
     Readable {
         visibilities: audience(principal).visibilities(),
-        now: Utc::now(),
+        now,
     }
 }
 
@@ -67,8 +70,14 @@ pub fn visitor_key(principal: Option<&Principal>, cookie: Option<&str>) -> Optio
 }
 
 impl Kb {
-    pub fn new(store: Arc<dyn KbStore>, blobs: Arc<dyn BlobStore>, public_url: String) -> Self {
+    pub fn new(
+        store: Arc<dyn KbStore>,
+        blobs: Arc<dyn BlobStore>,
+        public_url: String,
+        clock: Clock,
+    ) -> Self {
         Kb {
+            clock,
             store,
             blobs,
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -89,7 +98,7 @@ impl Kb {
         principal: Option<&Principal>,
         reader: ArticleLang,
     ) -> Result<KbStart, AppError> {
-        let readable = readable(principal);
+        let readable = readable(principal, self.clock.now());
         let categories = self.store.categories(&readable).await?;
         let prefer = Some(reader);
         let most_read = self
@@ -116,7 +125,7 @@ impl Kb {
         slug: &str,
         reader: ArticleLang,
     ) -> Result<CategoryPage, AppError> {
-        let readable = readable(principal);
+        let readable = readable(principal, self.clock.now());
         let category = self
             .store
             .categories(&readable)
@@ -148,8 +157,8 @@ impl Kb {
             return Ok(());
         }
         let s = &article.summary;
-        let live =
-            s.status == ArticleStatus::Published && s.publish_at.is_none_or(|at| at <= Utc::now());
+        let live = s.status == ArticleStatus::Published
+            && s.publish_at.is_none_or(|at| at <= self.clock.now());
         let audience = audience(principal);
         if !live {
             return Err(ErrorCode::NotFound.into());
@@ -212,7 +221,7 @@ impl Kb {
         principal: Option<&Principal>,
         record: ArticleRecord,
     ) -> Result<ArticleView, AppError> {
-        let readable = readable(principal);
+        let readable = readable(principal, self.clock.now());
         let (body_html, headings) = crate::markdown::render_article(&record.body_md);
         let translation = match record.translation_id {
             Some(id) => self
@@ -315,7 +324,7 @@ impl Kb {
             score: f64,
         }
         let raw: String = raw.chars().take(MAX_QUERY_CHARS).collect();
-        let readable = readable(principal);
+        let readable = readable(principal, self.clock.now());
         let langs = match only {
             Some(lang) => vec![lang],
             None => vec![reader, reader.other()],
@@ -432,7 +441,7 @@ impl Kb {
         let draft = clean_draft(draft)?;
         self.readable_article(Some(principal), article_id).await?;
         self.store
-            .record_suggestion_open(&draft, principal.user.id, article_id, Utc::now())
+            .record_suggestion_open(&draft, principal.user.id, article_id, self.clock.now())
             .await?;
         Ok(())
     }
@@ -483,7 +492,7 @@ impl Kb {
         if comment.chars().count() > MAX_COMMENT_CHARS {
             return Err(AppError::field(ErrorCode::InvalidInput, "comment"));
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         if let (None, Some(client)) = (principal, client) {
             let on_article = self
                 .store
@@ -505,9 +514,7 @@ impl Kb {
             .add_feedback(article_id, visitor, helpful, comment, client, now)
             .await
         {
-            Err(crate::accounts::store::StoreError::Conflict(_)) => {
-                Err(ErrorCode::FeedbackGiven.into())
-            }
+            Err(crate::kernel::StoreError::Conflict(_)) => Err(ErrorCode::FeedbackGiven.into()),
             other => Ok(other?),
         }
     }
@@ -527,7 +534,7 @@ impl Kb {
     pub async fn sitemap(&self) -> Result<String, AppError> {
         let readable = Readable {
             visibilities: vec![Visibility::Public],
-            now: Utc::now(),
+            now: self.clock.now(),
         };
         let categories = self.store.categories(&readable).await?;
         let articles = self

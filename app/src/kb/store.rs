@@ -5,7 +5,7 @@ use super::text::Query;
 use super::{
     ArticleLang, ArticleStatus, ArticleSummary, Category, FeedbackComment, RevisionInfo, Visibility,
 };
-use crate::accounts::store::StoreResult;
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

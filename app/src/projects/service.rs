@@ -14,6 +14,7 @@ use crate::domain::project::{
 };
 use crate::domain::{Role, COSTA_RICA};
 use crate::error::{AppError, ErrorCode};
+use crate::kernel::Clock;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use std::sync::Arc;
 
@@ -269,11 +270,20 @@ pub struct DemoProject {
 pub struct Projects {
     store: Arc<dyn ProjectStore>,
     accounts: Arc<dyn AccountStore>,
+    clock: Clock,
 }
 
 impl Projects {
-    pub fn new(store: Arc<dyn ProjectStore>, accounts: Arc<dyn AccountStore>) -> Self {
-        Projects { store, accounts }
+    pub fn new(
+        store: Arc<dyn ProjectStore>,
+        accounts: Arc<dyn AccountStore>,
+        clock: Clock,
+    ) -> Self {
+        Projects {
+            clock,
+            store,
+            accounts,
+        }
     }
 
     /// The project if the caller may see it: staff see all, customers their organisation's
@@ -314,7 +324,7 @@ impl Projects {
         let rows = self.store.list_projects(scope).await?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let items = self.store.items_of(&ids).await?;
-        let today = today_cr(Utc::now());
+        let today = today_cr(self.clock.now());
         let projects = rows
             .into_iter()
             .map(|row| {
@@ -356,7 +366,7 @@ impl Projects {
     pub async fn page(&self, p: &Principal, id: i64) -> Result<ProjectPage, AppError> {
         let row = self.visible(p, id).await?;
         let items = self.items(id).await?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let today = today_cr(now);
         Ok(ProjectPage {
             project: summary(row, &items, today),
@@ -429,10 +439,10 @@ impl Projects {
         let fields = self.fields(input).await?;
         let id = self
             .store
-            .create_project(&fields, p.user.id, Utc::now())
+            .create_project(&fields, p.user.id, self.clock.now())
             .await?;
         let row = self.store.project(id).await?;
-        Ok(summary(row, &[], today_cr(Utc::now())))
+        Ok(summary(row, &[], today_cr(self.clock.now())))
     }
 
     pub async fn update(
@@ -457,11 +467,11 @@ impl Projects {
             after: fields.status.as_str().to_owned(),
         };
         self.store
-            .update_project(id, &fields, p.user.id, Some(&change), Utc::now())
+            .update_project(id, &fields, p.user.id, Some(&change), self.clock.now())
             .await?;
         let row = self.store.project(id).await?;
         let items = self.items(id).await?;
-        Ok(summary(row, &items, today_cr(Utc::now())))
+        Ok(summary(row, &items, today_cr(self.clock.now())))
     }
 
     /// Adds an activity or milestone at the end of the plan.
@@ -482,7 +492,7 @@ impl Projects {
         check_item_window(&fields, project.start)?;
         let id = self
             .store
-            .add_item(project_id, &fields, p.user.id, Utc::now())
+            .add_item(project_id, &fields, p.user.id, self.clock.now())
             .await?;
         let item = to_item(id, fields, None);
         let mut all = items;
@@ -519,7 +529,7 @@ impl Projects {
                     &fields,
                     p.user.id,
                     &changes,
-                    Utc::now(),
+                    self.clock.now(),
                 )
                 .await?;
         }
@@ -541,11 +551,11 @@ impl Projects {
         staff_only(p)?;
         self.visible(p, project_id).await?;
         self.store
-            .save_baseline(project_id, p.user.id, Utc::now())
+            .save_baseline(project_id, p.user.id, self.clock.now())
             .await?;
         let row = self.store.project(project_id).await?;
         let items = self.items(project_id).await?;
-        Ok(summary(row, &items, today_cr(Utc::now())))
+        Ok(summary(row, &items, today_cr(self.clock.now())))
     }
 
     /// A comment on an item, by staff or a customer of the project's organisation.
@@ -574,7 +584,7 @@ impl Projects {
         }
         Ok(self
             .store
-            .add_comment(project_id, item_id, p.user.id, body, Utc::now())
+            .add_comment(project_id, item_id, p.user.id, body, self.clock.now())
             .await?)
     }
 
@@ -593,7 +603,7 @@ impl Projects {
         if self.org_has_projects(org_id).await? {
             return Ok(0);
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         for project in demo {
             let fields = ProjectFields {
                 org_id,

@@ -1,8 +1,8 @@
 //! Storage interface for projects, their plan, comments and change log.
 
 use super::{ChangeAction, ItemComment, ProjectChange};
-use crate::accounts::store::StoreResult;
 use crate::domain::project::{ItemKind, ItemState, PlanItem, ProjectStatus};
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -9,10 +9,10 @@ use super::{
     StorePage, DEFAULT_TRANSFER_INSTRUCTIONS,
 };
 use crate::accounts::service::Principal;
-use crate::accounts::store::{NewMail, OutboxStore};
 use crate::domain::hours::{default_catalog, format_usd, Package};
 use crate::domain::{format_cr, Role};
 use crate::error::{AppError, ErrorCode};
+use crate::kernel::{Clock, NewMail, OutboxStore};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -25,6 +25,7 @@ pub struct Shop {
     outbox: Arc<dyn OutboxStore>,
     gateway: Option<Arc<dyn PaymentGateway>>,
     public_url: String,
+    clock: Clock,
 }
 
 /// The parts of a Stripe `checkout.session.completed` event the store acts on.
@@ -50,8 +51,10 @@ impl Shop {
         outbox: Arc<dyn OutboxStore>,
         gateway: Option<Arc<dyn PaymentGateway>>,
         public_url: String,
+        clock: Clock,
     ) -> Self {
         Shop {
+            clock,
             store,
             outbox,
             gateway,
@@ -62,7 +65,7 @@ impl Shop {
     /// Adds the service model's packages that are missing; admins' edits stay.
     pub async fn seed_catalog(&self) -> Result<(), AppError> {
         self.store
-            .seed_packages(&default_catalog(), Utc::now())
+            .seed_packages(&default_catalog(), self.clock.now())
             .await?;
         Ok(())
     }
@@ -150,7 +153,7 @@ impl Shop {
                 buyer_id: principal.user.id,
                 package: &package,
                 method,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         let Some(gateway) = gateway else {
@@ -283,7 +286,7 @@ impl Shop {
         }
         match self
             .store
-            .pay_order(id, None, Some(principal.user.id), Utc::now())
+            .pay_order(id, None, Some(principal.user.id), self.clock.now())
             .await?
         {
             Payment::Credited { .. } => {
@@ -304,7 +307,7 @@ impl Shop {
         &self,
         event: CompletedCheckout<'_>,
     ) -> Result<WebhookOutcome, AppError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let order = match event
             .client_reference_id
             .and_then(|r| r.parse::<i64>().ok())
@@ -368,7 +371,11 @@ impl Shop {
         kind: &str,
     ) -> Result<WebhookOutcome, AppError> {
         Ok(
-            match self.store.record_event(event_id, kind, Utc::now()).await? {
+            match self
+                .store
+                .record_event(event_id, kind, self.clock.now())
+                .await?
+            {
                 true => WebhookOutcome::Ignored("event type not handled"),
                 false => WebhookOutcome::Duplicate,
             },
@@ -380,7 +387,7 @@ impl Shop {
         principal.require(&[Role::Admin])?;
         match self
             .store
-            .refund_order(id, principal.user.id, Utc::now())
+            .refund_order(id, principal.user.id, self.clock.now())
             .await?
         {
             Refund::Done { .. } => self.load(id).await,
@@ -435,7 +442,7 @@ impl Shop {
                 "validity_months",
             ));
         }
-        self.store.save_package(&package, Utc::now()).await?;
+        self.store.save_package(&package, self.clock.now()).await?;
         Ok(())
     }
 
@@ -453,7 +460,7 @@ impl Shop {
             return Err(AppError::field(ErrorCode::MessageTooLong, "instructions"));
         }
         self.store
-            .set_transfer_instructions(text, Utc::now())
+            .set_transfer_instructions(text, self.clock.now())
             .await?;
         Ok(())
     }
@@ -553,7 +560,7 @@ impl Shop {
                 to: &order.buyer_email,
                 subject,
                 body,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         Ok(())

@@ -2,8 +2,8 @@
 //! payment event happen in one transaction under the organisation's hour-bank lock.
 
 use super::{Order, OrderStatus, PayMethod, PurchasePolicy};
-use crate::accounts::store::StoreResult;
 use crate::domain::hours::Package;
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

@@ -7,13 +7,14 @@ use super::{
     Attachment, CalendarDay, StaffMember, TicketDetail, TicketFilter, TicketList, TicketSummary,
 };
 use crate::accounts::service::Principal;
-use crate::accounts::store::{AccountStore, NewMail, OutboxStore};
+use crate::accounts::store::AccountStore;
 use crate::domain::sla::{business_time_between, legal_holidays};
 use crate::domain::sla::{first_response_due, Calendar};
 use crate::domain::sla_report::{sla_report, ReportInput, ReportRow};
 use crate::domain::{Priority, Role, SupportPlan, TicketKind, TicketSource, TicketStatus};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{check_upload, BlobStore};
+use crate::kernel::{Clock, NewMail, OutboxStore};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
@@ -49,6 +50,7 @@ pub struct Tickets {
     accounts: Arc<dyn AccountStore>,
     outbox: Arc<dyn OutboxStore>,
     public_url: String,
+    clock: Clock,
 }
 
 fn clean_text(raw: &str, max: usize, code: ErrorCode, field: &str) -> Result<String, AppError> {
@@ -70,8 +72,10 @@ impl Tickets {
         accounts: Arc<dyn AccountStore>,
         outbox: Arc<dyn OutboxStore>,
         public_url: String,
+        clock: Clock,
     ) -> Self {
         Tickets {
+            clock,
             store,
             blobs,
             accounts,
@@ -96,7 +100,7 @@ impl Tickets {
         self.blobs
             .put(&key, bytes)
             .await
-            .map_err(crate::accounts::service::internal)?;
+            .map_err(crate::kernel::internal)?;
         let id = self
             .store
             .add_attachment(NewAttachment {
@@ -106,7 +110,7 @@ impl Tickets {
                 size: bytes.len() as i64,
                 storage_key: &key,
                 uploaded_by: principal.user.id,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         tracing::info!(
@@ -138,7 +142,7 @@ impl Tickets {
             .blobs
             .get(&key)
             .await
-            .map_err(crate::accounts::service::internal)?;
+            .map_err(crate::kernel::internal)?;
         Ok((attachment, bytes))
     }
 
@@ -188,7 +192,9 @@ impl Tickets {
                     day_off: action == "off",
                     label: label.trim().chars().take(120).collect(),
                 };
-                self.store.put_calendar_change(&change, Utc::now()).await?;
+                self.store
+                    .put_calendar_change(&change, self.clock.now())
+                    .await?;
             }
             "reset" => self.store.delete_calendar_change(day).await?,
             _ => return Err(AppError::field(ErrorCode::InvalidInput, "action")),
@@ -247,7 +253,7 @@ impl Tickets {
         months: u32,
     ) -> Result<Vec<ReportRow>, AppError> {
         principal.require(&[Role::Admin, Role::Agent])?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let since = now - chrono::Duration::days(31 * i64::from(months.clamp(1, 36)));
         let tickets = self.store.received_since(since).await?;
         let inputs: Vec<ReportInput> = tickets
@@ -374,7 +380,7 @@ impl Tickets {
         if new.on_site && !org.plan.allows_on_site() {
             return Err(AppError::field(ErrorCode::OnSiteNotAllowed, "on_site"));
         }
-        let received_at = Utc::now();
+        let received_at = self.clock.now();
         let due = first_response_due(org.plan, priority, received_at, &self.calendar().await?);
         let id = self
             .store
@@ -428,7 +434,7 @@ impl Tickets {
         if body.is_empty() {
             return Err(AppError::field(ErrorCode::BodyRequired, "body"));
         }
-        let received_at = Utc::now();
+        let received_at = self.clock.now();
         let priority = Priority::Normal;
         let due = first_response_due(org.plan, priority, received_at, &self.calendar().await?);
         let id = self
@@ -535,7 +541,7 @@ impl Tickets {
             (body, body_html, messages)
         })
         .await
-        .map_err(crate::accounts::service::internal)?;
+        .map_err(crate::kernel::internal)?;
         let attachments = self.store.attachments(id).await?;
         Ok(TicketDetail {
             ticket,
@@ -573,7 +579,7 @@ impl Tickets {
                 author_id: principal.user.id,
                 body: &body,
                 internal,
-                now: Utc::now(),
+                now: self.clock.now(),
                 first_response: staff && !internal,
                 new_status,
             })
@@ -607,7 +613,7 @@ impl Tickets {
             }
         }
         if status != ticket.status {
-            self.store.set_status(id, status, Utc::now()).await?;
+            self.store.set_status(id, status, self.clock.now()).await?;
             self.notify_requester(
                 &ticket,
                 &format!(
@@ -638,7 +644,7 @@ impl Tickets {
                 return Err(AppError::field(ErrorCode::AssigneeInvalid, "assignee_id"));
             }
         }
-        self.store.assign(id, assignee, Utc::now()).await?;
+        self.store.assign(id, assignee, self.clock.now()).await?;
         self.get(principal, id).await
     }
 
@@ -661,7 +667,7 @@ impl Tickets {
                 to: &requester.email,
                 subject: &format!("[{}] {}", ticket.number, ticket.subject),
                 body: &body,
-                now: Utc::now(),
+                now: self.clock.now(),
             })
             .await?;
         Ok(())

@@ -1,8 +1,8 @@
 //! Storage interface for tickets and the holiday calendar.
 
 use super::{Attachment, TicketFilter, TicketMessage, TicketSummary};
-use crate::accounts::store::StoreResult;
 use crate::domain::{Priority, SupportPlan, TicketKind, TicketSource, TicketStatus};
+use crate::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -100,7 +100,7 @@ async fn receive(
         tracing::warn!(error = %e, "Meta webhook of the wrong kind");
         rejected(locale)
     })?;
-    let oldest_allowed = Utc::now() - Duration::days(STALE_AFTER_DAYS);
+    let oldest_allowed = state.clock.now() - Duration::days(STALE_AFTER_DAYS);
     if events
         .iter()
         .any(|e| matches!(e, ChannelEvent::Message(m) if m.sent_at < oldest_allowed))

@@ -272,7 +272,12 @@ pub async fn stripe_webhook(
     let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok());
-    if let Err(e) = signature::verify(header, &body, secret.as_bytes(), Utc::now().timestamp()) {
+    if let Err(e) = signature::verify(
+        header,
+        &body,
+        secret.as_bytes(),
+        state.clock.now().timestamp(),
+    ) {
         tracing::warn!(error = %e, "Stripe webhook refused");
         return Err(rejected(locale));
     }

@@ -2,19 +2,19 @@
 
 use super::{found, store_err, with_pool, Db};
 use app::accounts::store::{
-    AccountStore, NewMail, NewSession, NewUser, OutboxStore, PhoneVerification, SessionRecord,
-    StoreError, StoreResult, TokenPurpose, UserRecord,
+    AccountStore, NewSession, NewUser, PhoneVerification, SessionRecord, TokenPurpose, UserRecord,
 };
 use app::accounts::{
     JoinRequest, MailStatus, OrgSummary, OutboxMail, PendingPhone, SessionKind, SessionView,
     UserSummary,
 };
 use app::domain::{Role, SupportPlan};
+use app::kernel::{NewMail, OutboxStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 fn bad_value(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+    StoreError::corrupt(what, value)
 }
 
 fn parse_role(s: &str) -> StoreResult<Role> {

@@ -3,10 +3,10 @@
 //! in one transaction.
 
 use super::{store_err, with_pool, Db};
-use app::accounts::store::{StoreError, StoreResult};
 use app::changes::store::{ChangeRow, ChangeStore, ChangeUpdate, NewChangeRequest, NewEvent};
 use app::changes::{ChangeEvent, ChangeSummary};
 use app::domain::change::ChangeStatus;
+use app::kernel::{StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -47,7 +47,7 @@ struct Row {
 }
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} '{value}'"))
+    StoreError::corrupt(what, value)
 }
 
 impl TryFrom<Row> for ChangeRow {

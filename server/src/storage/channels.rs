@@ -3,10 +3,10 @@
 
 use super::chat::{MessageRow, MESSAGE_SELECT};
 use super::{store_err, with_pool, Db};
-use app::accounts::store::StoreResult;
 use app::channels::store::{ChannelStore, DeliveryChange, Ingested, NewInbound};
 use app::channels::OutboundReply;
 use app::domain::channel::{Channel, Delivery};
+use app::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
@@ -207,6 +207,7 @@ impl ChannelStore for Db {
         external_id: &str,
         delivery: Delivery,
         error: Option<&str>,
+        now: DateTime<Utc>,
     ) -> StoreResult<Option<DeliveryChange>> {
         let sql = "SELECT chat_id, seq, delivery FROM chat_messages WHERE external_id = $1";
         let row = with_pool!(self, |pool| sqlx::query_as::<_, DeliveryRow>(sql)
@@ -224,7 +225,7 @@ impl ChannelStore for Db {
                         WHERE chat_id = $3 AND seq = $4";
             with_pool!(self, |pool| sqlx::query(note)
                 .bind(error)
-                .bind(Utc::now())
+                .bind(now)
                 .bind(row.chat_id)
                 .bind(row.seq)
                 .execute(pool)

@@ -3,7 +3,6 @@
 mod batch;
 
 use super::{found, store_err, with_pool, Db};
-use app::accounts::store::{StoreError, StoreResult};
 use app::chat::store::{
     AgentRow, ChatScope, ChatStore, NewChat, NewChatFile, NewChatMessage, StoredChat,
 };
@@ -11,11 +10,12 @@ use app::chat::{CannedResponse, ChatFile, ChatMessage, ChatView};
 use app::domain::channel::{display_phone, window_closes_at, Channel, Delivery};
 use app::domain::chat::{AgentLoad, ChatRole, ChatStatus, Presence};
 use app::domain::SupportPlan;
+use app::kernel::{StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+    StoreError::corrupt(what, value)
 }
 
 #[derive(sqlx::FromRow)]

@@ -4,11 +4,11 @@
 //! see every earlier debit, so the balance never goes below zero.
 
 use super::{store_err, with_pool, Db};
-use app::accounts::store::{StoreError, StoreResult};
 use app::domain::change::WorkRefusal;
 use app::domain::hours::{allocate, Lot};
 use app::hours::store::{HourStore, NewDebit};
 use app::hours::{EntryKind, LedgerEntry};
+use app::kernel::{StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -239,9 +239,10 @@ impl HourStore for Db {
         rows.into_iter()
             .map(|r| {
                 Ok(LedgerEntry {
-                    kind: r.kind.parse().map_err(|_| {
-                        StoreError::Backend(format!("unexpected ledger kind '{}'", r.kind))
-                    })?,
+                    kind: r
+                        .kind
+                        .parse()
+                        .map_err(|_| StoreError::corrupt("ledger kind", r.kind.as_str()))?,
                     id: r.id,
                     minutes: r.minutes,
                     lot_id: r.lot_id,

@@ -3,7 +3,6 @@
 //! keeps tags, revisions, old slugs, the search index and the cache generation right.
 
 use super::{found, store_err, with_pool, Db};
-use app::accounts::store::{StoreError, StoreResult};
 use app::kb::store::{
     ArticleRecord, ArticleStats, ArticleWrite, DeflectionTotals, ImageRecord, KbStore, ListOrder,
     NewImage, Readable, RevisionRecord, SearchRow,
@@ -12,11 +11,12 @@ use app::kb::text::{self, Query};
 use app::kb::{
     ArticleLang, ArticleStatus, ArticleSummary, Category, FeedbackComment, RevisionInfo, Visibility,
 };
+use app::kernel::{Conflict, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+    StoreError::corrupt(what, value)
 }
 
 const SUMMARY_COLS: &str = "a.id, a.slug, a.title, a.summary, a.lang, c.slug AS category_slug, \
@@ -721,7 +721,7 @@ impl KbStore for Db {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(revision) = revision else {
-                return Ok(Err(StoreError::Conflict("revision")));
+                return Ok(Err(StoreError::Conflict(Conflict::Revision)));
             };
             if old_slug != w.slug {
                 sqlx::query(

@@ -2,8 +2,8 @@
 //! ticket each belongs to.
 
 use super::{store_err, with_pool, Db};
-use app::accounts::store::StoreResult;
 use app::channels::email::MailThreadStore;
+use app::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 

@@ -14,7 +14,7 @@ mod projects;
 mod shop;
 mod tickets;
 
-use app::accounts::store::StoreError;
+use app::kernel::{Conflict, StoreError};
 
 pub use blobs::DiskBlobs;
 pub use chat::ChatDb;
@@ -161,8 +161,12 @@ pub(crate) fn found(rows_affected: u64) -> Result<(), StoreError> {
 pub(crate) fn store_err(err: sqlx::Error) -> StoreError {
     match &err {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("unique"),
-        _ => StoreError::Backend(err.to_string()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(Conflict::Unique {
+                constraint: db.constraint().unwrap_or_default().to_owned(),
+            })
+        }
+        _ => StoreError::Backend(Box::new(err)),
     }
 }
 

@@ -1,8 +1,8 @@
 //! `ProjectStore` for SQLite and PostgreSQL.
 
 use super::{found, store_err, with_pool, Db};
-use app::accounts::store::{StoreError, StoreResult};
 use app::domain::project::{ItemKind, ItemState, PlanItem, ProjectStatus};
+use app::kernel::{StoreError, StoreResult};
 use app::projects::store::{ItemFields, NewChange, ProjectFields, ProjectRow, ProjectStore};
 use app::projects::{ChangeAction, ItemComment, ProjectChange};
 use async_trait::async_trait;
@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+    StoreError::corrupt(what, value)
 }
 
 #[derive(sqlx::FromRow)]

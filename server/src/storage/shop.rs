@@ -4,9 +4,9 @@
 
 use super::hours::{INSERT_LOT, LOCK_BANK};
 use super::{store_err, with_pool, Db};
-use app::accounts::store::{StoreError, StoreResult};
 use app::domain::hours::{expiry, Package};
 use app::hours::EntryKind;
+use app::kernel::{StoreError, StoreResult};
 use app::shop::store::{NewOrder, Payment, Refund, ShopStore};
 use app::shop::{Order, OrderStatus, OrgPurchase, PurchasePolicy};
 use async_trait::async_trait;
@@ -46,7 +46,7 @@ struct OrderRow {
 }
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} '{value}'"))
+    StoreError::corrupt(what, value)
 }
 
 impl TryFrom<OrderRow> for Order {

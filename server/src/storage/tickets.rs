@@ -1,8 +1,8 @@
 //! `TicketStore` for SQLite and PostgreSQL.
 
 use super::{found, store_err, with_pool, Db};
-use app::accounts::store::{StoreError, StoreResult};
 use app::domain::{Priority, SupportPlan, TicketKind, TicketSource, TicketStatus};
+use app::kernel::{StoreError, StoreResult};
 use app::tickets::store::{
     CalendarChange, NewAttachment, NewMessage, NewTicketRow, SlaNotice, TicketStore, Unanswered,
 };
@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 fn bad(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(format!("unexpected {what} '{value}' in database"))
+    StoreError::corrupt(what, value)
 }
 
 #[derive(sqlx::FromRow)]

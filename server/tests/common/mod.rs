@@ -143,8 +143,23 @@ impl TestApp {
     }
 
     /// Starts the portal on an existing test database and data folder (e.g. after a restore).
+    /// Like `spawn`, with the portal reading the time from `clock`: the test moves it.
+    pub async fn spawn_with_clock(
+        backend: Backend,
+        clock: &app::kernel::ManualClock,
+    ) -> Option<TestApp> {
+        let db = TestDb::new(backend).await?;
+        let mut config = db.config(true);
+        config.clock = clock.clock();
+        Some(TestApp::spawn_configured(db, config).await)
+    }
+
     pub async fn spawn_on(db: TestDb, extra: Vec<(&'static str, String)>) -> TestApp {
         let config = db.config_with(true, extra);
+        TestApp::spawn_configured(db, config).await
+    }
+
+    async fn spawn_configured(db: TestDb, config: Config) -> TestApp {
         let portal = startup::build(&config).await.expect("portal builds");
         let state = portal.state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

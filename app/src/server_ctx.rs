@@ -90,10 +90,16 @@ fn request_parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| crate::kernel::internal("request parts missing"))
 }
 
-/// The signed-in caller, or `None` for anonymous visitors.
+/// The signed-in caller, or `None` for anonymous visitors. A page request's session was
+/// resolved once by the server's page middleware ([`ResolvedPrincipal`]); every server function
+/// the render calls reuses it. Other requests (a server function posted by the browser) resolve
+/// the cookie here.
 pub async fn optional_principal() -> Result<Option<Principal>, AppError> {
-    let services = services()?;
     let parts = request_parts()?;
+    if let Some(resolved) = parts.extensions.get::<ResolvedPrincipal>() {
+        return Ok(resolved.0.clone());
+    }
+    let services = services()?;
     let Some(token) = services.session_token(&parts.headers) else {
         return Ok(None);
     };
@@ -108,6 +114,11 @@ pub async fn optional_principal() -> Result<Option<Principal>, AppError> {
     }
 }
 
+/// The caller of a page request as the page middleware resolved it (absent when that failed,
+/// so that the server functions try again and report the error).
+#[derive(Clone, Debug)]
+pub struct ResolvedPrincipal(pub Option<Principal>);
+
 /// The session of a page request, resolved by the server before rendering so that the page
 /// (and, through its serialized data, the browser) knows the user without waiting.
 #[derive(Clone, Debug)]
@@ -118,6 +129,8 @@ pub struct SignedIn(pub Result<Option<crate::accounts::CurrentUser>, AppError>);
 pub struct PageSession {
     pub signed_in: SignedIn,
     pub valid_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// The caller, when the lookup succeeded (anonymous included).
+    pub principal: Option<ResolvedPrincipal>,
 }
 
 /// The user the server resolved for the page being rendered; anonymous when the request carried
@@ -135,20 +148,29 @@ pub async fn resolve_signed_in(services: &Services, headers: &http::HeaderMap) -
         return PageSession {
             signed_in: SignedIn(Ok(None)),
             valid_until: None,
+            principal: Some(ResolvedPrincipal(None)),
         };
     };
-    let (signed_in, valid_until) = match services
+    match services
         .accounts
         .authenticate(&token, crate::accounts::SessionKind::Web)
         .await
     {
-        Ok(p) => (Ok(Some(p.user)), Some(p.valid_until)),
-        Err(e) if e.code == ErrorCode::Unauthenticated => (Ok(None), None),
-        Err(e) => (Err(e), None),
-    };
-    PageSession {
-        signed_in: SignedIn(signed_in),
-        valid_until,
+        Ok(p) => PageSession {
+            signed_in: SignedIn(Ok(Some(p.user.clone()))),
+            valid_until: Some(p.valid_until),
+            principal: Some(ResolvedPrincipal(Some(p))),
+        },
+        Err(e) if e.code == ErrorCode::Unauthenticated => PageSession {
+            signed_in: SignedIn(Ok(None)),
+            valid_until: None,
+            principal: Some(ResolvedPrincipal(None)),
+        },
+        Err(e) => PageSession {
+            signed_in: SignedIn(Err(e)),
+            valid_until: None,
+            principal: None,
+        },
     }
 }
 

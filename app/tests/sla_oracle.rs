@@ -46,16 +46,16 @@ fn oracle_due(
 
 fn plan_strategy() -> impl Strategy<Value = SupportPlan> {
     prop_oneof![
-        Just(SupportPlan::Estandar),
-        Just(SupportPlan::Avanzado),
+        Just(SupportPlan::Standard),
+        Just(SupportPlan::Advanced),
         Just(SupportPlan::Premium)
     ]
 }
 
 fn priority_strategy() -> impl Strategy<Value = Priority> {
     prop_oneof![
-        Just(Priority::Alta),
-        Just(Priority::Media),
+        Just(Priority::High),
+        Just(Priority::Medium),
         Just(Priority::Normal)
     ]
 }

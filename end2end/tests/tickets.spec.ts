@@ -27,7 +27,7 @@ test('customer opens a ticket, watches the countdown, agent answers on time', as
   const subject = `Correo caído ${Date.now()}`;
   await customer.getByLabel('Asunto').fill(subject);
   await customer.getByLabel('Tipo de solicitud').selectOption('incident');
-  await customer.getByLabel('Prioridad').selectOption('alta');
+  await customer.getByLabel('Prioridad').selectOption('high');
   await expect(customer.getByTestId('due-preview')).toContainText('Respuesta a más tardar:');
   await customer.getByLabel('Descripción').fill('Nadie en la oficina **recibe** correos desde las 8.');
   await customer.getByRole('button', { name: 'Abrir ticket' }).click();
@@ -109,10 +109,10 @@ test('a maintenance ticket cannot be Alta', async ({ page }) => {
   await open(page, '/tickets/nuevo');
   const priority = page.getByLabel('Prioridad');
   await page.getByLabel('Tipo de solicitud').selectOption('incident');
-  await priority.selectOption('alta');
+  await priority.selectOption('high');
   await page.getByLabel('Tipo de solicitud').selectOption('maintenance');
   await expect(priority).toHaveValue('normal');
-  await expect(priority.locator('option[value="alta"]')).toBeDisabled();
+  await expect(priority.locator('option[value="high"]')).toBeDisabled();
   await expect(priority.locator('option[value="media"]')).toBeDisabled();
   await expect(page.getByText('Solo las fallas directas (incidentes) pueden ser Alta o Media.')).toBeVisible();
   // Estándar plan: remote support only.

@@ -3,8 +3,7 @@
 pub mod backup;
 pub mod chat_hub;
 pub mod config;
-pub mod demo_kb;
-pub mod demo_projects;
+pub mod demo;
 pub mod forwarded;
 pub mod job_lease;
 pub mod jobs;

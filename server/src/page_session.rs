@@ -1,8 +1,8 @@
 //! Resolves the session of page requests before Leptos renders them.
 //!
 //! Pages read the signed-in user synchronously (`app::ui::Session`): the server looks the
-//! session up once here, the render takes it from the request's extensions, and the browser gets
-//! it with the page's serialized data.
+//! session up once here, the render (and every server function it calls) takes it from the
+//! request's extensions, and the browser gets it with the page's serialized data.
 
 use app::server_ctx::{resolve_signed_in, Services};
 use axum::extract::{Request, State};
@@ -46,6 +46,11 @@ pub async fn middleware(
             .valid_until
             .map(|valid_until| RenderedSignedIn { valid_until });
         req.extensions_mut().insert(session.signed_in);
+        // Server functions called by the render take the caller from here instead of looking
+        // the session up again (`app::server_ctx::optional_principal`).
+        if let Some(principal) = session.principal {
+            req.extensions_mut().insert(principal);
+        }
         let mut res = next.run(req).await;
         if let Some(rendered) = rendered {
             res.extensions_mut().insert(rendered);

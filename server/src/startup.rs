@@ -260,20 +260,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         None => accounts,
     };
     if config.demo {
-        accounts
-            .seed_demo()
+        crate::demo::load(&accounts, &chats, &kb, &projects, clock.now())
             .await
-            .map_err(|e| StartError::Service(format!("demo data: {e}")))?;
-        chats
-            .seed_demo()
-            .await
-            .map_err(|e| StartError::Service(format!("demo canned responses: {e}")))?;
-        crate::demo_kb::load(&kb, &accounts)
-            .await
-            .map_err(|e| StartError::Service(format!("demo articles: {e}")))?;
-        crate::demo_projects::load(&projects, &accounts)
-            .await
-            .map_err(|e| StartError::Service(format!("demo projects: {e}")))?;
+            .map_err(StartError::Service)?;
         tracing::info!("demo data loaded");
     }
     let inbound_mail = EmailIntake::new(

@@ -159,7 +159,7 @@ both_backends!(admin_creates_orgs_and_invites_users, |backend| async move {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{org}");
     assert_eq!(org["name"], "Nueva Compañía");
-    assert_eq!(org["plan"], "avanzado");
+    assert_eq!(org["plan"], "advanced");
     let (status, body) = app
         .post(
             "/api/v1/organizations",

@@ -23,7 +23,7 @@ both_backends!(accounts_story, |backend| async move {
         .await
         .expect("org");
     assert!(matches!(
-        db.create_org("DEMO s.a.", SupportPlan::Estandar, now).await,
+        db.create_org("DEMO s.a.", SupportPlan::Standard, now).await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(

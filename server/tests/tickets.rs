@@ -103,6 +103,8 @@ both_backends!(ticket_lifecycle, |backend| async move {
         .as_str()
         .is_some_and(|n| n.starts_with("T-")));
     assert_eq!(ticket["plan"], "premium");
+    // One vocabulary on the wire: the Spanish code sent in comes back in English.
+    assert_eq!(ticket["priority"], "high");
     assert_eq!(ticket["status"], "new");
     assert!(ticket["first_response_due"].is_string());
     assert!(ticket["responded_at"].is_null());
@@ -275,7 +277,7 @@ both_backends!(
         let rows = rows.as_array().cloned().unwrap_or_default();
         let alta = rows
             .iter()
-            .find(|r| r["plan"] == "premium" && r["priority"] == "alta")
+            .find(|r| r["plan"] == "premium" && r["priority"] == "high")
             .expect("premium alta row");
         assert_eq!(
             (

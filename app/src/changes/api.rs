@@ -8,10 +8,10 @@ use leptos::prelude::*;
 use crate::server_ctx::{principal, services};
 
 #[cfg(feature = "ssr")]
-fn duration(text: &str, field: &str) -> Result<i64, AppError> {
-    crate::domain::change::parse_duration(text)
-        .ok_or_else(|| AppError::field(crate::error::ErrorCode::MinutesInvalid, field))
-}
+use super::command::{
+    form_project_id, DeclineReason, Estimate, EstimateInput, FinishSummary, LogWork, Reason,
+    SubmitChange, SubmitChangeInput, TimeInput,
+};
 
 #[server]
 pub async fn changes_load() -> Result<ChangeList, AppError> {
@@ -32,20 +32,14 @@ pub async fn change_submit(
     #[server(default)] project_id: Option<String>,
     #[server(default)] desired_date: Option<String>,
 ) -> Result<i64, AppError> {
-    use super::service::ChangeInput;
     let p = principal().await?;
-    let detail = services()?
-        .changes
-        .submit(
-            &p,
-            ChangeInput {
-                title: &title,
-                description: &description,
-                project_id: project_id.and_then(|id| id.parse().ok()),
-                desired_date: desired_date.as_deref(),
-            },
-        )
-        .await?;
+    let change = SubmitChange::try_from(SubmitChangeInput {
+        title: &title,
+        description: &description,
+        project_id: form_project_id(project_id.as_deref())?,
+        desired_date: desired_date.as_deref(),
+    })?;
+    let detail = services()?.changes.submit(&p, change).await?;
     leptos_axum::redirect(&format!("/cambios/{}", detail.summary.id));
     Ok(detail.summary.id)
 }
@@ -58,28 +52,21 @@ pub async fn change_estimate(
     #[server(default)] planned_for: Option<String>,
     #[server(default)] scope: String,
 ) -> Result<ChangeDetail, AppError> {
-    use super::service::Estimate;
     let p = principal().await?;
-    let minutes = duration(&estimate, "estimate")?;
-    services()?
-        .changes
-        .estimate(
-            &p,
-            id,
-            Estimate {
-                minutes,
-                risk: &risk,
-                planned_for: planned_for.as_deref(),
-                scope: &scope,
-            },
-        )
-        .await
+    let estimate = Estimate::try_from(EstimateInput {
+        estimate: TimeInput::Typed(&estimate),
+        risk: &risk,
+        planned_for: planned_for.as_deref(),
+        scope: &scope,
+    })?;
+    services()?.changes.estimate(&p, id, estimate).await
 }
 
 #[server]
 pub async fn change_reject(id: i64, reason: String) -> Result<ChangeDetail, AppError> {
     let p = principal().await?;
-    services()?.changes.reject(&p, id, &reason).await
+    let reason = Reason::parse(&reason)?;
+    services()?.changes.reject(&p, id, reason).await
 }
 
 #[server]
@@ -94,14 +81,15 @@ pub async fn change_decline(
     #[server(default)] reason: String,
 ) -> Result<ChangeDetail, AppError> {
     let p = principal().await?;
-    services()?.changes.decline(&p, id, &reason).await
+    let reason = DeclineReason::parse(&reason)?;
+    services()?.changes.decline(&p, id, reason).await
 }
 
 #[server]
 pub async fn change_work(id: i64, time: String, note: String) -> Result<ChangeDetail, AppError> {
     let p = principal().await?;
-    let minutes = duration(&time, "time")?;
-    services()?.changes.log_work(&p, id, minutes, &note).await
+    let work = LogWork::parse(TimeInput::Typed(&time), &note)?;
+    services()?.changes.log_work(&p, id, work).await
 }
 
 #[server]
@@ -110,11 +98,13 @@ pub async fn change_finish(
     #[server(default)] summary: String,
 ) -> Result<ChangeDetail, AppError> {
     let p = principal().await?;
-    services()?.changes.finish(&p, id, &summary).await
+    let summary = FinishSummary::parse(&summary)?;
+    services()?.changes.finish(&p, id, summary).await
 }
 
 #[server]
 pub async fn change_reopen(id: i64, reason: String) -> Result<ChangeDetail, AppError> {
     let p = principal().await?;
-    services()?.changes.reopen(&p, id, &reason).await
+    let reason = Reason::parse(&reason)?;
+    services()?.changes.reopen(&p, id, reason).await
 }

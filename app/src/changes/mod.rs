@@ -3,6 +3,9 @@
 //! Wire types shared by the browser and the server.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod command;
+pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -2,13 +2,15 @@
 //! hour bank → work logged as ledger debits → done, reopenable for 7 days), who may take each
 //! step, the history, and an email at each step.
 
+use super::command::{
+    checked_minutes, DeclineReason, Estimate, FinishSummary, LogWork, Reason, SubmitChange,
+};
 use super::store::{ChangeRow, ChangeStore, ChangeUpdate, NewChangeRequest, NewEvent};
 use super::{ChangeActions, ChangeDetail, ChangeList, ChangeSummary};
 use crate::accounts::service::Principal;
 use crate::accounts::store::AccountStore;
 use crate::domain::change::{
-    after_decline, can_reopen, minutes_to_cover, ChangeEventKind, ChangeStatus, Risk, WorkRefusal,
-    MAX_MINUTES,
+    after_decline, can_reopen, minutes_to_cover, ChangeEventKind, ChangeStatus, WorkRefusal,
 };
 use crate::domain::hours::format_minutes;
 use crate::domain::Role;
@@ -18,11 +20,7 @@ use crate::hours::store::NewDebit;
 use crate::hours::EntryKind;
 use crate::kernel::{Clock, NewMail, OutboxStore};
 use crate::tickets::service::active_staff;
-use chrono::NaiveDate;
 use std::sync::Arc;
-
-const MAX_TITLE: usize = 150;
-const MAX_TEXT: usize = 10_000;
 
 #[derive(Clone)]
 pub struct Changes {
@@ -32,38 +30,6 @@ pub struct Changes {
     outbox: Arc<dyn OutboxStore>,
     public_url: String,
     clock: Clock,
-}
-
-/// What a customer submits.
-pub struct ChangeInput<'a> {
-    pub title: &'a str,
-    pub description: &'a str,
-    pub project_id: Option<i64>,
-    pub desired_date: Option<&'a str>,
-}
-
-/// An agent's assessment.
-pub struct Estimate<'a> {
-    pub minutes: i64,
-    pub risk: &'a str,
-    pub planned_for: Option<&'a str>,
-    pub scope: &'a str,
-}
-
-fn parse_date(text: Option<&str>, field: &str) -> Result<Option<NaiveDate>, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::field(ErrorCode::DateInvalid, field)),
-    }
-}
-
-fn check_minutes(minutes: i64) -> Result<i64, AppError> {
-    if minutes <= 0 || minutes > MAX_MINUTES {
-        return Err(AppError::field(ErrorCode::MinutesInvalid, "minutes"));
-    }
-    Ok(minutes)
 }
 
 fn is_staff(p: &Principal) -> bool {
@@ -166,30 +132,24 @@ impl Changes {
     pub async fn submit(
         &self,
         principal: &Principal,
-        input: ChangeInput<'_>,
+        input: SubmitChange,
     ) -> Result<ChangeDetail, AppError> {
         principal.require(&[Role::Customer])?;
         let org =
             Self::customer_org(principal).ok_or_else(|| AppError::new(ErrorCode::Forbidden))?;
-        let title = input.title.trim();
-        if title.is_empty() || title.chars().count() > MAX_TITLE {
-            return Err(AppError::field(ErrorCode::TitleRequired, "title"));
-        }
-        let description = input.description.trim();
-        if description.is_empty() {
-            return Err(AppError::field(ErrorCode::BodyRequired, "description"));
-        }
-        if description.chars().count() > MAX_TEXT {
-            return Err(AppError::field(ErrorCode::MessageTooLong, "description"));
-        }
-        if let Some(project) = input.project_id {
+        let SubmitChange {
+            title,
+            description,
+            project_id,
+            desired_date: desired,
+        } = input;
+        if let Some(project) = project_id {
             let ours = self.store.org_projects(org).await?;
             if !ours.iter().any(|(id, _)| *id == project) {
                 return Err(AppError::field(ErrorCode::InvalidInput, "project_id"));
             }
         }
         let now = self.clock.now();
-        let desired = parse_date(input.desired_date, "desired_date")?;
         if desired.is_some_and(|d| d < crate::projects::service::today_cr(now)) {
             return Err(AppError::field(ErrorCode::DateInvalid, "desired_date"));
         }
@@ -198,9 +158,9 @@ impl Changes {
             .create(NewChangeRequest {
                 org_id: org,
                 requester_id: principal.user.id,
-                project_id: input.project_id,
-                title,
-                description,
+                project_id,
+                title: &title,
+                description: &description,
                 desired_date: desired,
                 now,
             })
@@ -237,20 +197,18 @@ impl Changes {
         &self,
         principal: &Principal,
         id: i64,
-        estimate: Estimate<'_>,
+        estimate: Estimate,
     ) -> Result<ChangeDetail, AppError> {
         principal.require(&[Role::Agent, Role::Admin])?;
         let row = self.visible(principal, id).await?;
-        let minutes = check_minutes(estimate.minutes)?;
+        let Estimate {
+            minutes,
+            risk,
+            planned_for: planned,
+            scope,
+        } = estimate;
         if minutes < row.summary.used_minutes {
             return Err(AppError::field(ErrorCode::MinutesInvalid, "minutes"));
-        }
-        let risk = Risk::parse(estimate.risk)
-            .ok_or_else(|| AppError::field(ErrorCode::RiskInvalid, "risk"))?;
-        let planned = parse_date(estimate.planned_for, "planned_for")?;
-        let scope = estimate.scope.trim();
-        if scope.chars().count() > MAX_TEXT {
-            return Err(AppError::field(ErrorCode::MessageTooLong, "scope"));
         }
         let from = [
             ChangeStatus::Submitted,
@@ -258,7 +216,7 @@ impl Changes {
             ChangeStatus::Approved,
             ChangeStatus::InProgress,
         ];
-        let note = format!("Riesgo {}. {}", risk.as_str(), scope);
+        let note = format!("Riesgo {}. {}", risk.as_str(), scope.as_str());
         self.step(
             id,
             &from,
@@ -267,7 +225,7 @@ impl Changes {
                 risk: Some(risk),
                 estimate_minutes: Some(minutes),
                 planned_for: planned,
-                scope: (!scope.is_empty()).then(|| scope.to_owned()),
+                scope: (!scope.is_empty()).then(|| scope.into_inner()),
                 assessor_id: Some(principal.user.id),
                 ..ChangeUpdate::default()
             },
@@ -298,14 +256,11 @@ impl Changes {
         &self,
         principal: &Principal,
         id: i64,
-        reason: &str,
+        reason: Reason,
     ) -> Result<ChangeDetail, AppError> {
         principal.require(&[Role::Agent, Role::Admin])?;
         let row = self.visible(principal, id).await?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::field(ErrorCode::ReasonMissing, "reason"));
-        }
+        let reason = reason.as_str();
         self.step(
             id,
             &[ChangeStatus::Submitted, ChangeStatus::Estimated],
@@ -391,12 +346,12 @@ impl Changes {
         &self,
         principal: &Principal,
         id: i64,
-        reason: &str,
+        reason: DeclineReason,
     ) -> Result<ChangeDetail, AppError> {
         let row = self.customer_row(principal, id).await?;
         let s = &row.summary;
         let next = after_decline(s.approved_minutes, s.used_minutes);
-        let reason = reason.trim();
+        let reason = reason.as_str();
         self.step(
             id,
             &[ChangeStatus::Estimated],
@@ -431,19 +386,12 @@ impl Changes {
         &self,
         principal: &Principal,
         id: i64,
-        minutes: i64,
-        note: &str,
+        work: LogWork,
     ) -> Result<ChangeDetail, AppError> {
         principal.require(&[Role::Agent, Role::Admin])?;
         let row = self.visible(principal, id).await?;
-        let minutes = check_minutes(minutes)?;
-        let note = note.trim();
-        if note.is_empty() {
-            return Err(AppError::field(ErrorCode::BodyRequired, "note"));
-        }
-        if note.chars().count() > MAX_TEXT {
-            return Err(AppError::field(ErrorCode::MessageTooLong, "note"));
-        }
+        let minutes = checked_minutes(work.minutes)?;
+        let note = work.note.as_str();
         if !row.summary.status.accepts_work() {
             return Err(AppError::new(ErrorCode::ChangeStateInvalid));
         }
@@ -514,12 +462,12 @@ impl Changes {
         &self,
         principal: &Principal,
         id: i64,
-        summary: &str,
+        summary: FinishSummary,
     ) -> Result<ChangeDetail, AppError> {
         principal.require(&[Role::Agent, Role::Admin])?;
         let row = self.visible(principal, id).await?;
         let now = self.clock.now();
-        let summary = summary.trim();
+        let summary = summary.as_str();
         self.step(
             id,
             &[ChangeStatus::Approved, ChangeStatus::InProgress],
@@ -556,13 +504,10 @@ impl Changes {
         &self,
         principal: &Principal,
         id: i64,
-        reason: &str,
+        reason: Reason,
     ) -> Result<ChangeDetail, AppError> {
         let row = self.customer_row(principal, id).await?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::field(ErrorCode::ReasonMissing, "reason"));
-        }
+        let reason = reason.as_str();
         let now = self.clock.now();
         if row.summary.status != ChangeStatus::Done {
             return Err(AppError::new(ErrorCode::ChangeStateInvalid));

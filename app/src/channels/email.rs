@@ -11,6 +11,7 @@ use crate::domain::{Email, PersonName, Role, TicketSource};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{check_upload, clean_filename, MAX_FILE_BYTES};
 use crate::kernel::{Clock, StoreResult};
+use crate::tickets::command::Reply;
 use crate::tickets::service::Tickets;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -250,10 +251,8 @@ impl EmailIntake {
         };
         let (ticket_id, outcome) = match self.thread_ticket(mail, &sender).await? {
             Some(ticket_id) => {
-                let body = body_of(new_text(&mail.text));
-                self.tickets
-                    .reply(&principal, ticket_id, &body, false)
-                    .await?;
+                let reply = Reply::parse(&body_of(new_text(&mail.text)), false)?;
+                self.tickets.reply(&principal, ticket_id, reply).await?;
                 (ticket_id, Intake::Replied { ticket_id })
             }
             None => {

@@ -361,7 +361,7 @@ mod tests {
         assert_eq!(
             chat_hours(
                 ChatHours::Business,
-                SupportPlan::Estandar,
+                SupportPlan::Standard,
                 saturday,
                 &calendar
             ),
@@ -377,11 +377,11 @@ mod tests {
             .single()
             .expect("date");
         assert_eq!(
-            chat_hours(ChatHours::Business, SupportPlan::Avanzado, night, &calendar),
+            chat_hours(ChatHours::Business, SupportPlan::Advanced, night, &calendar),
             (false, Some(friday))
         );
         assert_eq!(
-            chat_hours(ChatHours::Always, SupportPlan::Estandar, night, &calendar),
+            chat_hours(ChatHours::Always, SupportPlan::Standard, night, &calendar),
             (true, None)
         );
         assert_eq!("always".parse(), Ok(ChatHours::Always));

@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(
             first_response_due(
                 SupportPlan::Premium,
-                Priority::Alta,
+                Priority::High,
                 cr(2026, 11, 26, 9, 0),
                 &cal()
             ),
@@ -367,7 +367,7 @@ mod tests {
         assert_eq!(
             first_response_due(
                 SupportPlan::Premium,
-                Priority::Alta,
+                Priority::High,
                 cr(2026, 11, 26, 13, 0),
                 &cal()
             ),
@@ -380,8 +380,8 @@ mod tests {
         // Friday 27 Nov 2026 16:00, Estándar Alta (8 h): 1 h Friday, Monday 08:00 + 7 h = 15:00.
         assert_eq!(
             first_response_due(
-                SupportPlan::Estandar,
-                Priority::Alta,
+                SupportPlan::Standard,
+                Priority::High,
                 cr(2026, 11, 27, 16, 0),
                 &cal()
             ),
@@ -391,7 +391,7 @@ mod tests {
         assert_eq!(
             first_response_due(
                 SupportPlan::Premium,
-                Priority::Alta,
+                Priority::High,
                 cr(2026, 11, 27, 16, 0),
                 &cal()
             ),
@@ -400,8 +400,8 @@ mod tests {
         // Received Sunday night: starts Monday 08:00.
         assert_eq!(
             first_response_due(
-                SupportPlan::Avanzado,
-                Priority::Alta,
+                SupportPlan::Advanced,
+                Priority::High,
                 cr(2026, 11, 29, 22, 0),
                 &cal()
             ),
@@ -410,8 +410,8 @@ mod tests {
         // Received before opening.
         assert_eq!(
             first_response_due(
-                SupportPlan::Avanzado,
-                Priority::Alta,
+                SupportPlan::Advanced,
+                Priority::High,
                 cr(2026, 11, 30, 6, 30),
                 &cal()
             ),
@@ -424,8 +424,8 @@ mod tests {
         // Mon 30 Nov 2026 16:00 Estándar Media (12 h): 1 h Mon; Tue 1 Dec holiday; Wed 9 h; Thu 08:00 + 2 h.
         assert_eq!(
             first_response_due(
-                SupportPlan::Estandar,
-                Priority::Media,
+                SupportPlan::Standard,
+                Priority::Medium,
                 cr(2026, 11, 30, 16, 0),
                 &cal()
             ),
@@ -434,7 +434,7 @@ mod tests {
         // Wednesday before Holy Week 2026 at 12:00, Normal (24 h): Wed 5 h, Thu/Fri off, Mon 9, Tue 9, Wed 1 → Wed 8 Apr 09:00.
         assert_eq!(
             first_response_due(
-                SupportPlan::Estandar,
+                SupportPlan::Standard,
                 Priority::Normal,
                 cr(2026, 4, 1, 12, 0),
                 &cal()
@@ -457,22 +457,22 @@ mod tests {
         let from = cr(2026, 11, 27, 16, 0);
         let to = cr(2026, 11, 30, 9, 30);
         assert_eq!(
-            business_time_between(SupportPlan::Estandar, from, to, &c),
+            business_time_between(SupportPlan::Standard, from, to, &c),
             Duration::minutes(150)
         );
         assert_eq!(
-            business_time_between(SupportPlan::Estandar, to, from, &c),
+            business_time_between(SupportPlan::Standard, to, from, &c),
             Duration::zero()
         );
         let due = first_response_due(
             SupportPlan::Premium,
-            Priority::Alta,
+            Priority::High,
             cr(2026, 11, 26, 9, 0),
             &c,
         );
         let (state, left) = sla_state(
             SupportPlan::Premium,
-            Priority::Alta,
+            Priority::High,
             due,
             None,
             cr(2026, 11, 26, 12, 0),
@@ -481,18 +481,18 @@ mod tests {
         assert_eq!((state, left), (SlaState::AtRisk, Duration::hours(1)));
         let (state, _) = sla_state(
             SupportPlan::Premium,
-            Priority::Alta,
+            Priority::High,
             due,
             None,
             cr(2026, 11, 26, 10, 0),
             &c,
         );
         assert_eq!(state, SlaState::OnTrack);
-        let (state, _) = sla_state(SupportPlan::Premium, Priority::Alta, due, None, due, &c);
+        let (state, _) = sla_state(SupportPlan::Premium, Priority::High, due, None, due, &c);
         assert_eq!(state, SlaState::Breached);
         let (state, _) = sla_state(
             SupportPlan::Premium,
-            Priority::Alta,
+            Priority::High,
             due,
             Some(due),
             due,
@@ -505,7 +505,7 @@ mod tests {
     fn next_opening_skips_closed_time() {
         let c = cal();
         assert_eq!(
-            next_opening(SupportPlan::Estandar, cr(2026, 11, 27, 18, 0), &c),
+            next_opening(SupportPlan::Standard, cr(2026, 11, 27, 18, 0), &c),
             cr(2026, 11, 30, 8, 0)
         );
         assert_eq!(
@@ -521,7 +521,7 @@ mod tests {
     #[test]
     fn seconds_are_kept() {
         let received = cr(2026, 11, 26, 9, 0) + Duration::milliseconds(30_500);
-        let due = first_response_due(SupportPlan::Premium, Priority::Alta, received, &cal());
+        let due = first_response_due(SupportPlan::Premium, Priority::High, received, &cal());
         assert_eq!(
             due,
             cr(2026, 11, 26, 13, 0) + Duration::milliseconds(30_500)

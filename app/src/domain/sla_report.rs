@@ -34,16 +34,16 @@ pub struct ReportRow {
 
 fn plan_rank(p: SupportPlan) -> u8 {
     match p {
-        SupportPlan::Estandar => 0,
-        SupportPlan::Avanzado => 1,
+        SupportPlan::Standard => 0,
+        SupportPlan::Advanced => 1,
         SupportPlan::Premium => 2,
     }
 }
 
 fn priority_rank(p: Priority) -> u8 {
     match p {
-        Priority::Alta => 0,
-        Priority::Media => 1,
+        Priority::High => 0,
+        Priority::Medium => 1,
         Priority::Normal => 2,
     }
 }
@@ -156,7 +156,7 @@ mod tests {
         let cal = Calendar::costa_rica(2026..=2026, &[], &[]);
         let mk = |received: DateTime<Utc>, responded: Option<DateTime<Utc>>| ReportInput {
             plan: SupportPlan::Premium,
-            priority: Priority::Alta,
+            priority: Priority::High,
             received_at: received,
             due: received + Duration::hours(4),
             responded_at: responded,
@@ -167,7 +167,7 @@ mod tests {
             mk(cr(23, 9), Some(cr(23, 15))),
             mk(cr(24, 9), None),
             ReportInput {
-                plan: SupportPlan::Estandar,
+                plan: SupportPlan::Standard,
                 priority: Priority::Normal,
                 received_at: cr(24, 9),
                 due: cr(27, 9),
@@ -179,7 +179,7 @@ mod tests {
         let estandar = &rows[0];
         assert_eq!(
             (estandar.plan, estandar.received, estandar.breached),
-            (SupportPlan::Estandar, 1, 0)
+            (SupportPlan::Standard, 1, 0)
         );
         let premium = &rows[1];
         assert_eq!(premium.month, "2026-11");
@@ -196,7 +196,7 @@ mod tests {
         let csv = report_csv(&rows);
         assert!(csv.starts_with("month,plan,priority"));
         assert!(
-            csv.contains("2026-11,premium,alta,4,2,2,3.00,6.00\r\n"),
+            csv.contains("2026-11,premium,high,4,2,2,3.00,6.00\r\n"),
             "{csv}"
         );
     }

@@ -134,37 +134,6 @@ impl FromStr for TicketStatus {
     }
 }
 
-impl FromStr for Priority {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "alta" | "high" => Ok(Priority::Alta),
-            "media" | "medium" => Ok(Priority::Media),
-            "normal" => Ok(Priority::Normal),
-            _ => Err(()),
-        }
-    }
-}
-
-impl Priority {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Alta => "alta",
-            Priority::Media => "media",
-            Priority::Normal => "normal",
-        }
-    }
-
-    /// The English name used by the public API (`high`, `medium`, `normal`).
-    pub fn api_name(self) -> &'static str {
-        match self {
-            Priority::Alta => "high",
-            Priority::Media => "medium",
-            Priority::Normal => "normal",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,12 +143,12 @@ mod tests {
         for kind in TicketKind::ALL {
             assert!(kind.allows(Priority::Normal));
             assert_eq!(
-                kind.allows(Priority::Alta),
+                kind.allows(Priority::High),
                 kind == TicketKind::Incident,
                 "{kind:?}"
             );
             assert_eq!(
-                kind.allows(Priority::Media),
+                kind.allows(Priority::Medium),
                 kind == TicketKind::Incident,
                 "{kind:?}"
             );
@@ -194,8 +163,5 @@ mod tests {
         for s in TicketStatus::ALL {
             assert_eq!(s.as_str().parse(), Ok(s));
         }
-        assert_eq!("high".parse(), Ok(Priority::Alta));
-        assert_eq!("alta".parse(), Ok(Priority::Alta));
-        assert!("urgent".parse::<Priority>().is_err());
     }
 }

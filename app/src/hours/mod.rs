@@ -2,6 +2,7 @@
 //! shared by the browser and the server.
 
 pub mod api;
+pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -13,6 +13,7 @@ use crate::domain::COSTA_RICA;
 use crate::error::{AppError, ErrorCode};
 use crate::files::{accepted_content_type, clean_filename};
 use crate::kernel::internal;
+use crate::kernel::text as bounded;
 use crate::kernel::{Conflict, StoreError};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 
@@ -133,18 +134,27 @@ impl Kb {
         current: Option<&ArticleRecord>,
     ) -> Result<ArticleWrite, AppError> {
         let now = self.clock.now();
-        let title = draft.title.trim().to_owned();
-        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-            return Err(AppError::field(ErrorCode::TitleRequired, "title"));
-        }
-        let summary = draft.summary.trim().to_owned();
-        if summary.chars().count() > MAX_SUMMARY_CHARS {
-            return Err(AppError::field(ErrorCode::InvalidInput, "summary"));
-        }
+        let title = bounded::required(
+            &draft.title,
+            MAX_TITLE_CHARS,
+            ErrorCode::TitleRequired,
+            "title",
+        )?;
+        let summary = bounded::optional(
+            &draft.summary,
+            MAX_SUMMARY_CHARS,
+            ErrorCode::InvalidInput,
+            "summary",
+        )?
+        .unwrap_or_default();
+        // Checked trimmed, stored with its leading indentation (markdown code blocks).
+        bounded::required(
+            &draft.body_md,
+            MAX_BODY_CHARS,
+            ErrorCode::BodyRequired,
+            "body_md",
+        )?;
         let body_md = draft.body_md.trim_end().to_owned();
-        if body_md.trim().is_empty() || body_md.chars().count() > MAX_BODY_CHARS {
-            return Err(AppError::field(ErrorCode::BodyRequired, "body_md"));
-        }
         let lang: ArticleLang = draft
             .lang
             .parse()
@@ -394,12 +404,15 @@ impl Kb {
     }
 
     fn category_names(name_es: &str, name_en: &str) -> Result<(String, String), AppError> {
-        let (es, en) = (name_es.trim(), name_en.trim());
-        let bad = |n: &str| n.is_empty() || n.chars().count() > MAX_CATEGORY_CHARS;
-        if bad(es) || bad(en) {
-            return Err(AppError::field(ErrorCode::CategoryNameRequired, "name_es"));
-        }
-        Ok((es.to_owned(), en.to_owned()))
+        let name = |raw| {
+            bounded::required(
+                raw,
+                MAX_CATEGORY_CHARS,
+                ErrorCode::CategoryNameRequired,
+                "name_es",
+            )
+        };
+        Ok((name(name_es)?, name(name_en)?))
     }
 
     pub async fn create_category(

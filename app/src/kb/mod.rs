@@ -4,6 +4,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod editing;
+pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod seed;

@@ -488,10 +488,13 @@ impl Kb {
         comment: &str,
     ) -> Result<(), AppError> {
         self.readable_article(principal, article_id).await?;
-        let comment = comment.trim();
-        if comment.chars().count() > MAX_COMMENT_CHARS {
-            return Err(AppError::field(ErrorCode::InvalidInput, "comment"));
-        }
+        let comment = crate::kernel::text::optional(
+            comment,
+            MAX_COMMENT_CHARS,
+            ErrorCode::InvalidInput,
+            "comment",
+        )?
+        .unwrap_or_default();
         let now = self.clock.now();
         if let (None, Some(client)) = (principal, client) {
             let on_article = self
@@ -511,7 +514,7 @@ impl Kb {
         }
         match self
             .store
-            .add_feedback(article_id, visitor, helpful, comment, client, now)
+            .add_feedback(article_id, visitor, helpful, &comment, client, now)
             .await
         {
             Err(crate::kernel::StoreError::Conflict(_)) => Err(ErrorCode::FeedbackGiven.into()),

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod outbox;
 pub mod store_error;
+pub mod text;
 
 pub use clock::{Clock, ManualClock};
 pub use outbox::{NewMail, OutboxStore};

@@ -1,20 +1,11 @@
 use crate::accounts::CurrentUser;
-use crate::domain::Role;
 use crate::i18n::*;
 use crate::pages::home::plan_label;
 use crate::pages::SlaTable;
+pub use crate::ui::labels::role_label;
 use crate::ui::Authorized;
 use crate::ui::PageTitle;
 use leptos::prelude::*;
-
-pub fn role_label(locale: Locale, role: Role) -> &'static str {
-    match role {
-        Role::Customer => td_string!(locale, role.customer),
-        Role::Agent => td_string!(locale, role.agent),
-        Role::Editor => td_string!(locale, role.editor),
-        Role::Admin => td_string!(locale, role.admin),
-    }
-}
 
 #[component]
 fn DashboardFor(user: CurrentUser) -> impl IntoView {

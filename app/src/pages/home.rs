@@ -1,25 +1,10 @@
 use crate::domain::{Priority, SupportPlan, CONTACT_CHANNELS};
 use crate::i18n::*;
+pub use crate::ui::labels::{plan_label, priority_label};
 use crate::ui::use_session;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::components::A;
-
-pub fn plan_label(locale: Locale, plan: SupportPlan) -> &'static str {
-    match plan {
-        SupportPlan::Estandar => td_string!(locale, plan.estandar),
-        SupportPlan::Avanzado => td_string!(locale, plan.avanzado),
-        SupportPlan::Premium => td_string!(locale, plan.premium),
-    }
-}
-
-pub fn priority_label(locale: Locale, priority: Priority) -> &'static str {
-    match priority {
-        Priority::Alta => td_string!(locale, priority.alta),
-        Priority::Media => td_string!(locale, priority.media),
-        Priority::Normal => td_string!(locale, priority.normal),
-    }
-}
 
 /// First-response targets by priority for the given plans (all three on the home page).
 #[component]

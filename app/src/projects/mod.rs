@@ -1,6 +1,7 @@
 //! Projects on an agile Gantt chart: wire types shared by the browser and the server.
 
 pub mod api;
+pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

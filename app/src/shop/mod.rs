@@ -5,6 +5,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod gateway;
+pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

@@ -29,6 +29,7 @@ pub struct Shop {
 }
 
 /// The parts of a Stripe `checkout.session.completed` event the store acts on.
+#[derive(Debug, Clone, Copy)]
 pub struct CompletedCheckout<'a> {
     pub event_id: &'a str,
     pub event_type: &'a str,
@@ -427,9 +428,7 @@ impl Shop {
         if !code_ok {
             return Err(AppError::field(ErrorCode::PackageInvalid, "code"));
         }
-        if package.name.is_empty() || package.name.chars().count() > 80 {
-            return Err(AppError::field(ErrorCode::PackageInvalid, "name"));
-        }
+        crate::kernel::text::required(&package.name, 80, ErrorCode::PackageInvalid, "name")?;
         if package.hours == 0 || package.hours > 10_000 {
             return Err(AppError::field(ErrorCode::PackageInvalid, "hours"));
         }
@@ -452,15 +451,15 @@ impl Shop {
         text: &str,
     ) -> Result<(), AppError> {
         principal.require(&[Role::Admin])?;
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(AppError::field(ErrorCode::BodyRequired, "instructions"));
-        }
-        if text.chars().count() > MAX_INSTRUCTIONS {
-            return Err(AppError::field(ErrorCode::MessageTooLong, "instructions"));
-        }
+        let text = match crate::kernel::text::check(text, MAX_INSTRUCTIONS, true) {
+            Ok(text) => text,
+            Err(crate::kernel::text::TextProblem::TooLong) => {
+                return Err(AppError::field(ErrorCode::MessageTooLong, "instructions"))
+            }
+            Err(_) => return Err(AppError::field(ErrorCode::BodyRequired, "instructions")),
+        };
         self.store
-            .set_transfer_instructions(text, self.clock.now())
+            .set_transfer_instructions(&text, self.clock.now())
             .await?;
         Ok(())
     }

@@ -51,22 +51,17 @@ pub async fn open_ticket(
     #[server(default)] on_site: Option<String>,
     #[server(default)] draft: Option<String>,
 ) -> Result<TicketSummary, AppError> {
-    use super::service::NewTicket;
+    use super::command::{OpenTicket, OpenTicketInput};
     let p = principal().await?;
     let services = services()?;
-    let ticket = services
-        .tickets
-        .create(
-            &p,
-            NewTicket {
-                subject: &subject,
-                body: &body,
-                kind: &kind,
-                priority: &priority,
-                on_site: on_site.is_some(),
-            },
-        )
-        .await?;
+    let command = OpenTicket::try_from(OpenTicketInput {
+        subject: &subject,
+        body: &body,
+        kind: &kind,
+        priority: &priority,
+        on_site: on_site.is_some(),
+    })?;
+    let ticket = services.tickets.create(&p, command).await?;
     if let Some(draft) = draft.filter(|d| !d.is_empty()) {
         // Suggestion tracking must never cost the customer their ticket.
         if let Err(e) = services.kb.ticket_created(&p, &draft, ticket.id).await {
@@ -84,19 +79,17 @@ pub async fn reply_ticket(
     #[server(default)] internal: Option<String>,
 ) -> Result<(), AppError> {
     let p = principal().await?;
-    services()?
-        .tickets
-        .reply(&p, id, &body, internal.is_some())
-        .await
-        .map(|_| ())
+    let reply = super::command::Reply::parse(&body, internal.is_some())?;
+    services()?.tickets.reply(&p, id, reply).await.map(|_| ())
 }
 
 #[server]
 pub async fn set_ticket_status(id: i64, status: String) -> Result<(), AppError> {
     let p = principal().await?;
+    let status = super::command::parse_status(&status)?;
     services()?
         .tickets
-        .set_status(&p, id, &status)
+        .set_status(&p, id, status)
         .await
         .map(|_| ())
 }

@@ -1,5 +1,6 @@
 //! Ticket use cases: opening, listing (agent queue), replying, statuses, assignment, calendar.
 
+use super::command::{OpenTicket, Reply, Subject, TicketBody};
 use super::store::{
     CalendarChange, NewAttachment, NewMessage, NewTicketRow, SlaNotice, TicketStore,
 };
@@ -17,17 +18,6 @@ use crate::files::{check_upload, BlobStore};
 use crate::kernel::{Clock, NewMail, OutboxStore};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
-
-const MAX_SUBJECT_CHARS: usize = 200;
-const MAX_BODY_CHARS: usize = 20_000;
-
-pub struct NewTicket<'a> {
-    pub subject: &'a str,
-    pub body: &'a str,
-    pub kind: &'a str,
-    pub priority: &'a str,
-    pub on_site: bool,
-}
 
 /// Active agents and admins: who tickets can be assigned to and who may lead projects.
 pub async fn active_staff(accounts: &dyn AccountStore) -> Result<Vec<StaffMember>, AppError> {
@@ -51,14 +41,6 @@ pub struct Tickets {
     outbox: Arc<dyn OutboxStore>,
     public_url: String,
     clock: Clock,
-}
-
-fn clean_text(raw: &str, max: usize, code: ErrorCode, field: &str) -> Result<String, AppError> {
-    let text = raw.trim();
-    if text.is_empty() || text.chars().count() > max {
-        return Err(AppError::field(code, field));
-    }
-    Ok(text.to_owned())
 }
 
 fn is_staff(p: &Principal) -> bool {
@@ -351,7 +333,7 @@ impl Tickets {
     pub async fn create(
         &self,
         principal: &Principal,
-        new: NewTicket<'_>,
+        new: OpenTicket,
     ) -> Result<TicketSummary, AppError> {
         principal.require(&[Role::Customer])?;
         let org = principal
@@ -359,25 +341,14 @@ impl Tickets {
             .organization
             .clone()
             .ok_or(ErrorCode::Forbidden)?;
-        let subject = clean_text(
-            new.subject,
-            MAX_SUBJECT_CHARS,
-            ErrorCode::SubjectRequired,
-            "subject",
-        )?;
-        let body = clean_text(new.body, MAX_BODY_CHARS, ErrorCode::BodyRequired, "body")?;
-        let kind: TicketKind = new
-            .kind
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::KindInvalid, "kind"))?;
-        let priority: Priority = new
-            .priority
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::PriorityInvalid, "priority"))?;
-        if !kind.allows(priority) {
-            return Err(AppError::field(ErrorCode::PriorityNotAllowed, "priority"));
-        }
-        if new.on_site && !org.plan.allows_on_site() {
+        let OpenTicket {
+            subject,
+            body,
+            kind,
+            priority,
+            on_site,
+        } = new;
+        if on_site && !org.plan.allows_on_site() {
             return Err(AppError::field(ErrorCode::OnSiteNotAllowed, "on_site"));
         }
         let received_at = self.clock.now();
@@ -392,7 +363,7 @@ impl Tickets {
                 kind,
                 priority,
                 plan: org.plan,
-                on_site: new.on_site,
+                on_site,
                 received_at,
                 first_response_due: due,
                 source: TicketSource::Portal,
@@ -426,14 +397,10 @@ impl Tickets {
             .get_org(org_id)
             .await?
             .ok_or(ErrorCode::NotFound)?;
-        let subject: String = subject.trim().chars().take(MAX_SUBJECT_CHARS).collect();
-        let body: String = body.trim().chars().take(MAX_BODY_CHARS).collect();
-        if subject.is_empty() {
-            return Err(AppError::field(ErrorCode::SubjectRequired, "subject"));
-        }
-        if body.is_empty() {
-            return Err(AppError::field(ErrorCode::BodyRequired, "body"));
-        }
+        let subject = Subject::truncated(subject)
+            .ok_or_else(|| AppError::field(ErrorCode::SubjectRequired, Subject::FIELD))?;
+        let body = TicketBody::truncated(body)
+            .ok_or_else(|| AppError::field(ErrorCode::BodyRequired, TicketBody::FIELD))?;
         let received_at = self.clock.now();
         let priority = Priority::Normal;
         let due = first_response_due(org.plan, priority, received_at, &self.calendar().await?);
@@ -557,15 +524,14 @@ impl Tickets {
         &self,
         principal: &Principal,
         id: i64,
-        body: &str,
-        internal: bool,
+        reply: Reply,
     ) -> Result<TicketDetail, AppError> {
         let (ticket, _) = self.visible_ticket(principal, id).await?;
         let staff = is_staff(principal);
+        let Reply { body, internal } = reply;
         if internal && !staff {
             return Err(AppError::field(ErrorCode::Forbidden, "internal"));
         }
-        let body = clean_text(body, MAX_BODY_CHARS, ErrorCode::BodyRequired, "body")?;
         let new_status = match (staff, internal, ticket.status) {
             (true, false, TicketStatus::New) => Some(TicketStatus::Open),
             (false, _, TicketStatus::WaitingOnCustomer | TicketStatus::Resolved) => {
@@ -599,12 +565,9 @@ impl Tickets {
         &self,
         principal: &Principal,
         id: i64,
-        status: &str,
+        status: TicketStatus,
     ) -> Result<TicketDetail, AppError> {
         let (ticket, _) = self.visible_ticket(principal, id).await?;
-        let status: TicketStatus = status
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::StatusInvalid, "status"))?;
         if !is_staff(principal) {
             let allowed = status == TicketStatus::Closed
                 || (status == TicketStatus::Open && !ticket.status.is_open());
@@ -618,7 +581,7 @@ impl Tickets {
                 &ticket,
                 &format!(
                     "El estado del ticket cambió a: {}",
-                    crate::tickets::pages::status_label(crate::i18n::Locale::es, status)
+                    crate::tickets::labels::status_label(crate::i18n::Locale::es, status)
                 ),
             )
             .await?;

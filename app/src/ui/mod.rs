@@ -1,5 +1,6 @@
 //! Shared building blocks: the signed-in user, the page layout, loading and error states.
 
+pub mod labels;
 mod layout;
 mod states;
 mod title;

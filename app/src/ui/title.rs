@@ -23,18 +23,7 @@ pub fn PageTitle(text: impl Fn() -> &'static str + Send + Sync + 'static) -> imp
 pub fn head_text(text: &str) -> String {
     #[cfg(feature = "ssr")]
     {
-        let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&#39;"),
-                c => out.push(c),
-            }
-        }
-        out
+        crate::kb::text::escape_html(text)
     }
     #[cfg(not(feature = "ssr"))]
     {

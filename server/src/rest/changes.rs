@@ -5,7 +5,10 @@
 use super::ApiPath;
 use super::{ApiCaller, ApiJson, ApiResult, WithLocale};
 use crate::startup::AppState;
-use app::changes::service::{ChangeInput, Estimate};
+use app::changes::command::{
+    DeclineReason, Estimate, EstimateInput, FinishSummary, LogWork, Reason, SubmitChange,
+    SubmitChangeInput, TimeInput,
+};
 use app::changes::{ChangeDetail, ChangeSummary};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -164,18 +167,17 @@ pub async fn create(
     caller: ApiCaller,
     ApiJson(b): ApiJson<NewChangeBody>,
 ) -> ApiResult<(StatusCode, Json<ChangeDetailOut>)> {
+    let change = SubmitChange::try_from(SubmitChangeInput {
+        title: &b.title,
+        description: &b.description,
+        project_id: b.project_id,
+        desired_date: b.desired_date.as_deref(),
+    })
+    .in_locale(caller.locale)?;
     let detail = state
         .services
         .changes
-        .submit(
-            &caller.principal,
-            ChangeInput {
-                title: &b.title,
-                description: &b.description,
-                project_id: b.project_id,
-                desired_date: b.desired_date.as_deref(),
-            },
-        )
+        .submit(&caller.principal, change)
         .await
         .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(detail.into())))
@@ -208,19 +210,17 @@ pub async fn estimate(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<EstimateBody>,
 ) -> Detail {
+    let estimate = Estimate::try_from(EstimateInput {
+        estimate: TimeInput::Minutes(b.minutes),
+        risk: &b.risk,
+        planned_for: b.planned_for.as_deref(),
+        scope: &b.scope,
+    })
+    .in_locale(caller.locale)?;
     let d = state
         .services
         .changes
-        .estimate(
-            &caller.principal,
-            id,
-            Estimate {
-                minutes: b.minutes,
-                risk: &b.risk,
-                planned_for: b.planned_for.as_deref(),
-                scope: &b.scope,
-            },
-        )
+        .estimate(&caller.principal, id, estimate)
         .await
         .in_locale(caller.locale)?;
     Ok(Json(d.into()))
@@ -236,10 +236,11 @@ pub async fn reject(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> Detail {
+    let reason = Reason::parse(&b.reason).in_locale(caller.locale)?;
     let d = state
         .services
         .changes
-        .reject(&caller.principal, id, &b.reason)
+        .reject(&caller.principal, id, reason)
         .await
         .in_locale(caller.locale)?;
     Ok(Json(d.into()))
@@ -274,10 +275,11 @@ pub async fn decline(
     body: Result<ApiJson<ReasonBody>, super::ApiError>,
 ) -> Detail {
     let reason = body.map(|ApiJson(b)| b.reason).unwrap_or_default();
+    let reason = DeclineReason::parse(&reason).in_locale(caller.locale)?;
     let d = state
         .services
         .changes
-        .decline(&caller.principal, id, &reason)
+        .decline(&caller.principal, id, reason)
         .await
         .in_locale(caller.locale)?;
     Ok(Json(d.into()))
@@ -294,10 +296,11 @@ pub async fn work(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<WorkBody>,
 ) -> Detail {
+    let work = LogWork::parse(TimeInput::Minutes(b.minutes), &b.note).in_locale(caller.locale)?;
     let d = state
         .services
         .changes
-        .log_work(&caller.principal, id, b.minutes, &b.note)
+        .log_work(&caller.principal, id, work)
         .await
         .in_locale(caller.locale)?;
     Ok(Json(d.into()))
@@ -314,10 +317,11 @@ pub async fn done(
     body: Result<ApiJson<DoneBody>, super::ApiError>,
 ) -> Detail {
     let summary = body.map(|ApiJson(b)| b.summary).unwrap_or_default();
+    let summary = FinishSummary::parse(&summary).in_locale(caller.locale)?;
     let d = state
         .services
         .changes
-        .finish(&caller.principal, id, &summary)
+        .finish(&caller.principal, id, summary)
         .await
         .in_locale(caller.locale)?;
     Ok(Json(d.into()))
@@ -333,10 +337,11 @@ pub async fn reopen(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> Detail {
+    let reason = Reason::parse(&b.reason).in_locale(caller.locale)?;
     let d = state
         .services
         .changes
-        .reopen(&caller.principal, id, &b.reason)
+        .reopen(&caller.principal, id, reason)
         .await
         .in_locale(caller.locale)?;
     Ok(Json(d.into()))

@@ -14,7 +14,7 @@ mod meta_webhooks;
 mod openapi;
 mod projects;
 pub mod reports;
-mod store;
+mod shop;
 mod tickets;
 
 use crate::startup::AppState;
@@ -88,13 +88,13 @@ pub fn router() -> Router<AppState> {
             post(projects::comment),
         )
         .route("/projects/{id}/baseline", post(projects::baseline))
-        .route("/store/packages", get(store::packages))
-        .route("/store/orders", get(store::orders).post(store::place))
-        .route("/store/orders/{id}", get(store::order))
-        .route("/store/orders/{id}/confirm", post(store::confirm))
-        .route("/store/orders/{id}/refund", post(store::refund))
-        .route("/store/orders/{id}/cancel", post(store::cancel))
-        .route("/webhooks/stripe", post(store::stripe_webhook))
+        .route("/store/packages", get(shop::packages))
+        .route("/store/orders", get(shop::orders).post(shop::place))
+        .route("/store/orders/{id}", get(shop::order))
+        .route("/store/orders/{id}/confirm", post(shop::confirm))
+        .route("/store/orders/{id}/refund", post(shop::refund))
+        .route("/store/orders/{id}/cancel", post(shop::cancel))
+        .route("/webhooks/stripe", post(shop::stripe_webhook))
         .route(
             "/webhooks/email",
             post(email_webhook::email).layer(axum::extract::DefaultBodyLimit::max(

@@ -2,7 +2,7 @@
 
 use super::{
     accounts, changes, chat, chat_socket, email_webhook, files, hours, kb, meta_webhooks, projects,
-    reports, store, tickets,
+    reports, shop, tickets,
 };
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -89,8 +89,8 @@ impl Modify for CommonErrors {
         chat::transcript, chat_socket::chat_socket, chat_socket::console_socket,
         projects::list, projects::get, projects::create, projects::add_item, projects::update_item,
         projects::baseline, projects::comment,
-        store::packages, store::orders, store::place, store::order, store::confirm, store::refund,
-        store::cancel, store::stripe_webhook, meta_webhooks::whatsapp_verify, meta_webhooks::whatsapp,
+        shop::packages, shop::orders, shop::place, shop::order, shop::confirm, shop::refund,
+        shop::cancel, shop::stripe_webhook, meta_webhooks::whatsapp_verify, meta_webhooks::whatsapp,
         meta_webhooks::messenger_verify, meta_webhooks::messenger, email_webhook::email, hours::get, hours::adjust,
         changes::list, changes::create, changes::get, changes::estimate, changes::reject,
         changes::approve, changes::decline, changes::work, changes::done, changes::reopen,

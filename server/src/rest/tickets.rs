@@ -5,7 +5,7 @@ use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use app::domain::{Priority, SupportPlan};
 use app::error::{AppError, ErrorCode};
-use app::tickets::service::NewTicket;
+use app::tickets::command::{OpenTicket, OpenTicketInput, Reply};
 use app::tickets::{TicketDetail, TicketFilter, TicketSummary};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,23 +13,6 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-fn plan_api_name(plan: SupportPlan) -> &'static str {
-    match plan {
-        SupportPlan::Estandar => "standard",
-        SupportPlan::Avanzado => "advanced",
-        SupportPlan::Premium => "premium",
-    }
-}
-
-fn parse_api_plan(s: &str) -> Option<SupportPlan> {
-    match s {
-        "standard" | "estandar" => Some(SupportPlan::Estandar),
-        "advanced" | "avanzado" => Some(SupportPlan::Avanzado),
-        "premium" => Some(SupportPlan::Premium),
-        _ => None,
-    }
-}
 
 fn query_error(field: &str, locale: ApiLocale) -> ApiError {
     ApiError {
@@ -70,13 +53,13 @@ pub async fn deadline(
     let plan = q
         .plan
         .as_deref()
-        .and_then(parse_api_plan)
+        .and_then(|p| p.parse::<SupportPlan>().ok())
         .ok_or_else(|| query_error("plan", locale))?;
+    // English names only here: this endpoint never took the Spanish codes.
     let priority: Priority = q
         .priority
         .as_deref()
-        .filter(|p| matches!(*p, "high" | "medium" | "normal"))
-        .and_then(|p| p.parse().ok())
+        .and_then(|p| Priority::ALL.into_iter().find(|known| known.as_str() == p))
         .ok_or_else(|| query_error("priority", locale))?;
     let received = q
         .received
@@ -91,8 +74,8 @@ pub async fn deadline(
         .await
         .in_locale(locale)?;
     Ok(Json(Deadline {
-        plan: plan_api_name(plan).to_owned(),
-        priority: priority.api_name().to_owned(),
+        plan: plan.as_str().to_owned(),
+        priority: priority.as_str().to_owned(),
         received,
         due,
         target_hours: plan.first_response_hours(priority),
@@ -106,8 +89,9 @@ pub struct Ticket {
     pub subject: String,
     /// `incident`, `request`, `maintenance`, `implementation`, `development`, `question`
     pub kind: String,
-    /// `alta`, `media`, `normal`
+    /// `high`, `medium`, `normal`
     pub priority: String,
+    /// `standard`, `advanced`, `premium`
     pub plan: String,
     /// `new`, `open`, `waiting_on_customer`, `resolved`, `closed`
     pub status: String,
@@ -130,7 +114,7 @@ impl From<TicketSummary> for Ticket {
             subject: t.subject,
             kind: t.kind.as_str().to_owned(),
             priority: t.priority.as_str().to_owned(),
-            plan: plan_api_name(t.plan).to_owned(),
+            plan: t.plan.as_str().to_owned(),
             status: t.status.as_str().to_owned(),
             organization: t.org_name,
             requester: t.requester_name,
@@ -190,7 +174,8 @@ pub struct NewTicketBody {
     pub subject: String,
     pub body: String,
     pub kind: String,
-    /// `alta`/`high`, `media`/`medium` or `normal`; only `incident` tickets may be high or medium.
+    /// `high`, `medium` or `normal` (the Spanish `alta` and `media` are still accepted); only
+    /// `incident` tickets may be high or medium.
     pub priority: String,
     #[serde(default)]
     pub on_site: bool,
@@ -204,19 +189,18 @@ pub async fn create(
     caller: ApiCaller,
     ApiJson(b): ApiJson<NewTicketBody>,
 ) -> ApiResult<(StatusCode, Json<Ticket>)> {
+    let command = OpenTicket::try_from(OpenTicketInput {
+        subject: &b.subject,
+        body: &b.body,
+        kind: &b.kind,
+        priority: &b.priority,
+        on_site: b.on_site,
+    })
+    .in_locale(caller.locale)?;
     let ticket = state
         .services
         .tickets
-        .create(
-            &caller.principal,
-            NewTicket {
-                subject: &b.subject,
-                body: &b.body,
-                kind: &b.kind,
-                priority: &b.priority,
-                on_site: b.on_site,
-            },
-        )
+        .create(&caller.principal, command)
         .await
         .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(ticket.into())))
@@ -302,10 +286,11 @@ pub async fn reply(
     ApiJson(b): ApiJson<ReplyBody>,
 ) -> ApiResult<(StatusCode, Json<TicketWithThread>)> {
     let id = parse_id(&id, caller.locale)?;
+    let reply = Reply::parse(&b.body, b.internal).in_locale(caller.locale)?;
     let detail = state
         .services
         .tickets
-        .reply(&caller.principal, id, &b.body, b.internal)
+        .reply(&caller.principal, id, reply)
         .await
         .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(detail.into())))

@@ -1,146 +1,17 @@
-//! `AccountStore` and `OutboxStore` for SQLite and PostgreSQL.
+//! `AccountStore` for SQLite and PostgreSQL.
 
 use super::{found, store_err, with_pool, Db};
 use app::accounts::store::{
     AccountStore, NewSession, NewUser, PhoneVerification, SessionRecord, TokenPurpose, UserRecord,
 };
-use app::accounts::{
-    JoinRequest, MailStatus, OrgSummary, OutboxMail, PendingPhone, SessionKind, SessionView,
-    UserSummary,
-};
+use app::accounts::{JoinRequest, OrgSummary, PendingPhone, SessionKind, SessionView, UserSummary};
 use app::domain::{Role, SupportPlan};
-use app::kernel::{NewMail, OutboxStore, StoreError, StoreResult};
+use app::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-fn bad_value(what: &str, value: &str) -> StoreError {
-    StoreError::corrupt(what, value)
-}
-
-fn parse_role(s: &str) -> StoreResult<Role> {
-    s.parse().map_err(|_| bad_value("role", s))
-}
-
-fn parse_plan(s: &str) -> StoreResult<SupportPlan> {
-    s.parse().map_err(|_| bad_value("plan", s))
-}
-
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    id: i64,
-    name: String,
-    plan: String,
-    users: i64,
-    created_at: DateTime<Utc>,
-    auto_join_domain: bool,
-}
-
-impl OrgRow {
-    fn into_summary(self) -> StoreResult<OrgSummary> {
-        Ok(OrgSummary {
-            id: self.id,
-            name: self.name,
-            plan: parse_plan(&self.plan)?,
-            users: self.users,
-            created_at: self.created_at,
-            auto_join_domain: self.auto_join_domain,
-        })
-    }
-}
-
-const ORG_SELECT: &str = "SELECT o.id, o.name, o.plan, o.created_at, o.auto_join_domain, \
-     (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id) AS users FROM organizations o";
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    email: String,
-    name: String,
-    role: String,
-    org_id: Option<i64>,
-    org_name: Option<String>,
-    org_plan: Option<String>,
-    password_hash: Option<String>,
-    phone: Option<String>,
-}
-
-impl UserRow {
-    fn into_record(self) -> StoreResult<UserRecord> {
-        Ok(UserRecord {
-            id: self.id,
-            email: self.email,
-            name: self.name,
-            role: parse_role(&self.role)?,
-            org_id: self.org_id,
-            org_name: self.org_name,
-            org_plan: self.org_plan.as_deref().map(parse_plan).transpose()?,
-            password_hash: self.password_hash,
-            phone: self.phone,
-        })
-    }
-}
-
-const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, \
-     o.plan AS org_plan, u.password_hash, u.phone FROM users u LEFT JOIN organizations o ON o.id = u.org_id";
-
-#[derive(sqlx::FromRow)]
-struct SessionUserRow {
-    session_id: i64,
-    kind: String,
-    created_at: DateTime<Utc>,
-    last_seen_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-    #[sqlx(flatten)]
-    user: UserRow,
-}
-
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    id: i64,
-    kind: String,
-    created_at: DateTime<Utc>,
-    last_seen_at: DateTime<Utc>,
-    user_agent: Option<String>,
-    ip: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct UserListRow {
-    id: i64,
-    email: String,
-    name: String,
-    role: String,
-    organization: Option<String>,
-    active: bool,
-    created_at: DateTime<Utc>,
-}
-
-#[derive(sqlx::FromRow)]
-struct MailRow {
-    id: i64,
-    to_addr: String,
-    subject: String,
-    body: String,
-    status: String,
-    attempts: i32,
-    last_error: Option<String>,
-    created_at: DateTime<Utc>,
-}
-
-impl From<MailRow> for OutboxMail {
-    fn from(r: MailRow) -> Self {
-        OutboxMail {
-            id: r.id,
-            to: r.to_addr,
-            subject: r.subject,
-            body: r.body,
-            status: MailStatus::parse(&r.status),
-            attempts: i64::from(r.attempts),
-            last_error: r.last_error,
-            created_at: r.created_at,
-        }
-    }
-}
+mod rows;
+use rows::*;
 
 #[async_trait]
 impl AccountStore for Db {
@@ -154,7 +25,7 @@ impl AccountStore for Db {
         with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
             .bind(name)
             .bind(name.to_lowercase())
-            .bind(plan.as_str())
+            .bind(plan.db_code())
             .bind(now)
             .fetch_one(pool)
             .await)
@@ -198,12 +69,7 @@ impl AccountStore for Db {
 
     async fn clear_join(&self, user_id: i64) -> StoreResult<()> {
         let sql = "UPDATE users SET join_org_id = NULL WHERE id = $1";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        self.execute_for(sql, user_id).await.map(|_| ())
     }
 
     async fn join_requests(&self) -> StoreResult<Vec<JoinRequest>> {
@@ -402,22 +268,12 @@ impl AccountStore for Db {
 
     async fn phone_attempt_failed(&self, user_id: i64) -> StoreResult<()> {
         let sql = "UPDATE phone_verifications SET attempts = attempts + 1 WHERE user_id = $1";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        self.execute_for(sql, user_id).await.map(|_| ())
     }
 
     async fn cancel_phone_verification(&self, user_id: i64) -> StoreResult<()> {
         let sql = "DELETE FROM phone_verifications WHERE user_id = $1";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        self.execute_for(sql, user_id).await.map(|_| ())
     }
 
     async fn verify_phone(&self, user_id: i64, phone: &str, now: DateTime<Utc>) -> StoreResult<()> {
@@ -891,80 +747,5 @@ impl AccountStore for Db {
             None => 0,
         };
         Ok((email_count, ip_count))
-    }
-}
-
-const MAIL_SELECT: &str =
-    "SELECT id, to_addr, subject, body, status, attempts, last_error, created_at FROM outbox";
-
-#[async_trait]
-impl OutboxStore for Db {
-    async fn enqueue(&self, mail: NewMail<'_>) -> StoreResult<i64> {
-        let sql = "INSERT INTO outbox (to_addr, subject, body, status, attempts, next_attempt_at, created_at, updated_at) \
-                   VALUES ($1, $2, $3, 'pending', 0, $4, $4, $4) RETURNING id";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(mail.to)
-            .bind(mail.subject)
-            .bind(mail.body)
-            .bind(mail.now)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
-    }
-
-    async fn list(&self, limit: i64) -> StoreResult<Vec<OutboxMail>> {
-        let sql = format!("{MAIL_SELECT} ORDER BY id DESC LIMIT $1");
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql)
-            .bind(limit)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }
-
-    async fn due(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMail>> {
-        let sql = format!(
-            "{MAIL_SELECT} WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
-        );
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, MailRow>(&sql)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }
-
-    async fn replace_body(&self, id: i64, body: &str) -> StoreResult<()> {
-        let sql = "UPDATE outbox SET body = $1 WHERE id = $2";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(body)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
-    }
-
-    async fn mark(
-        &self,
-        id: i64,
-        status: MailStatus,
-        error: Option<&str>,
-        retry_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let sql = "UPDATE outbox SET status = $1, last_error = $2, attempts = attempts + 1, \
-                   next_attempt_at = $3, updated_at = $4 WHERE id = $5";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(status.as_str())
-            .bind(error)
-            .bind(retry_at.unwrap_or(now))
-            .bind(now)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
     }
 }

@@ -2,6 +2,7 @@
 //! only record of work paid for); each step updates the request and writes its history entry
 //! in one transaction.
 
+use super::hours::USED_MINUTES_COLUMN;
 use super::{store_err, with_pool, Db};
 use app::changes::store::{ChangeRow, ChangeStore, ChangeUpdate, NewChangeRequest, NewEvent};
 use app::changes::{ChangeEvent, ChangeSummary};
@@ -10,14 +11,12 @@ use app::kernel::{StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-const SELECT: &str = "SELECT c.id, c.title, c.org_id, g.name AS org_name, \
+const COLUMNS: &str = "c.id, c.title, c.org_id, g.name AS org_name, \
      u.name AS requester_name, c.requester_id, c.project_id, p.name AS project_name, c.status, \
      c.risk, c.estimate_minutes, c.approved_minutes, \
-     CAST(COALESCE((SELECT -SUM(l.minutes) FROM hour_ledger l \
-        WHERE l.change_request_id = c.id AND l.kind = 'debit'), 0) AS BIGINT) AS used_minutes, \
      c.desired_date, c.planned_for, c.created_at, c.updated_at, c.done_at, c.description, \
-     c.scope, c.reason, c.assessor_id \
-     FROM change_requests c JOIN organizations g ON g.id = c.org_id \
+     c.scope, c.reason, c.assessor_id";
+const FROM: &str = "FROM change_requests c JOIN organizations g ON g.id = c.org_id \
      JOIN users u ON u.id = c.requester_id LEFT JOIN projects p ON p.id = c.project_id";
 
 #[derive(sqlx::FromRow)]
@@ -100,7 +99,9 @@ const INSERT_EVENT: &str = "INSERT INTO change_request_events (change_request_id
 
 impl Db {
     async fn change_rows(&self, filter: &str, value: Option<i64>) -> StoreResult<Vec<ChangeRow>> {
-        let sql = format!("{SELECT} WHERE {filter} ORDER BY c.id DESC");
+        let sql = format!(
+            "SELECT {COLUMNS}, {USED_MINUTES_COLUMN} {FROM} WHERE {filter} ORDER BY c.id DESC"
+        );
         let rows = with_pool!(self, |pool| sqlx::query_as::<_, Row>(&sql)
             .bind(value)
             .fetch_all(pool)

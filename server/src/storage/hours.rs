@@ -1,7 +1,8 @@
 //! `HourStore` for SQLite and PostgreSQL. Each change first bumps the organisation's
 //! `hour_banks` row: on PostgreSQL that row lock queues concurrent changes; on SQLite the write
 //! takes the database's write lock before anything is read. Reads inside the transaction then
-//! see every earlier debit, so the balance never goes below zero.
+//! see every earlier debit, so the balance never goes below zero. Every statement over the
+//! `hour_ledger` lives here; orders and change requests use the ones they need.
 
 use super::{store_err, with_pool, Db};
 use app::domain::change::WorkRefusal;
@@ -26,6 +27,22 @@ pub(super) const USED_BY_CHANGE: &str =
 pub(super) const INSERT_LOT: &str =
     "INSERT INTO hour_ledger (org_id, kind, minutes, expires_at, order_id, note, actor_id, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+
+/// What is left of the lot an order bought.
+pub(super) const LOT_REMAINING_OF_ORDER: &str =
+    "SELECT CAST(p.minutes + COALESCE((SELECT SUM(d.minutes) \
+     FROM hour_ledger d WHERE d.lot_id = p.id), 0) AS BIGINT) \
+     FROM store_orders o JOIN hour_ledger p ON p.id = o.lot_id WHERE o.id = $1";
+
+/// A refund takes what is left of an order's lot back out of the bank.
+pub(super) const INSERT_REFUND: &str =
+    "INSERT INTO hour_ledger (org_id, kind, minutes, lot_id, order_id, note, \
+     actor_id, created_at) VALUES ($1, 'refund', $2, $3, $4, $5, $6, $7)";
+
+/// The minutes debited for a change request, as a column of a query over `change_requests c`.
+pub(super) const USED_MINUTES_COLUMN: &str = "CAST(COALESCE((SELECT -SUM(l.minutes) \
+     FROM hour_ledger l WHERE l.change_request_id = c.id AND l.kind = 'debit'), 0) AS BIGINT) \
+     AS used_minutes";
 
 pub(super) const INSERT_DRAW: &str =
     "INSERT INTO hour_ledger (org_id, kind, minutes, lot_id, change_request_id, note, \

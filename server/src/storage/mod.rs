@@ -10,11 +10,12 @@ mod chat;
 mod hours;
 mod kb;
 mod mail_threads;
+mod outbox;
 mod projects;
 mod shop;
 mod tickets;
 
-use app::kernel::{Conflict, StoreError};
+use app::kernel::{Conflict, StoreError, StoreResult};
 
 pub use blobs::DiskBlobs;
 pub use chat::ChatDb;
@@ -69,6 +70,16 @@ fn redact(url: &str) -> String {
 }
 
 impl Db {
+    /// Runs a statement whose only parameter (`$1`) is `id`; answers the rows it changed.
+    pub(crate) async fn execute_for(&self, sql: &str, id: i64) -> StoreResult<u64> {
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(store_err)
+    }
+
     /// Opens the database named by `url` and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Db, ConnectError> {
         let open_err = |source| ConnectError::Open {

@@ -2,7 +2,7 @@
 //! hour-bank lock first (the same row every ledger change takes), then re-read the order, so a
 //! payment credits hours exactly once however many deliveries race.
 
-use super::hours::{INSERT_LOT, LOCK_BANK};
+use super::hours::{self, INSERT_LOT, LOCK_BANK};
 use super::{store_err, with_pool, Db};
 use app::domain::hours::{expiry, Package};
 use app::hours::EntryKind;
@@ -18,10 +18,6 @@ const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.org_id, g.name AS org_na
      l.expires_at, o.refunded_at, o.refunded_minutes \
      FROM store_orders o JOIN organizations g ON g.id = o.org_id \
      JOIN users u ON u.id = o.buyer_id LEFT JOIN hour_ledger l ON l.id = o.lot_id";
-
-const LOT_REMAINING: &str = "SELECT CAST(p.minutes + COALESCE((SELECT SUM(d.minutes) \
-     FROM hour_ledger d WHERE d.lot_id = p.id), 0) AS BIGINT) \
-     FROM store_orders o JOIN hour_ledger p ON p.id = o.lot_id WHERE o.id = $1";
 
 #[derive(sqlx::FromRow)]
 struct OrderRow {
@@ -498,24 +494,21 @@ impl ShopStore for Db {
                 let status = status.parse().unwrap_or(OrderStatus::Cancelled);
                 return Ok::<_, sqlx::Error>(Refund::NotPaid(status));
             };
-            let left: i64 = sqlx::query_scalar(LOT_REMAINING)
+            let left: i64 = sqlx::query_scalar(hours::LOT_REMAINING_OF_ORDER)
                 .bind(order_id)
                 .fetch_one(&mut *tx)
                 .await?;
             if left > 0 {
-                sqlx::query(
-                    "INSERT INTO hour_ledger (org_id, kind, minutes, lot_id, order_id, note, \
-                     actor_id, created_at) VALUES ($1, 'refund', $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(org)
-                .bind(-left)
-                .bind(lot_id)
-                .bind(order_id)
-                .bind(format!("Reembolso {reference}"))
-                .bind(actor_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(hours::INSERT_REFUND)
+                    .bind(org)
+                    .bind(-left)
+                    .bind(lot_id)
+                    .bind(order_id)
+                    .bind(format!("Reembolso {reference}"))
+                    .bind(actor_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
             }
             sqlx::query(
                 "UPDATE store_orders SET status = 'refunded', refunded_at = $2, \
@@ -536,10 +529,12 @@ impl ShopStore for Db {
     }
 
     async fn unspent(&self, order_id: i64) -> StoreResult<Option<i64>> {
-        with_pool!(self, |pool| sqlx::query_scalar(LOT_REMAINING)
-            .bind(order_id)
-            .fetch_optional(pool)
-            .await)
+        with_pool!(self, |pool| sqlx::query_scalar(
+            hours::LOT_REMAINING_OF_ORDER
+        )
+        .bind(order_id)
+        .fetch_optional(pool)
+        .await)
         .map_err(store_err)
     }
 }

@@ -1,21 +1,13 @@
 //! How the agent console marks a conversation's channel, and the 24-hour reply window of
 //! WhatsApp / Messenger / Instagram conversations.
 
+pub use crate::chat::labels::channel_label;
 use crate::domain::channel::Channel;
 use crate::domain::COSTA_RICA;
 use crate::i18n::*;
 use crate::tickets::pages::use_clock;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-
-pub fn channel_label(l: Locale, channel: Channel) -> &'static str {
-    match channel {
-        Channel::Web => td_string!(l, chat.channel_web),
-        Channel::Whatsapp => td_string!(l, chat.channel_whatsapp),
-        Channel::Messenger => td_string!(l, chat.channel_messenger),
-        Channel::Instagram => td_string!(l, chat.channel_instagram),
-    }
-}
 
 /// A small coloured tag with the channel's name (the colour tells them apart at a glance).
 #[component]

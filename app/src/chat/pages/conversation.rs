@@ -2,8 +2,8 @@
 //! indicator, composer with files, and (for agents) internal notes and canned responses.
 
 use super::connection::{ChatConnection, LinkState};
+pub use crate::chat::labels::delivery_label;
 use crate::chat::{CannedResponse, ChatMessage};
-use crate::domain::channel::Delivery;
 use crate::domain::chat::{expand_shortcut, initials, ChatRole, ChatStatus, MAX_MESSAGE_CHARS};
 use crate::domain::COSTA_RICA;
 #[cfg(feature = "hydrate")]
@@ -34,17 +34,6 @@ fn LinkBanner(conn: ChatConnection) -> impl IntoView {
             LinkState::Offline => ("link-banner error", td_string!(l, chat.offline).to_string()),
         };
         Some(view! { <p class=class role="status" data-testid="chat-link">{text}</p> })
-    }
-}
-
-/// Class, mark and words for a reply's state on a Meta channel.
-pub fn delivery_label(l: Locale, d: Delivery) -> (&'static str, &'static str, &'static str) {
-    match d {
-        Delivery::Queued => ("receipt", "… ", td_string!(l, chat.delivery_queued)),
-        Delivery::Sent => ("receipt", "✓ ", td_string!(l, chat.delivery_sent)),
-        Delivery::Delivered => ("receipt", "✓✓ ", td_string!(l, chat.delivery_delivered)),
-        Delivery::Read => ("receipt read", "✓✓ ", td_string!(l, chat.read)),
-        Delivery::Failed => ("receipt failed", "⚠ ", td_string!(l, chat.delivery_failed)),
     }
 }
 

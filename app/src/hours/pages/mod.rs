@@ -4,7 +4,8 @@
 use crate::domain::hours::format_minutes;
 use crate::domain::{format_cr, Role};
 use crate::hours::api::{hours_load, HoursAdjust};
-use crate::hours::{EntryKind, HoursView};
+pub use crate::hours::labels::entry_label;
+use crate::hours::HoursView;
 use crate::i18n::*;
 use crate::shop::pages::cr_date;
 use crate::ui::PageTitle;
@@ -12,16 +13,6 @@ use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
-
-pub fn entry_label(locale: Locale, kind: EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Purchase => td_string!(locale, hours.kind_purchase),
-        EntryKind::Debit => td_string!(locale, hours.kind_debit),
-        EntryKind::Expiry => td_string!(locale, hours.kind_expiry),
-        EntryKind::Adjustment => td_string!(locale, hours.kind_adjustment),
-        EntryKind::Refund => td_string!(locale, hours.kind_refund),
-    }
-}
 
 #[component]
 pub fn HoursPage() -> impl IntoView {

@@ -10,6 +10,7 @@ use crate::kb::api::{
     kb_dashboard, kb_editor_article, kb_editor_categories, KbCreateArticle, KbPreview,
     KbSaveArticle,
 };
+pub use crate::kb::labels::{status_label, visibility_label};
 use crate::kb::{
     ArticleDraft, ArticleLang, ArticleStatus, Category, EditorArticle, EditorDashboard, Visibility,
 };
@@ -20,22 +21,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 const EDITORS: &[Role] = &[Role::Editor, Role::Admin];
-
-pub fn status_label(locale: Locale, status: ArticleStatus) -> &'static str {
-    match status {
-        ArticleStatus::Draft => td_string!(locale, kb.status_draft),
-        ArticleStatus::Published => td_string!(locale, kb.status_published),
-        ArticleStatus::Archived => td_string!(locale, kb.status_archived),
-    }
-}
-
-pub fn visibility_label(locale: Locale, v: Visibility) -> &'static str {
-    match v {
-        Visibility::Public => td_string!(locale, kb.visibility_public),
-        Visibility::Customers => td_string!(locale, kb.visibility_customers),
-        Visibility::Internal => td_string!(locale, kb.visibility_internal),
-    }
-}
 
 fn lang_label(locale: Locale, lang: ArticleLang) -> &'static str {
     match lang {

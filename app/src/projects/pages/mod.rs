@@ -8,31 +8,14 @@ mod list;
 pub use detail::ProjectDetailPage;
 pub use list::ProjectsPage;
 
-use crate::domain::project::{Health, ItemKind, ItemState, PlanItem, ProjectStatus};
+use crate::domain::project::{ItemKind, ItemState, PlanItem};
 use crate::i18n::*;
+pub use crate::projects::labels::{health_label, state_label, status_label};
 use chrono::NaiveDate;
 
 /// `05/03/2026`.
 pub fn short_date(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
-}
-
-pub fn status_label(locale: Locale, status: ProjectStatus) -> &'static str {
-    match status {
-        ProjectStatus::Planned => td_string!(locale, projects.status_planned),
-        ProjectStatus::Active => td_string!(locale, projects.status_active),
-        ProjectStatus::Paused => td_string!(locale, projects.status_paused),
-        ProjectStatus::Closed => td_string!(locale, projects.status_closed),
-    }
-}
-
-pub fn state_label(locale: Locale, state: ItemState) -> &'static str {
-    match state {
-        ItemState::Pending => td_string!(locale, projects.state_pending),
-        ItemState::InProgress => td_string!(locale, projects.state_in_progress),
-        ItemState::Blocked => td_string!(locale, projects.state_blocked),
-        ItemState::Done => td_string!(locale, projects.state_done),
-    }
 }
 
 /// A milestone's state reads as met / missed; activities use their state.
@@ -45,14 +28,6 @@ pub fn item_state_text(locale: Locale, item: &PlanItem, today: NaiveDate) -> &'s
             td_string!(locale, projects.milestone_missed)
         }
         _ => state_label(locale, item.state),
-    }
-}
-
-pub fn health_label(locale: Locale, health: Health) -> &'static str {
-    match health {
-        Health::OnTrack => td_string!(locale, projects.health_on_track),
-        Health::AtRisk => td_string!(locale, projects.health_at_risk),
-        Health::Late => td_string!(locale, projects.health_late),
     }
 }
 

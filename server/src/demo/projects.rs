@@ -8,7 +8,7 @@ use app::error::AppError;
 use app::projects::service::{today_cr, DemoProject, Projects};
 use app::projects::store::ItemFields;
 use app::projects::ItemPatch;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 struct Plan {
     today: NaiveDate,
@@ -182,10 +182,14 @@ fn microsoft_365(today: NaiveDate) -> DemoProject {
 }
 
 /// Creates the demo projects once (an organisation that has projects is left alone).
-pub async fn load(projects: &Projects, accounts: &Accounts) -> Result<usize, AppError> {
+pub async fn load(
+    projects: &Projects,
+    accounts: &Accounts,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
     let admin = accounts.user_id_by_email("admin@demo.test").await?;
     let lead = accounts.user_id_by_email("agente@demo.test").await?;
-    let today = today_cr(Utc::now());
+    let today = today_cr(now);
     projects
         .seed_demo(
             "Demo S.A.",

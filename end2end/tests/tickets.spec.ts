@@ -113,7 +113,7 @@ test('a maintenance ticket cannot be Alta', async ({ page }) => {
   await page.getByLabel('Tipo de solicitud').selectOption('maintenance');
   await expect(priority).toHaveValue('normal');
   await expect(priority.locator('option[value="high"]')).toBeDisabled();
-  await expect(priority.locator('option[value="media"]')).toBeDisabled();
+  await expect(priority.locator('option[value="medium"]')).toBeDisabled();
   await expect(page.getByText('Solo las fallas directas (incidentes) pueden ser Alta o Media.')).toBeVisible();
   // Estándar plan: remote support only.
   await expect(page.getByText('Su plan Estándar incluye solo soporte remoto.')).toBeVisible();

@@ -269,6 +269,14 @@ impl Chats {
         })
     }
 
+    /// The chat, or 404.
+    async fn stored_chat(&self, chat_id: i64) -> Result<StoredChat, AppError> {
+        self.store
+            .get_chat(chat_id)
+            .await?
+            .ok_or_else(|| ErrorCode::NotFound.into())
+    }
+
     fn staff(principal: &Principal) -> Result<(), AppError> {
         principal.require(&[Role::Agent, Role::Admin])
     }

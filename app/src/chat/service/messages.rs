@@ -40,12 +40,7 @@ impl Chats {
     }
 
     pub async fn chat_view(&self, chat_id: i64) -> Result<ChatView, AppError> {
-        Ok(self
-            .store
-            .get_chat(chat_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?
-            .view)
+        Ok(self.stored_chat(chat_id).await?.view)
     }
 
     /// Stores a message, then broadcasts it. Resending the same `client_id` returns the

@@ -34,11 +34,7 @@ impl Chats {
         chat_id: i64,
     ) -> Result<i64, AppError> {
         Self::staff(principal)?;
-        let chat = self
-            .store
-            .get_chat(chat_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
+        let chat = self.stored_chat(chat_id).await?;
         if let Some(existing) = chat.view.ticket_id {
             return Ok(existing);
         }
@@ -367,11 +363,7 @@ impl Chats {
         to: &str,
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
-        let chat = self
-            .store
-            .get_chat(chat_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
+        let chat = self.stored_chat(chat_id).await?;
         let messages = self
             .store
             .messages_after(chat_id, 0, false, PAGE_LIMIT)

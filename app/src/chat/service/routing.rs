@@ -95,7 +95,7 @@ impl Chats {
                 activity: false,
             })
             .await;
-        let chat = self.store.get_chat(id).await?.ok_or(ErrorCode::NotFound)?;
+        let chat = self.stored_chat(id).await?;
         Ok((chat.view, token))
     }
 
@@ -146,11 +146,7 @@ impl Chats {
     /// The agent takes a waiting chat, within their concurrent-chat limit.
     pub async fn accept(&self, principal: &Principal, chat_id: i64) -> Result<ChatView, AppError> {
         Self::staff(principal)?;
-        let chat = self
-            .store
-            .get_chat(chat_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
+        let chat = self.stored_chat(chat_id).await?;
         if chat.view.status != ChatStatus::Waiting {
             return Err(if chat.view.agent_id == Some(principal.user.id) {
                 ErrorCode::InvalidInput
@@ -165,11 +161,7 @@ impl Chats {
             .accept(chat_id, principal.user.id, limit, self.clock.now())
             .await?
         {
-            let now = self
-                .store
-                .get_chat(chat_id)
-                .await?
-                .ok_or(ErrorCode::NotFound)?;
+            let now = self.stored_chat(chat_id).await?;
             return Err(if now.view.status == ChatStatus::Waiting {
                 ErrorCode::AgentAtCapacity
             } else {
@@ -195,11 +187,7 @@ impl Chats {
         to_agent: i64,
     ) -> Result<ChatView, AppError> {
         Self::staff(principal)?;
-        let chat = self
-            .store
-            .get_chat(chat_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
+        let chat = self.stored_chat(chat_id).await?;
         if chat.view.status == ChatStatus::Closed {
             return Err(ErrorCode::ChatClosed.into());
         }
@@ -342,11 +330,7 @@ impl Chats {
         chat_id: i64,
     ) -> Result<CustomerContext, AppError> {
         Self::staff(principal)?;
-        let chat = self
-            .store
-            .get_chat(chat_id)
-            .await?
-            .ok_or(ErrorCode::NotFound)?;
+        let chat = self.stored_chat(chat_id).await?;
         let open_tickets = match chat.org_id {
             Some(org) => self
                 .tickets

@@ -82,6 +82,9 @@ test('an editor writes, previews, publishes, meets a conflict and restores a rev
   // A second editor tab saves first: this tab gets a conflict showing both versions.
   const other = await ctx.newPage();
   await open(other, editUrl.replace(/^https?:\/\/[^/]+/, '').replace('?creado=1', ''));
+  // The form inside the page's Suspense hydrates a moment after the page: the live preview
+  // (rendered only in the browser) says its input handlers are attached.
+  await expect(other.getByTestId('preview').locator('strong')).toHaveText('cable');
   await other.getByLabel('Contenido (Markdown)').fill('## Instalación\n\nVersión de la otra pestaña.');
   await other.getByRole('button', { name: 'Guardar' }).click();
   await expect(other.getByTestId('saved')).toContainText('3');

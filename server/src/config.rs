@@ -3,92 +3,15 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub const HELP: &str = "\
-Any2cloud Portal server
+mod help;
+mod mail;
+mod meta;
+mod stripe;
 
-USAGE:
-    server [--help]
-
-ENVIRONMENT:
-    LEPTOS_SITE_ADDR      Address to listen on (default 127.0.0.1:3000)
-    LEPTOS_SITE_ROOT      Folder with the built site: pkg/, favicon… (default target/site)
-    DATABASE_URL          sqlite://path.db or postgres://user@host/db
-                          (unset: SQLite file data/portal.db, created on first start)
-    PORTAL_DATA_DIR       Folder for the SQLite file and the generated secret (default ./data)
-    PORTAL_DEMO           1 loads the demo organisations and accounts (idempotent)
-    PORTAL_SECRET         Key for hashing session and link tokens, at least 32 characters
-                          (unset: generated once and kept in PORTAL_DATA_DIR/secret)
-    PORTAL_PUBLIC_URL     Base URL used in emailed links (default http://<LEPTOS_SITE_ADDR>);
-                          https:// turns on Secure, __Host- session cookies
-    PORTAL_SESSION_IDLE_MINUTES     Web session idle timeout (default 480)
-    PORTAL_SESSION_MAX_HOURS        Absolute session and API token lifetime (default 168)
-    PORTAL_CHAT_HOURS     business (default): live chat within the plan's business hours;
-                          always: whenever an agent is online
-    PORTAL_CHAT_MSGS_PER_IP         Chat messages per second per client address (default 20;
-                          0 turns it off, e.g. behind a reverse proxy that limits per client)
-    SMTP_HOST             Outgoing mail server (unset: mail stays in the outbox and the log)
-    SMTP_PORT             Default 587 (STARTTLS), 465 for SMTP_TLS=tls, 25 for SMTP_TLS=none
-    SMTP_TLS              starttls (default), tls or none
-    SMTP_USERNAME, SMTP_PASSWORD   Credentials, if the server needs them
-    SMTP_FROM             Sender address (default \"Any2cloud Portal <soporte@any2cloud.com>\")
-    STRIPE_SECRET_KEY     Stripe secret key: card payments through Stripe Checkout (needs
-                          STRIPE_WEBHOOK_SECRET too; unset: the store sells by transfer only)
-    STRIPE_WEBHOOK_SECRET Signing secret of the webhook endpoint /api/v1/webhooks/stripe
-    STRIPE_API_BASE       Stripe API base URL (default https://api.stripe.com)
-    META_APP_SECRET       Meta app secret: turns on WhatsApp, Messenger and Instagram (checks
-                          X-Hub-Signature-256 of /api/v1/webhooks/whatsapp and /messenger);
-                          needs META_VERIFY_TOKEN and META_ACCESS_TOKEN too
-    META_VERIFY_TOKEN     The token typed in Meta's webhook setup (GET handshake)
-    META_ACCESS_TOKEN     Graph API token that sends agents' replies (WhatsApp system user or
-                          page token)
-    META_GRAPH_BASE       Graph API base URL (default https://graph.facebook.com/v21.0)
-    META_WHATSAPP_PHONE_ID
-                          Our WhatsApp phone number id: one-time codes that verify the numbers
-                          customers give are sent from it (unset: staff confirm the numbers)
-    META_CODE_TEMPLATE    Approved WhatsApp authentication template carrying the code
-                          (default codigo_verificacion; language es)
-    INBOUND_MAIL_TOKEN    Turns on POST /api/v1/webhooks/email (a raw message per request,
-                          `Authorization: Bearer <token>`), for mail services that forward mail
-    IMAP_HOST             Support mailbox to poll (unset: no polling); needs IMAP_USERNAME
-                          and IMAP_PASSWORD
-    IMAP_PORT             Default 993 (IMAP_TLS=tls) or 143 (IMAP_TLS=none)
-    IMAP_TLS              tls (default) or none (only for a server on this machine)
-    IMAP_FOLDER           Default INBOX
-    IMAP_POLL_SECONDS     Default 60
-    PORTAL_BACKUP_DIR     Where backups go (default PORTAL_DATA_DIR/backups)
-    PORTAL_BACKUP_MINUTES Minutes between automatic backups while serving (default 5; 0: off).
-                          SQLite only; PostgreSQL uses WAL archiving (README)
-    PORTAL_BACKUP_KEEP    Archives kept (default 288: a day of 5-minute backups)
-    PORTAL_BACKUP_URL     s3://bucket/prefix: upload each backup there (retention applies to
-                          the bucket) instead of keeping it in PORTAL_BACKUP_DIR
-    PORTAL_FILES_URL      s3://bucket/prefix: keep attachments and article images in an
-                          S3-compatible bucket (needed by several instances); unset: disk
-    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP
-                          Credentials and endpoint of that S3-compatible service
-    PORTAL_METRICS_TOKEN  Bearer token for GET /metrics (unset: only loopback clients, and
-                          nobody on the main listener once PORTAL_TRUSTED_PROXIES is set)
-    PORTAL_METRICS_ADDR   A listener of its own for GET /metrics (e.g. 127.0.0.1:9100), for
-                          scrapers on a network the reverse proxy does not expose
-    PORTAL_TRUSTED_PROXIES
-                          Reverse proxies (addresses or CIDR blocks, comma separated; default
-                          none) whose Forwarded / X-Forwarded-For / X-Forwarded-Proto headers
-                          name the client; from anyone else those headers are ignored
-    PORTAL_INSTANCE       This instance's name in logs and the job lease (default host-pid)
-    PORTAL_JOB_LEASE_SECONDS
-                          Lifetime of the job-runner lease (default 15): after a crash another
-                          instance takes the background jobs over within this time
-    PORTAL_SLA_WATCH_SECONDS
-                          Seconds between SLA checks (default 60)
-
-Commands:
-    server                      serve the portal
-    server backup               take a backup now (database snapshot + attachments)
-    server verify ARCHIVE       check an archive against its checksums
-    server restore ARCHIVE [--force]
-                                restore an archive (the portal must be stopped; --force
-                                replaces an existing database)
-    RUST_LOG              Log filter (default info); PORTAL_LOG_FORMAT=json for JSON lines
-";
+pub use help::HELP;
+pub use mail::{ImapConfig, SmtpConfig, SmtpTls};
+pub use meta::MetaConfig;
+pub use stripe::StripeConfig;
 
 /// A secret that never prints.
 #[derive(Clone)]
@@ -104,57 +27,6 @@ impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("[redacted]")
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SmtpTls {
-    StartTls,
-    Tls,
-    None,
-}
-
-#[derive(Debug, Clone)]
-pub struct SmtpConfig {
-    pub host: String,
-    pub port: u16,
-    pub tls: SmtpTls,
-    pub username: Option<String>,
-    pub password: Option<Secret>,
-    pub from: String,
-}
-
-/// Card payments through Stripe Checkout.
-#[derive(Debug, Clone)]
-pub struct StripeConfig {
-    pub api_base: String,
-    pub secret_key: Secret,
-    pub webhook_secret: Secret,
-}
-
-/// The support mailbox, read over IMAP: unseen messages become tickets or replies.
-#[derive(Debug, Clone)]
-pub struct ImapConfig {
-    pub host: String,
-    pub port: u16,
-    pub tls: bool,
-    pub username: String,
-    pub password: Secret,
-    pub folder: String,
-    pub poll_every: std::time::Duration,
-}
-
-/// WhatsApp, Messenger and Instagram through Meta's webhooks and Graph API.
-#[derive(Debug, Clone)]
-pub struct MetaConfig {
-    pub graph_base: String,
-    pub app_secret: Secret,
-    pub verify_token: Secret,
-    pub access_token: Secret,
-    /// Our WhatsApp phone number id: verification codes are sent from it (unset: staff
-    /// confirm the numbers customers give).
-    pub whatsapp_phone_id: Option<String>,
-    /// The approved authentication template that carries the code.
-    pub code_template: String,
 }
 
 #[derive(Debug, Clone)]
@@ -278,42 +150,7 @@ impl Config {
         };
         let idle_minutes = number("PORTAL_SESSION_IDLE_MINUTES", 480)?;
         let max_hours = number("PORTAL_SESSION_MAX_HOURS", 168)?;
-        let smtp = match var("SMTP_HOST") {
-            None => None,
-            Some(host) => {
-                let tls = match var("SMTP_TLS").as_deref() {
-                    None | Some("starttls") => SmtpTls::StartTls,
-                    Some("tls") => SmtpTls::Tls,
-                    Some("none") => SmtpTls::None,
-                    Some(other) => {
-                        return Err(bad(
-                            "SMTP_TLS",
-                            format!("'{other}' is not starttls, tls or none"),
-                        ))
-                    }
-                };
-                let default_port = match tls {
-                    SmtpTls::StartTls => 587,
-                    SmtpTls::Tls => 465,
-                    SmtpTls::None => 25,
-                };
-                let port = match var("SMTP_PORT") {
-                    None => default_port,
-                    Some(p) => p
-                        .parse()
-                        .map_err(|_| bad("SMTP_PORT", format!("'{p}' is not a port number")))?,
-                };
-                Some(SmtpConfig {
-                    host,
-                    port,
-                    tls,
-                    username: var("SMTP_USERNAME"),
-                    password: var("SMTP_PASSWORD").map(Secret),
-                    from: var("SMTP_FROM")
-                        .unwrap_or_else(|| "Any2cloud Portal <soporte@any2cloud.com>".into()),
-                })
-            }
-        };
+        let smtp = mail::smtp_config(&var)?;
         let chat_hours = match var("PORTAL_CHAT_HOURS") {
             None => app::domain::chat::ChatHours::Business,
             Some(v) => v.parse().map_err(|_| {
@@ -345,40 +182,9 @@ impl Config {
                 )
             })?,
         };
-        let stripe = match (var("STRIPE_SECRET_KEY"), var("STRIPE_WEBHOOK_SECRET")) {
-            (None, None) => None,
-            (Some(key), Some(webhook)) => {
-                let api_base = var("STRIPE_API_BASE")
-                    .unwrap_or_else(|| "https://api.stripe.com".into())
-                    .trim_end_matches('/')
-                    .to_owned();
-                if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
-                    return Err(bad(
-                        "STRIPE_API_BASE",
-                        "must start with https:// or http://",
-                    ));
-                }
-                Some(StripeConfig {
-                    api_base,
-                    secret_key: Secret(key),
-                    webhook_secret: Secret(webhook),
-                })
-            }
-            (Some(_), None) => {
-                return Err(bad(
-                    "STRIPE_WEBHOOK_SECRET",
-                    "is needed with STRIPE_SECRET_KEY (payments are confirmed by the webhook)",
-                ))
-            }
-            (None, Some(_)) => {
-                return Err(bad(
-                    "STRIPE_SECRET_KEY",
-                    "is needed with STRIPE_WEBHOOK_SECRET",
-                ))
-            }
-        };
-        let meta = meta_config(&var)?;
-        let imap = imap_config(&var)?;
+        let stripe = stripe::stripe_config(&var)?;
+        let meta = meta::meta_config(&var)?;
+        let imap = mail::imap_config(&var)?;
         let backup_every = match var("PORTAL_BACKUP_MINUTES") {
             None => Some(5),
             Some(v) => Some(v.parse::<u64>().map_err(|_| {
@@ -470,90 +276,6 @@ impl Config {
 
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
-    }
-}
-
-fn imap_config(var: &impl Fn(&str) -> Option<String>) -> Result<Option<ImapConfig>, ConfigError> {
-    let Some(host) = var("IMAP_HOST") else {
-        return Ok(None);
-    };
-    let tls = match var("IMAP_TLS").as_deref() {
-        None | Some("tls") => true,
-        Some("none") => false,
-        Some(other) => return Err(bad("IMAP_TLS", format!("'{other}' is not tls or none"))),
-    };
-    let port = match var("IMAP_PORT") {
-        None => {
-            if tls {
-                993
-            } else {
-                143
-            }
-        }
-        Some(p) => p
-            .parse()
-            .map_err(|_| bad("IMAP_PORT", format!("'{p}' is not a port number")))?,
-    };
-    let username =
-        var("IMAP_USERNAME").ok_or_else(|| bad("IMAP_USERNAME", "is needed with IMAP_HOST"))?;
-    let password =
-        var("IMAP_PASSWORD").ok_or_else(|| bad("IMAP_PASSWORD", "is needed with IMAP_HOST"))?;
-    let poll_every = match var("IMAP_POLL_SECONDS") {
-        None => 60,
-        Some(v) => v.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
-            bad(
-                "IMAP_POLL_SECONDS",
-                format!("'{v}' is not a positive number of seconds"),
-            )
-        })?,
-    };
-    Ok(Some(ImapConfig {
-        host,
-        port,
-        tls,
-        username,
-        password: Secret(password),
-        folder: var("IMAP_FOLDER").unwrap_or_else(|| "INBOX".into()),
-        poll_every: std::time::Duration::from_secs(poll_every),
-    }))
-}
-
-/// All three Meta secrets or none: half a configuration would receive messages nobody can
-/// answer, or accept webhooks nobody can verify.
-fn meta_config(var: &impl Fn(&str) -> Option<String>) -> Result<Option<MetaConfig>, ConfigError> {
-    let names = ["META_APP_SECRET", "META_VERIFY_TOKEN", "META_ACCESS_TOKEN"];
-    let values: Vec<Option<String>> = names.iter().map(|n| var(n)).collect();
-    if values.iter().all(Option::is_none) {
-        return Ok(None);
-    }
-    if let Some(i) = values.iter().position(Option::is_none) {
-        return Err(bad(
-            names[i],
-            "is needed with the other META_* settings (META_APP_SECRET, META_VERIFY_TOKEN, META_ACCESS_TOKEN)",
-        ));
-    }
-    let graph_base = var("META_GRAPH_BASE")
-        .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into())
-        .trim_end_matches('/')
-        .to_owned();
-    if !(graph_base.starts_with("https://") || graph_base.starts_with("http://")) {
-        return Err(bad(
-            "META_GRAPH_BASE",
-            "must start with https:// or http://",
-        ));
-    }
-    let mut v = values.into_iter().flatten().map(Secret);
-    match (v.next(), v.next(), v.next()) {
-        (Some(app_secret), Some(verify_token), Some(access_token)) => Ok(Some(MetaConfig {
-            graph_base,
-            app_secret,
-            verify_token,
-            access_token,
-            whatsapp_phone_id: var("META_WHATSAPP_PHONE_ID").filter(|v| !v.trim().is_empty()),
-            code_template: var("META_CODE_TEMPLATE")
-                .unwrap_or_else(|| "codigo_verificacion".into()),
-        })),
-        _ => Ok(None),
     }
 }
 

@@ -3,9 +3,8 @@
 use crate::chat_hub::{LocalHub, PgHub};
 use crate::config::Config;
 use crate::mail::{MailConfigError, Mailer};
-use crate::page_cache::{PageCache, Scope};
+use crate::secret;
 use crate::storage::{ChatDb, ConnectError, Db};
-use crate::{rest, secret, security};
 use app::accounts::service::{Accounts, AuthSettings};
 use app::accounts::store::AccountStore;
 use app::accounts::tokens::TokenKey;
@@ -22,21 +21,19 @@ use app::projects::service::Projects;
 use app::server_ctx::{ServiceSet, Services};
 use app::shop::service::Shop;
 use app::tickets::service::Tickets;
-use app::{shell, App};
-use axum::extract::{FromRef, MatchedPath, State};
-use axum::http::{Request, StatusCode};
-use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::extract::FromRef;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+
+mod router;
+mod serve;
+
+use router::router;
+pub use serve::serve;
 
 /// What every handler gets; cloned for every request, so one shared pointer.
 #[derive(Clone)]
@@ -370,262 +367,6 @@ fn own_addresses(config: &Config) -> Vec<String> {
     }
     own.dedup();
     own
-}
-
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => match &state.backups {
-            Some(b) if b.degraded(state.clock.now()) => {
-                let age = b.age_seconds(state.clock.now());
-                tracing::warn!(age_seconds = age, "no good backup for twice the interval");
-                (StatusCode::OK, "degraded: no recent backup")
-            }
-            _ => (StatusCode::OK, "ready"),
-        },
-        Err(e) => {
-            tracing::error!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-        }
-    }
-}
-
-fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    let context = {
-        let services = state.services.clone();
-        let options = state.leptos_options.clone();
-        move || {
-            provide_context(services.clone());
-            // Where the site's files are: the lazy pages name their WASM chunks (split manifest).
-            provide_context(options.clone());
-            // Render the hydration scripts with the nonce the security middleware put in the
-            // page's CSP header (this runs after Leptos provided a random one, replacing it).
-            let nonce = use_context::<axum::http::request::Parts>()
-                .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
-            if let Some(nonce) = nonce {
-                provide_context(leptos::nonce::Nonce::from_value(nonce.0));
-            }
-        }
-    };
-    let trace = TraceLayer::new_for_http()
-        .make_span_with(|req: &Request<_>| {
-            let route = req
-                .extensions()
-                .get::<MatchedPath>()
-                .map(|p| p.as_str().to_owned())
-                .unwrap_or_else(|| req.uri().path().to_owned());
-            let request_id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let client = app::server_ctx::ClientAddr::of(req.extensions())
-                .map(|ip| ip.to_string())
-                .unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), route, request_id, client)
-        })
-        .on_response(
-            |res: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
-                tracing::info!(
-                    status = res.status().as_u16(),
-                    latency_ms = latency.as_secs_f64() * 1000.0,
-                    "response"
-                );
-            },
-        );
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(crate::metrics::endpoint))
-        .route("/reportes/sla.csv", get(rest::reports::sla_csv))
-        .route(
-            "/tickets/{id}/adjuntos",
-            axum::routing::post(rest::files::upload_web).layer(
-                axum::extract::DefaultBodyLimit::max(rest::files_body_limit()),
-            ),
-        )
-        .route("/adjuntos/{id}", get(rest::files::download_web))
-        .route("/sitemap.xml", get(rest::kb::sitemap))
-        .route("/robots.txt", get(rest::kb::robots))
-        .route("/imagenes/{name}", get(rest::kb::image))
-        .route(
-            "/editor/imagenes",
-            axum::routing::post(rest::kb::upload_image).layer(
-                axum::extract::DefaultBodyLimit::max(app::kb::editing::MAX_IMAGE_BYTES + 64 * 1024),
-            ),
-        )
-        .nest("/api/v1", rest::router())
-        .leptos_routes_with_context(&state, routes, context.clone(), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
-        .route_layer(axum::middleware::from_fn(crate::metrics::track))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, shell))
-        .layer(axum::middleware::from_fn_with_state(
-            state.services.clone(),
-            crate::page_session::middleware,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            PageCache::new(
-                Scope::TicketList {
-                    db: state.db.clone(),
-                    cookie: state.services.cookie_name(),
-                },
-                state.clock.clone(),
-            ),
-            crate::page_cache::middleware,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            PageCache::new(
-                Scope::PublicKb(state.services.kb.clone()),
-                state.clock.clone(),
-            ),
-            crate::page_cache::middleware,
-        ))
-        .layer(axum::middleware::from_fn(
-            crate::server_fn_input::refuse_nul,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.services.secure_cookies,
-            security::csrf_guard,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.services.secure_cookies,
-            security::security_headers,
-        ))
-        .layer(trace)
-        .layer(axum::middleware::from_fn_with_state(
-            state.trusted_proxies.clone(),
-            crate::forwarded::middleware,
-        ))
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
-}
-
-/// Serves until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(
-    portal: Portal,
-    listener: TcpListener,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = tokio::spawn(portal.mailer.run(stop_rx.clone()));
-    let lease = portal.lease.clone();
-    // The first try happens now, so a lone instance starts its jobs at once.
-    if let Err(e) = lease.acquire().await {
-        tracing::error!(error = %e, "job lease: database unreachable");
-    }
-    let lease_task = tokio::spawn(crate::job_lease::keep(lease.clone(), stop_rx.clone()));
-    let watcher = tokio::spawn(crate::jobs::run_sla_watch(
-        portal.state.services.tickets.clone(),
-        lease.clone(),
-        portal.sla_watch_every,
-        portal.state.clock.clone(),
-        stop_rx.clone(),
-    ));
-    let listener_task = portal
-        .chat_listener
-        .map(|(hub, store)| tokio::spawn(hub.listen(store, stop_rx.clone())));
-    let hour_job = tokio::spawn(crate::jobs::run_hour_job(
-        portal.state.services.hours.clone(),
-        lease.clone(),
-        portal.state.clock.clone(),
-        stop_rx.clone(),
-    ));
-    let sender = portal.state.meta.as_ref().map(|meta| {
-        tokio::spawn(crate::jobs::run_reply_sender(
-            meta.channels.clone(),
-            lease.clone(),
-            portal.state.clock.clone(),
-            stop_rx.clone(),
-        ))
-    });
-    let mailbox = portal.imap.clone().map(|imap| {
-        tokio::spawn(crate::mail_imap::run(
-            imap,
-            portal.state.inbound_mail.clone(),
-            lease.clone(),
-            stop_rx.clone(),
-        ))
-    });
-    let backups = match (&portal.state.backups, portal.backup_plan.clone()) {
-        (Some(status), Some((data_dir, dest, keep))) => Some(tokio::spawn(crate::backup::run(
-            portal.state.db.clone(),
-            (data_dir, dest, keep),
-            status.clone(),
-            lease.clone(),
-            portal.state.clock.clone(),
-            stop_rx.clone(),
-        ))),
-        _ => None,
-    };
-    let views = tokio::spawn(crate::jobs::run_view_flush(
-        portal.state.services.kb.clone(),
-        stop_rx.clone(),
-    ));
-    let metrics_task = match portal.metrics_addr {
-        Some(addr) => {
-            let metrics = Router::new()
-                .route("/metrics", get(crate::metrics::private_endpoint))
-                .with_state(portal.state.clone());
-            match TcpListener::bind(addr).await {
-                Ok(listener) => {
-                    tracing::info!("metrics on http://{addr}/metrics");
-                    let mut stop = stop_rx.clone();
-                    Some(tokio::spawn(async move {
-                        let _ = axum::serve(listener, metrics)
-                            .with_graceful_shutdown(async move {
-                                let _ = stop.wait_for(|s| *s).await;
-                            })
-                            .await;
-                    }))
-                }
-                Err(e) => {
-                    tracing::error!(%addr, error = %e, "cannot listen for metrics");
-                    None
-                }
-            }
-        }
-        None => None,
-    };
-    let app = portal
-        .router
-        .into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
-    let _ = stop_tx.send(true);
-    if let Some(task) = metrics_task {
-        let _ = task.await;
-    }
-    let _ = worker.await;
-    let _ = watcher.await;
-    let _ = views.await;
-    let _ = hour_job.await;
-    if let Some(task) = sender {
-        let _ = task.await;
-    }
-    if let Some(task) = mailbox {
-        let _ = task.await;
-    }
-    if let Some(task) = backups {
-        let _ = task.await;
-    }
-    if let Some(task) = listener_task {
-        let _ = task.await;
-    }
-    let _ = lease_task.await;
-    portal.state.db.close().await;
-    result
 }
 
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, StartError> {

@@ -16,8 +16,10 @@ use app::domain::change::ChangeStatus;
 use app::domain::chat::{ChatStatus, Presence};
 use app::domain::TicketStatus;
 use app::error::ErrorCode;
+use app::kb::command::EditArticle;
 use app::kernel::ManualClock;
 use app::server_ctx::Services;
+use app::shop::command::PlaceOrder;
 use app::shop::service::{CompletedCheckout, WebhookOutcome};
 use app::tickets::command::{OpenTicket, OpenTicketInput, Reply};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -323,6 +325,10 @@ async fn purchased_hours_expire_after_twelve_months_on_the_clock() {
     h.finish().await;
 }
 
+fn edit(draft: &app::kb::ArticleDraft) -> EditArticle {
+    EditArticle::try_from(draft).expect("a valid draft")
+}
+
 #[tokio::test]
 async fn a_stale_article_save_is_a_conflict_and_never_an_overwrite() {
     let h = Harness::at(monday_morning()).await;
@@ -333,7 +339,7 @@ async fn a_stale_article_save_is_a_conflict_and_never_an_overwrite() {
     mine.summary = "Resumen revisado por la editora.".into();
     h.clock.advance(Duration::minutes(5));
     let saved = kb
-        .save(&editor, article.id, article.revision, &mine)
+        .save(&editor, article.id, article.revision, edit(&mine))
         .await
         .expect("saved");
     assert_eq!(saved.revision, article.revision + 1);
@@ -343,7 +349,7 @@ async fn a_stale_article_save_is_a_conflict_and_never_an_overwrite() {
     let mut theirs = article.draft.clone();
     theirs.summary = "Otro resumen.".into();
     let stale = kb
-        .save(&editor, article.id, article.revision, &theirs)
+        .save(&editor, article.id, article.revision, edit(&theirs))
         .await;
     assert_eq!(
         stale.err().map(|e| e.code),
@@ -459,7 +465,10 @@ async fn a_transfer_credits_hours_once_and_replayed_payment_events_do_nothing() 
     let org = customer.org_id().expect("customer org");
     let before = h.services.hours.balance(org).await.expect("balance");
     let placed = shop
-        .place_order(&customer, "sc-basico", "transfer")
+        .place_order(
+            &customer,
+            PlaceOrder::parse("sc-basico", "transfer").expect("valid order"),
+        )
         .await
         .expect("ordered");
     assert!(placed.checkout_url.is_none());

@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::chat::command::MessageText;
 use common::{Backend, TestApp};
 use futures_util::{SinkExt, StreamExt};
 use reqwest::StatusCode;
@@ -392,7 +393,7 @@ both_backends!(an_invitation_takes_a_contact_over, |backend| async move {
             &caller,
             "Rita Ruiz",
             "rita@nueva.test",
-            "Necesito una cotización",
+            MessageText::parse("Necesito una cotización").expect("valid text"),
         )
         .await
         .expect("left");
@@ -455,7 +456,12 @@ both_backends!(
         let mut organizations = Vec::new();
         for email in ["cliente@demo.test", "agente@demo.test", "nadie@nuevo.test"] {
             let ticket = chats
-                .leave_message(&caller, "Alguien", email, "Necesito acceso a la VPN")
+                .leave_message(
+                    &caller,
+                    "Alguien",
+                    email,
+                    MessageText::parse("Necesito acceso a la VPN").expect("valid text"),
+                )
                 .await
                 .unwrap_or_else(|e| panic!("{email}: the same answer for every address: {e}"));
             organizations.push(ticket.org_name);

@@ -7,6 +7,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
+use super::command::{MessageText, SaveCanned};
+#[cfg(feature = "ssr")]
 use crate::server_ctx::{optional_principal, principal, services};
 
 #[cfg(feature = "ssr")]
@@ -105,7 +107,7 @@ pub async fn chat_leave_message(
 ) -> Result<String, AppError> {
     let ticket = services()?
         .chats
-        .leave_message(&caller().await?, &name, &email, &body)
+        .leave_message(&caller().await?, &name, &email, MessageText::parse(&body)?)
         .await?;
     Ok(ticket.number)
 }
@@ -166,7 +168,11 @@ pub async fn canned_save(
 ) -> Result<i64, AppError> {
     services()?
         .chats
-        .save_canned(&principal().await?, id, &shortcut, &title, &body)
+        .save_canned(
+            &principal().await?,
+            id,
+            SaveCanned::parse(&shortcut, &title, &body)?,
+        )
         .await
 }
 

@@ -2,6 +2,7 @@
 //! idempotent by client id), the agent console (presence, queue, accept, transfer, close),
 //! conversion to a ticket, after-hours messages, rating and transcript.
 
+use super::command::{MessageText, SaveCanned};
 use super::fanout::{Fanout, Signal, Topic};
 use super::store::{ChatScope, ChatStore, NewChat, NewChatFile, NewChatMessage, StoredChat};
 use super::{
@@ -12,8 +13,7 @@ use crate::accounts::service::Principal;
 use crate::accounts::store::{AccountStore, NewUser};
 use crate::accounts::tokens::{new_token, TokenKey};
 use crate::domain::chat::{
-    chat_hours, clean_body, pick_agent, valid_client_id, valid_shortcut, BodyProblem, ChatHours,
-    ChatRole, ChatStatus, Presence,
+    chat_hours, pick_agent, valid_client_id, BodyProblem, ChatHours, ChatRole, ChatStatus, Presence,
 };
 use crate::domain::{format_cr, Email, PersonName, Role, SupportPlan, TicketSource};
 use crate::error::{AppError, ErrorCode};
@@ -110,7 +110,7 @@ pub enum TranscriptOutcome {
     ConfirmAddress,
 }
 
-fn body_error(problem: BodyProblem) -> AppError {
+pub(crate) fn body_error(problem: BodyProblem) -> AppError {
     match problem {
         BodyProblem::Empty => AppError::field(ErrorCode::BodyRequired, "body"),
         BodyProblem::TooLong => AppError::field(ErrorCode::MessageTooLong, "body"),

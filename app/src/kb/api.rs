@@ -8,6 +8,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
+use super::command::{CategoryNames, EditArticle};
+#[cfg(feature = "ssr")]
 use crate::server_ctx::{optional_principal, principal, services};
 
 /// Anonymous readers' feedback cookie (a random id; signed-in readers use their account).
@@ -128,7 +130,10 @@ pub async fn kb_editor_article(id: i64) -> Result<EditorArticle, AppError> {
 #[server]
 pub async fn kb_create_article(draft: ArticleDraft) -> Result<EditorArticle, AppError> {
     let p = principal().await?;
-    services()?.kb.create(&p, &draft).await
+    services()?
+        .kb
+        .create(&p, EditArticle::try_from(&draft)?)
+        .await
 }
 
 #[server]
@@ -138,7 +143,10 @@ pub async fn kb_save_article(
     draft: ArticleDraft,
 ) -> Result<EditorArticle, AppError> {
     let p = principal().await?;
-    services()?.kb.save(&p, id, revision, &draft).await
+    services()?
+        .kb
+        .save(&p, id, revision, EditArticle::try_from(&draft)?)
+        .await
 }
 
 #[server]
@@ -168,7 +176,10 @@ pub async fn kb_restore(id: i64, number: i64, revision: i64) -> Result<EditorArt
 #[server]
 pub async fn kb_create_category(name_es: String, name_en: String) -> Result<i64, AppError> {
     let p = principal().await?;
-    services()?.kb.create_category(&p, &name_es, &name_en).await
+    services()?
+        .kb
+        .create_category(&p, CategoryNames::parse(&name_es, &name_en)?)
+        .await
 }
 
 #[server]
@@ -176,7 +187,7 @@ pub async fn kb_rename_category(id: i64, name_es: String, name_en: String) -> Re
     let p = principal().await?;
     services()?
         .kb
-        .rename_category(&p, id, &name_es, &name_en)
+        .rename_category(&p, id, CategoryNames::parse(&name_es, &name_en)?)
         .await
 }
 

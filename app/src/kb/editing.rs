@@ -1,29 +1,24 @@
 //! Editor use cases: writing, publishing, revisions (history, diff, restore), categories,
 //! images and the dashboard. Only editors and admins get past [`require_editor`].
 
+use super::command::{ArticleBody, CategoryNames, EditArticle, DATETIME_LOCAL};
 use super::service::{is_editor, Kb};
 use super::store::{ArticleRecord, ArticleWrite, NewImage};
 use super::text;
 use super::{
-    ArticleDraft, ArticleLang, ArticleStatus, Category, DiffKind, DiffLine, EditorArticle,
-    EditorDashboard, EditorRow, RevisionDiff, RevisionInfo, Visibility,
+    ArticleDraft, ArticleStatus, Category, DiffKind, DiffLine, EditorArticle, EditorDashboard,
+    EditorRow, RevisionDiff, RevisionInfo,
 };
 use crate::accounts::service::Principal;
 use crate::domain::COSTA_RICA;
 use crate::error::{AppError, ErrorCode};
 use crate::files::{accepted_content_type, clean_filename};
 use crate::kernel::internal;
-use crate::kernel::text as bounded;
 use crate::kernel::{Conflict, StoreError};
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 
-const MAX_TITLE_CHARS: usize = 200;
-const MAX_SUMMARY_CHARS: usize = 300;
-const MAX_BODY_CHARS: usize = 100_000;
-const MAX_CATEGORY_CHARS: usize = 80;
 /// Article images: pictures only, at most 5 MB.
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
-const DATETIME_LOCAL: &str = "%Y-%m-%dT%H:%M";
 
 pub fn require_editor(principal: &Principal) -> Result<(), AppError> {
     if is_editor(Some(principal)) {
@@ -45,18 +40,6 @@ pub fn to_local_input(at: DateTime<Utc>) -> String {
     at.with_timezone(&COSTA_RICA)
         .format(DATETIME_LOCAL)
         .to_string()
-}
-
-fn parse_local_input(raw: &str) -> Result<Option<DateTime<Utc>>, AppError> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Ok(None);
-    }
-    NaiveDateTime::parse_from_str(raw, DATETIME_LOCAL)
-        .ok()
-        .and_then(|naive| COSTA_RICA.from_local_datetime(&naive).single())
-        .map(|at| Some(at.with_timezone(&Utc)))
-        .ok_or_else(|| AppError::field(ErrorCode::DateInvalid, "publish_at"))
 }
 
 fn draft_of(record: &ArticleRecord, translation_slug: String) -> ArticleDraft {
@@ -130,51 +113,35 @@ impl Kb {
     async fn validate(
         &self,
         principal: &Principal,
-        draft: &ArticleDraft,
+        cmd: EditArticle,
         current: Option<&ArticleRecord>,
     ) -> Result<ArticleWrite, AppError> {
         let now = self.clock.now();
-        let title = bounded::required(
-            &draft.title,
-            MAX_TITLE_CHARS,
-            ErrorCode::TitleRequired,
-            "title",
-        )?;
-        let summary = bounded::optional(
-            &draft.summary,
-            MAX_SUMMARY_CHARS,
-            ErrorCode::InvalidInput,
-            "summary",
-        )?
-        .unwrap_or_default();
-        // Checked trimmed, stored with its leading indentation (markdown code blocks).
-        bounded::required(
-            &draft.body_md,
-            MAX_BODY_CHARS,
-            ErrorCode::BodyRequired,
-            "body_md",
-        )?;
-        let body_md = draft.body_md.trim_end().to_owned();
-        let lang: ArticleLang = draft
-            .lang
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::LangInvalid, "lang"))?;
+        let EditArticle {
+            title,
+            summary,
+            body_md,
+            lang,
+            category,
+            tags,
+            status,
+            visibility,
+            publish_at,
+            translation,
+        } = cmd;
+        let (title, summary, body_md) = (
+            title.into_inner(),
+            summary.into_inner(),
+            body_md.into_inner(),
+        );
         let category = self
             .store
             .all_categories()
             .await?
             .into_iter()
-            .find(|c| c.slug == draft.category.trim())
+            .find(|c| c.slug == category)
             .ok_or_else(|| AppError::field(ErrorCode::CategoryInvalid, "category"))?;
-        let status: ArticleStatus = draft
-            .status
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::ArticleStatusInvalid, "status"))?;
-        let visibility: Visibility = draft
-            .visibility
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::VisibilityInvalid, "visibility"))?;
-        let publish_at = match (status, parse_local_input(&draft.publish_at)?) {
+        let publish_at = match (status, publish_at) {
             (ArticleStatus::Published, Some(at)) => Some(at),
             // Published without a date: keep the original publication date, or now.
             (ArticleStatus::Published, None) => Some(
@@ -185,12 +152,12 @@ impl Kb {
             ),
             (_, at) => at,
         };
-        let translation_id = match draft.translation.trim() {
-            "" => None,
-            slug => {
+        let translation_id = match translation {
+            None => None,
+            Some(slug) => {
                 let other = self
                     .store
-                    .article_by_slug(slug)
+                    .article_by_slug(&slug)
                     .await?
                     .filter(|t| t.summary.lang != lang)
                     .filter(|t| current.is_none_or(|c| c.summary.id != t.summary.id))
@@ -213,7 +180,7 @@ impl Kb {
             title,
             summary,
             body_md,
-            tags: text::parse_tags(&draft.tags),
+            tags,
             status,
             visibility,
             publish_at,
@@ -240,10 +207,10 @@ impl Kb {
     pub async fn create(
         &self,
         principal: &Principal,
-        draft: &ArticleDraft,
+        cmd: EditArticle,
     ) -> Result<EditorArticle, AppError> {
         require_editor(principal)?;
-        let write = self.validate(principal, draft, None).await?;
+        let write = self.validate(principal, cmd, None).await?;
         let id = self.store.create_article(&write).await?;
         tracing::info!(article.id = id, slug = %write.slug, "article created");
         self.editor_article(principal, id).await
@@ -256,7 +223,7 @@ impl Kb {
         principal: &Principal,
         id: i64,
         base_revision: i64,
-        draft: &ArticleDraft,
+        cmd: EditArticle,
     ) -> Result<EditorArticle, AppError> {
         require_editor(principal)?;
         let current = self
@@ -267,7 +234,7 @@ impl Kb {
         if current.revision != base_revision {
             return Err(ErrorCode::RevisionConflict.into());
         }
-        let write = self.validate(principal, draft, Some(&current)).await?;
+        let write = self.validate(principal, cmd, Some(&current)).await?;
         let revision = self
             .store
             .update_article(id, base_revision, &write)
@@ -358,13 +325,14 @@ impl Kb {
             category,
             ..current.draft
         };
-        self.save(principal, id, base_revision, &draft).await
+        let cmd = EditArticle::try_from(&draft)?;
+        self.save(principal, id, base_revision, cmd).await
     }
 
     /// The article page's rendering of markdown being written (live preview).
     pub fn preview(&self, principal: &Principal, body_md: &str) -> Result<String, AppError> {
         require_editor(principal)?;
-        if body_md.chars().count() > MAX_BODY_CHARS {
+        if body_md.chars().count() > ArticleBody::MAX_CHARS {
             return Err(AppError::field(ErrorCode::BodyRequired, "body_md"));
         }
         Ok(crate::markdown::render_article(body_md).0)
@@ -403,26 +371,13 @@ impl Kb {
         Ok(self.store.all_categories().await?)
     }
 
-    fn category_names(name_es: &str, name_en: &str) -> Result<(String, String), AppError> {
-        let name = |raw| {
-            bounded::required(
-                raw,
-                MAX_CATEGORY_CHARS,
-                ErrorCode::CategoryNameRequired,
-                "name_es",
-            )
-        };
-        Ok((name(name_es)?, name(name_en)?))
-    }
-
     pub async fn create_category(
         &self,
         principal: &Principal,
-        name_es: &str,
-        name_en: &str,
+        names: CategoryNames,
     ) -> Result<i64, AppError> {
         require_editor(principal)?;
-        let (es, en) = Self::category_names(name_es, name_en)?;
+        let (es, en) = (names.es.into_inner(), names.en.into_inner());
         let slug = text::slugify(&es);
         if slug.is_empty() {
             return Err(AppError::field(ErrorCode::CategoryNameRequired, "name_es"));
@@ -443,12 +398,13 @@ impl Kb {
         &self,
         principal: &Principal,
         id: i64,
-        name_es: &str,
-        name_en: &str,
+        names: CategoryNames,
     ) -> Result<(), AppError> {
         require_editor(principal)?;
-        let (es, en) = Self::category_names(name_es, name_en)?;
-        Ok(self.store.rename_category(id, &es, &en).await?)
+        Ok(self
+            .store
+            .rename_category(id, names.es.as_str(), names.en.as_str())
+            .await?)
     }
 
     pub async fn move_category(
@@ -502,13 +458,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn schedule_dates_are_costa_rica_local_time() {
-        let at = parse_local_input("2026-12-01T08:30")
+    fn schedule_dates_show_in_costa_rica_local_time() {
+        let at = super::super::command::parse_local_input("2026-12-01T08:30")
             .expect("valid")
             .expect("some");
-        assert_eq!(at.to_rfc3339(), "2026-12-01T14:30:00+00:00");
         assert_eq!(to_local_input(at), "2026-12-01T08:30");
-        assert_eq!(parse_local_input(" ").expect("empty ok"), None);
-        assert!(parse_local_input("mañana").is_err());
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod command;
+#[cfg(feature = "ssr")]
 pub mod editing;
 pub mod labels;
 pub mod pages;

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
+use super::command::{parse_lead, CommentBody, SaveProject};
+#[cfg(feature = "ssr")]
 use super::ProjectInput;
 #[cfg(feature = "ssr")]
 use crate::server_ctx::{principal, services};
@@ -43,9 +45,12 @@ pub async fn project_create(
         status: String::new(),
         start,
         target_end,
-        lead_id: lead_id.and_then(|l| l.parse().ok()),
+        lead_id: parse_lead(lead_id.as_deref())?,
     };
-    let project = services()?.projects.create(&p, &input).await?;
+    let project = services()?
+        .projects
+        .create(&p, SaveProject::try_from(&input)?)
+        .await?;
     leptos_axum::redirect(&format!("/proyectos/{}", project.id));
     Ok(project.id)
 }
@@ -69,9 +74,10 @@ pub async fn project_update(
         status,
         start,
         target_end,
-        lead_id: lead_id.and_then(|l| l.parse().ok()),
+        lead_id: parse_lead(lead_id.as_deref())?,
     };
-    Ok(services()?.projects.update(&p, id, &input).await?.id)
+    let cmd = SaveProject::try_from(&input)?;
+    Ok(services()?.projects.update(&p, id, cmd).await?.id)
 }
 
 /// Adds (`item_id` = None) or changes an item. JSON, so an emptied dependency list stays
@@ -105,6 +111,6 @@ pub async fn project_comment(
     let p = principal().await?;
     services()?
         .projects
-        .comment(&p, project_id, item_id, &body)
+        .comment(&p, project_id, item_id, CommentBody::parse(&body)?)
         .await
 }

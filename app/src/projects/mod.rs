@@ -1,6 +1,8 @@
 //! Projects on an agile Gantt chart: wire types shared by the browser and the server.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod command;
 pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -1,32 +1,29 @@
 //! Project use cases: who sees which project, validating plan changes, the change log,
 //! baselines and comments.
 
+use super::command::{CommentBody, SaveProject};
 use super::store::{ItemFields, NewChange, ProjectFields, ProjectRow, ProjectStore};
 use super::{
-    ChangeAction, ItemComment, ItemPatch, ItemSaved, ProjectInput, ProjectList, ProjectPage,
-    ProjectSummary,
+    ChangeAction, ItemComment, ItemPatch, ItemSaved, ProjectList, ProjectPage, ProjectSummary,
 };
 use crate::accounts::service::Principal;
 use crate::accounts::store::AccountStore;
 use crate::domain::project::{
-    conflicts_after_move, creates_cycle, item_window, project_dates_in_range, project_figures,
-    ItemKind, ItemState, PlanItem, ProjectStatus, FIRST_PROJECT_YEAR, LAST_PROJECT_YEAR,
+    conflicts_after_move, creates_cycle, item_window, project_figures, ItemKind, ItemState,
+    PlanItem, ProjectStatus,
 };
 use crate::domain::{Role, COSTA_RICA};
 use crate::error::{AppError, ErrorCode};
 use crate::kernel::Clock;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::sync::Arc;
 
 mod items;
 use items::{apply_patch, check_item_window, describe, to_item};
 
-const MAX_NAME_CHARS: usize = 200;
-const MAX_DESCRIPTION_CHARS: usize = 5_000;
 const MAX_PHASE_CHARS: usize = 80;
 const MAX_OWNER_CHARS: usize = 120;
 const MAX_REASON_CHARS: usize = 500;
-pub const MAX_COMMENT_CHARS: usize = 4_000;
 /// Items one project may hold (keeps pages and charts fast).
 pub const MAX_ITEMS: usize = 500;
 
@@ -39,16 +36,11 @@ fn staff_only(p: &Principal) -> Result<(), AppError> {
     p.require(&[Role::Agent, Role::Admin])
 }
 
-use crate::kernel::text::{required as text, TextProblem};
-
 fn optional_text(raw: &str, max: usize, field: &str) -> Result<Option<String>, AppError> {
     crate::kernel::text::optional(raw, max, ErrorCode::InvalidInput, field)
 }
 
-fn date(raw: &str, field: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field(ErrorCode::DateInvalid, field))
-}
+use super::command::parse_date as date;
 
 fn dates_text(start: NaiveDate, end: NaiveDate) -> String {
     format!("{start}/{end}")
@@ -201,59 +193,36 @@ impl Projects {
         })
     }
 
-    async fn fields(&self, input: &ProjectInput) -> Result<ProjectFields, AppError> {
-        let name = text(&input.name, MAX_NAME_CHARS, ErrorCode::NameRequired, "name")?;
-        let description = optional_text(&input.description, MAX_DESCRIPTION_CHARS, "description")?
-            .unwrap_or_default();
-        let status = if input.status.trim().is_empty() {
-            ProjectStatus::Planned
-        } else {
-            input
-                .status
-                .trim()
-                .parse::<ProjectStatus>()
-                .map_err(|_| AppError::field(ErrorCode::StatusInvalid, "status"))?
-        };
-        let start = date(&input.start, "start")?;
-        let target_end = date(&input.target_end, "target_end")?;
-        if target_end < start {
-            return Err(AppError::field(ErrorCode::DateRangeInvalid, "target_end"));
-        }
-        if !project_dates_in_range(start, target_end) {
-            let field = if (FIRST_PROJECT_YEAR..=LAST_PROJECT_YEAR).contains(&start.year()) {
-                "target_end"
-            } else {
-                "start"
-            };
-            return Err(AppError::field(ErrorCode::DateOutOfRange, field));
-        }
-        if self.accounts.get_org(input.org_id).await?.is_none() {
+    /// The command's fields once the database agrees: the organisation exists and the lead is
+    /// staff.
+    async fn fields(&self, cmd: SaveProject) -> Result<ProjectFields, AppError> {
+        if self.accounts.get_org(cmd.org_id).await?.is_none() {
             return Err(AppError::field(ErrorCode::OrgRequired, "org_id"));
         }
-        if let Some(lead) = input.lead_id {
+        if let Some(lead) = cmd.lead_id {
             let user = self.accounts.get_user(lead).await?;
             if !user.is_some_and(|u| matches!(u.role, Role::Agent | Role::Admin)) {
                 return Err(AppError::field(ErrorCode::AssigneeInvalid, "lead_id"));
             }
         }
         Ok(ProjectFields {
-            org_id: input.org_id,
-            name,
-            description,
-            status,
-            start,
-            target_end,
-            lead_id: input.lead_id,
+            org_id: cmd.org_id,
+            name: cmd.name.into_inner(),
+            description: cmd.description.into_inner(),
+            status: cmd.status,
+            start: cmd.start,
+            target_end: cmd.target_end,
+            lead_id: cmd.lead_id,
         })
     }
 
     pub async fn create(
         &self,
         p: &Principal,
-        input: &ProjectInput,
+        cmd: SaveProject,
     ) -> Result<ProjectSummary, AppError> {
         staff_only(p)?;
-        let fields = self.fields(input).await?;
+        let fields = self.fields(cmd).await?;
         let id = self
             .store
             .create_project(&fields, p.user.id, self.clock.now())
@@ -266,16 +235,16 @@ impl Projects {
         &self,
         p: &Principal,
         id: i64,
-        input: &ProjectInput,
+        cmd: SaveProject,
     ) -> Result<ProjectSummary, AppError> {
         staff_only(p)?;
         let before = self.visible(p, id).await?;
         // A project never changes organisation: its customers' comments stay theirs.
-        let input = ProjectInput {
+        let cmd = SaveProject {
             org_id: before.org_id,
-            ..input.clone()
+            ..cmd
         };
-        let fields = self.fields(&input).await?;
+        let fields = self.fields(cmd).await?;
         let change = NewChange {
             item_id: None,
             item_name: String::new(),
@@ -381,16 +350,9 @@ impl Projects {
         p: &Principal,
         project_id: i64,
         item_id: i64,
-        body: &str,
+        body: CommentBody,
     ) -> Result<ItemComment, AppError> {
         self.visible(p, project_id).await?;
-        let body = match crate::kernel::text::check(body, MAX_COMMENT_CHARS, true) {
-            Ok(body) => body,
-            Err(TextProblem::TooLong) => {
-                return Err(AppError::field(ErrorCode::MessageTooLong, "body"))
-            }
-            Err(_) => return Err(AppError::field(ErrorCode::BodyRequired, "body")),
-        };
         if !self
             .items(project_id)
             .await?
@@ -401,7 +363,13 @@ impl Projects {
         }
         Ok(self
             .store
-            .add_comment(project_id, item_id, p.user.id, &body, self.clock.now())
+            .add_comment(
+                project_id,
+                item_id,
+                p.user.id,
+                body.as_str(),
+                self.clock.now(),
+            )
             .await?)
     }
 

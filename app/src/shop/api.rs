@@ -5,6 +5,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
+use super::command::{parse_policy, PackageInput, PlaceOrder, SavePackage, TransferInstructions};
+#[cfg(feature = "ssr")]
 use crate::server_ctx::{optional_principal, principal, services};
 
 #[server]
@@ -18,7 +20,10 @@ pub async fn store_load() -> Result<StorePage, AppError> {
 #[server]
 pub async fn order_place(package: String, method: String) -> Result<PlacedOrder, AppError> {
     let p = principal().await?;
-    let placed = services()?.shop.place_order(&p, &package, &method).await?;
+    let placed = services()?
+        .shop
+        .place_order(&p, PlaceOrder::parse(&package, &method)?)
+        .await?;
     let next = placed
         .checkout_url
         .clone()
@@ -73,30 +78,25 @@ pub async fn package_save(
     validity_months: String,
     #[server(default)] active: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::hours::{parse_usd_cents, Package};
-    use crate::error::ErrorCode;
     let p = principal().await?;
-    let number = |text: &str, field: &str| {
-        text.trim()
-            .parse::<u32>()
-            .map_err(|_| AppError::field(ErrorCode::PackageInvalid, field))
-    };
-    let package = Package {
-        code,
-        name,
-        hours: number(&hours, "hours")?,
-        price_cents: parse_usd_cents(&price)
-            .ok_or_else(|| AppError::field(ErrorCode::PackageInvalid, "price_cents"))?,
-        validity_months: number(&validity_months, "validity_months")?,
+    let cmd = SavePackage::try_from(PackageInput {
+        code: &code,
+        name: &name,
+        hours: &hours,
+        price: &price,
+        validity_months: &validity_months,
         active: active.is_some(),
-    };
-    services()?.shop.save_package(&p, package).await
+    })?;
+    services()?.shop.save_package(&p, cmd).await
 }
 
 #[server]
 pub async fn instructions_save(instructions: String) -> Result<(), AppError> {
     let p = principal().await?;
-    services()?.shop.set_instructions(&p, &instructions).await
+    services()?
+        .shop
+        .set_instructions(&p, TransferInstructions::parse(&instructions)?)
+        .await
 }
 
 /// Sets who may buy for an organisation; `toggle_buyer` adds or removes one designated buyer.
@@ -109,7 +109,7 @@ pub async fn purchase_policy_save(
     let p = principal().await?;
     services()?
         .shop
-        .set_policy(&p, org_id, &policy, toggle_buyer)
+        .set_policy(&p, org_id, parse_policy(&policy)?, toggle_buyer)
         .await?;
     Ok(())
 }

@@ -4,6 +4,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod command;
+#[cfg(feature = "ssr")]
 pub mod gateway;
 pub mod labels;
 pub mod pages;

@@ -2,6 +2,7 @@
 //! payment gateway, fulfilled only by its verified webhook; transfers confirmed by admins),
 //! receipts by email, refunds.
 
+use super::command::{PlaceOrder, SavePackage, TransferInstructions};
 use super::gateway::{CheckoutRequest, PaymentGateway};
 use super::store::{NewOrder, Payment, Refund, ShopStore};
 use super::{
@@ -15,9 +16,6 @@ use crate::error::{AppError, ErrorCode};
 use crate::kernel::{Clock, NewMail, OutboxStore};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-
-/// Longest instructions text an admin may save.
-const MAX_INSTRUCTIONS: usize = 2_000;
 
 #[derive(Clone)]
 pub struct Shop {
@@ -116,8 +114,7 @@ impl Shop {
     pub async fn place_order(
         &self,
         principal: &Principal,
-        package_code: &str,
-        method: &str,
+        cmd: PlaceOrder,
     ) -> Result<PlacedOrder, AppError> {
         principal.require(&[Role::Customer])?;
         let org_id = principal
@@ -126,15 +123,12 @@ impl Shop {
             .as_ref()
             .map(|o| o.id)
             .ok_or_else(|| AppError::new(ErrorCode::Forbidden))?;
-        let method: PayMethod = method
-            .trim()
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::InvalidInput, "method"))?;
+        let method = cmd.method;
         let package = self
             .packages()
             .await?
             .into_iter()
-            .find(|p| p.code == package_code.trim())
+            .find(|p| p.code == cmd.package.as_str())
             .ok_or_else(|| AppError::field(ErrorCode::PackageUnknown, "package"))?;
         if !self.purchase_rights(principal).await?.0 {
             return Err(AppError::new(ErrorCode::PurchaseNotAllowed));
@@ -411,36 +405,10 @@ impl Shop {
     pub async fn save_package(
         &self,
         principal: &Principal,
-        package: Package,
+        cmd: SavePackage,
     ) -> Result<(), AppError> {
         principal.require(&[Role::Admin])?;
-        let package = Package {
-            code: package.code.trim().to_owned(),
-            name: package.name.trim().to_owned(),
-            ..package
-        };
-        let code_ok = !package.code.is_empty()
-            && package.code.len() <= 40
-            && package
-                .code
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !code_ok {
-            return Err(AppError::field(ErrorCode::PackageInvalid, "code"));
-        }
-        crate::kernel::text::required(&package.name, 80, ErrorCode::PackageInvalid, "name")?;
-        if package.hours == 0 || package.hours > 10_000 {
-            return Err(AppError::field(ErrorCode::PackageInvalid, "hours"));
-        }
-        if package.price_cents <= 0 || package.price_cents > 100_000_000 {
-            return Err(AppError::field(ErrorCode::PackageInvalid, "price_cents"));
-        }
-        if package.validity_months == 0 || package.validity_months > 60 {
-            return Err(AppError::field(
-                ErrorCode::PackageInvalid,
-                "validity_months",
-            ));
-        }
+        let package = cmd.into_package();
         self.store.save_package(&package, self.clock.now()).await?;
         Ok(())
     }
@@ -448,18 +416,11 @@ impl Shop {
     pub async fn set_instructions(
         &self,
         principal: &Principal,
-        text: &str,
+        text: TransferInstructions,
     ) -> Result<(), AppError> {
         principal.require(&[Role::Admin])?;
-        let text = match crate::kernel::text::check(text, MAX_INSTRUCTIONS, true) {
-            Ok(text) => text,
-            Err(crate::kernel::text::TextProblem::TooLong) => {
-                return Err(AppError::field(ErrorCode::MessageTooLong, "instructions"))
-            }
-            Err(_) => return Err(AppError::field(ErrorCode::BodyRequired, "instructions")),
-        };
         self.store
-            .set_transfer_instructions(&text, self.clock.now())
+            .set_transfer_instructions(text.as_str(), self.clock.now())
             .await?;
         Ok(())
     }
@@ -470,13 +431,10 @@ impl Shop {
         &self,
         principal: &Principal,
         org_id: i64,
-        policy: &str,
+        policy: PurchasePolicy,
         toggle_buyer: Option<i64>,
     ) -> Result<OrgPurchase, AppError> {
         principal.require(&[Role::Admin])?;
-        let policy: PurchasePolicy = policy
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::InvalidInput, "policy"))?;
         let mut org = self
             .store
             .org_purchases()

@@ -6,6 +6,7 @@ use super::{ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
 use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use app::accounts::SessionKind;
+use app::chat::command::MessageText;
 use app::chat::service::Caller;
 use app::chat::{ChatMessage, ChatView};
 use app::error::ErrorCode;
@@ -207,7 +208,7 @@ pub async fn send(
         .post(
             &caller.caller,
             id,
-            &body.body,
+            &MessageText::parse(&body.body).in_locale(caller.locale)?,
             body.client_id.as_deref(),
             body.internal,
         )

@@ -8,6 +8,7 @@ use super::chat::{origin_allowed, parse_id, ChatCaller};
 use super::{ApiError, WithLocale};
 use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
+use app::chat::command::MessageText;
 use app::chat::fanout::{SessionsEnded, Signal, Topic};
 use app::chat::service::{Caller, Chats, Side};
 use app::chat::store::StoredChat;
@@ -380,14 +381,15 @@ impl Connection {
         client_id: Option<&str>,
         internal: bool,
     ) -> Result<(ChatMessage, bool), AppError> {
+        let text = MessageText::parse(body)?;
         let first = self
             .chats
-            .post_as(&self.chat, &self.side, body, client_id, internal, None)
+            .post_as(&self.chat, &self.side, &text, client_id, internal, None)
             .await;
         match first {
             Err(e) if may_be_stale(e.code) && self.reload_chat().await => {
                 self.chats
-                    .post_as(&self.chat, &self.side, body, client_id, internal, None)
+                    .post_as(&self.chat, &self.side, &text, client_id, internal, None)
                     .await
             }
             other => other,

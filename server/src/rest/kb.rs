@@ -6,6 +6,7 @@ use super::{ApiPath, ApiQuery};
 use crate::startup::AppState;
 use app::accounts::service::Principal;
 use app::error::{AppError, ErrorCode};
+use app::kb::command::EditArticle;
 use app::kb::editing::to_local_input;
 use app::kb::{ArticleDraft, ArticleLang, ArticleLookup, EditorArticle, RevisionInfo};
 use axum::extract::{FromRef, FromRequestParts, Multipart, Path, State};
@@ -259,7 +260,10 @@ pub async fn create(
     let saved = state
         .services
         .kb
-        .create(&caller.principal, &input.draft())
+        .create(
+            &caller.principal,
+            EditArticle::try_from(&input.draft()).in_locale(caller.locale)?,
+        )
         .await
         .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(saved.into())))
@@ -280,8 +284,8 @@ pub async fn update(
         let revision = input
             .revision
             .ok_or_else(|| AppError::field(ErrorCode::InvalidInput, "revision"))?;
-        kb.save(&caller.principal, current.id, revision, &input.draft())
-            .await
+        let cmd = EditArticle::try_from(&input.draft())?;
+        kb.save(&caller.principal, current.id, revision, cmd).await
     }
     .await;
     Ok(Json(result.in_locale(caller.locale)?.into()))

@@ -4,6 +4,7 @@ use super::ApiPath;
 use super::{ApiCaller, ApiJson, ApiResult, WithLocale};
 use crate::startup::AppState;
 use app::domain::project::{DependencyConflict, PlanItem};
+use app::projects::command::{CommentBody as CommentText, SaveProject};
 use app::projects::{ItemPatch, ItemSaved, ProjectInput, ProjectPage, ProjectSummary};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -273,7 +274,10 @@ pub async fn create(
     let project = state
         .services
         .projects
-        .create(&caller.principal, &input)
+        .create(
+            &caller.principal,
+            SaveProject::try_from(&input).in_locale(caller.locale)?,
+        )
         .await
         .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(project.into())))
@@ -349,7 +353,12 @@ pub async fn comment(
     let c = state
         .services
         .projects
-        .comment(&caller.principal, id, item, &b.body)
+        .comment(
+            &caller.principal,
+            id,
+            item,
+            CommentText::parse(&b.body).in_locale(caller.locale)?,
+        )
         .await
         .in_locale(caller.locale)?;
     Ok((

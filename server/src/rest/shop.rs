@@ -7,6 +7,7 @@ use crate::payments::signature;
 use crate::startup::AppState;
 use app::domain::hours::Package;
 use app::error::ErrorCode;
+use app::shop::command::PlaceOrder;
 use app::shop::service::{CompletedCheckout, WebhookOutcome};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -146,7 +147,10 @@ pub async fn place(
     let placed = state
         .services
         .shop
-        .place_order(&caller.principal, &b.package, &b.method)
+        .place_order(
+            &caller.principal,
+            PlaceOrder::parse(&b.package, &b.method).in_locale(caller.locale)?,
+        )
         .await
         .in_locale(caller.locale)?;
     let mut out = OrderOut::from(placed.order);

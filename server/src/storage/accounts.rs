@@ -4,13 +4,18 @@ use super::{found, store_err, with_pool, Db};
 use app::accounts::store::{
     AccountStore, NewSession, NewUser, PhoneVerification, SessionRecord, TokenPurpose, UserRecord,
 };
-use app::accounts::{JoinRequest, OrgSummary, PendingPhone, SessionKind, SessionView, UserSummary};
+use app::accounts::{JoinRequest, OrgSummary, PendingPhone, SessionView, UserSummary};
 use app::domain::{Role, SupportPlan};
 use app::kernel::StoreResult;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+mod contacts;
+mod login_attempts;
+mod phones;
 mod rows;
+mod sessions;
+mod tokens;
 use rows::*;
 
 #[async_trait]
@@ -204,42 +209,11 @@ impl AccountStore for Db {
         phone: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "UPDATE users SET phone = $1, updated_at = $2 WHERE id = $3";
-        let done = with_pool!(self, |pool| sqlx::query(sql)
-            .bind(phone)
-            .bind(now)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(store_err)?;
-        found(done)
+        phones::set_phone(self, user_id, phone, now).await
     }
 
     async fn phone_verification(&self, user_id: i64) -> StoreResult<Option<PhoneVerification>> {
-        let sql = "SELECT phone, code_hash, attempts, expires_at, created_at \
-                   FROM phone_verifications WHERE user_id = $1";
-        type Row = (
-            String,
-            Option<String>,
-            i64,
-            Option<DateTime<Utc>>,
-            DateTime<Utc>,
-        );
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, Row>(sql)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(row.map(
-            |(phone, code_hash, attempts, expires_at, created_at)| PhoneVerification {
-                phone,
-                code_hash,
-                attempts,
-                expires_at,
-                created_at,
-            },
-        ))
+        phones::phone_verification(self, user_id).await
     }
 
     async fn start_phone_verification(
@@ -250,94 +224,23 @@ impl AccountStore for Db {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO phone_verifications (user_id, phone, code_hash, attempts, expires_at, created_at) \
-                   VALUES ($1, $2, $3, 0, $4, $5) \
-                   ON CONFLICT (user_id) DO UPDATE SET phone = excluded.phone, code_hash = excluded.code_hash, \
-                   attempts = 0, expires_at = excluded.expires_at, created_at = excluded.created_at";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .bind(phone)
-            .bind(code_hash)
-            .bind(expires_at)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        phones::start_phone_verification(self, user_id, phone, code_hash, expires_at, now).await
     }
 
     async fn phone_attempt_failed(&self, user_id: i64) -> StoreResult<()> {
-        let sql = "UPDATE phone_verifications SET attempts = attempts + 1 WHERE user_id = $1";
-        self.execute_for(sql, user_id).await.map(|_| ())
+        phones::phone_attempt_failed(self, user_id).await
     }
 
     async fn cancel_phone_verification(&self, user_id: i64) -> StoreResult<()> {
-        let sql = "DELETE FROM phone_verifications WHERE user_id = $1";
-        self.execute_for(sql, user_id).await.map(|_| ())
+        phones::cancel_phone_verification(self, user_id).await
     }
 
     async fn verify_phone(&self, user_id: i64, phone: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        let steps = [
-            "UPDATE users SET phone = NULL, updated_at = $3 WHERE phone = $2 AND id <> $1",
-            "UPDATE users SET phone = $2, updated_at = $3 WHERE id = $1",
-            "DELETE FROM phone_verifications WHERE user_id = $1 AND phone = $2 AND $3 = $3",
-            "UPDATE channel_contacts SET user_id = $1, \
-               org_id = (SELECT org_id FROM users WHERE id = $1 AND role = 'customer') \
-             WHERE channel = 'whatsapp' AND external_id = $2 AND $3 = $3",
-            "UPDATE chats SET customer_id = $1, \
-               org_id = (SELECT org_id FROM users WHERE id = $1 AND role = 'customer'), updated_at = $3 \
-             WHERE status <> 'closed' AND customer_id IS NULL AND contact_id IN \
-               (SELECT id FROM channel_contacts WHERE channel = 'whatsapp' AND external_id = $2)",
-        ];
-        with_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            for sql in steps {
-                sqlx::query(sql)
-                    .bind(user_id)
-                    .bind(phone)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
-        }
-        .await)
-        .map_err(store_err)
+        phones::verify_phone(self, user_id, phone, now).await
     }
 
     async fn pending_phones(&self) -> StoreResult<Vec<PendingPhone>> {
-        let sql = "SELECT u.id, u.name, u.email, o.name, p.phone, p.code_hash IS NOT NULL, p.created_at \
-                   FROM phone_verifications p JOIN users u ON u.id = p.user_id \
-                   LEFT JOIN organizations o ON o.id = u.org_id ORDER BY p.created_at, p.id LIMIT 500";
-        type Row = (
-            i64,
-            String,
-            String,
-            Option<String>,
-            String,
-            bool,
-            DateTime<Utc>,
-        );
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, Row>(sql)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(user_id, name, email, organization, phone, code_sent, requested_at)| {
-                    PendingPhone {
-                        user_id,
-                        name,
-                        email,
-                        organization,
-                        phone,
-                        code_sent,
-                        requested_at,
-                    }
-                },
-            )
-            .collect())
+        phones::pending_phones(self).await
     }
 
     async fn create_contact_confirmation(
@@ -348,18 +251,7 @@ impl AccountStore for Db {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        let sql =
-            "INSERT INTO contact_confirmations (email, name, token_hash, created_at, expires_at) \
-                   VALUES ($1, $2, $3, $4, $5) RETURNING id";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(email)
-            .bind(name)
-            .bind(token_hash)
-            .bind(now)
-            .bind(expires_at)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
+        contacts::create_contact_confirmation(self, email, name, token_hash, now, expires_at).await
     }
 
     async fn contact_confirmations_since(
@@ -367,23 +259,11 @@ impl AccountStore for Db {
         email: &str,
         since: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        let sql = "SELECT COUNT(*) FROM contact_confirmations WHERE email = $1 AND created_at > $2";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(email)
-            .bind(since)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
+        contacts::contact_confirmations_since(self, email, since).await
     }
 
     async fn contact_confirmed(&self, email: &str) -> StoreResult<bool> {
-        let sql = "SELECT COUNT(*) FROM contact_confirmations WHERE email = $1 AND confirmed_at IS NOT NULL";
-        let n = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(email)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(n > 0)
+        contacts::contact_confirmed(self, email).await
     }
 
     async fn confirm_contact(
@@ -391,37 +271,15 @@ impl AccountStore for Db {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<(i64, String, String)>> {
-        let sql = "UPDATE contact_confirmations SET confirmed_at = $1 \
-                   WHERE token_hash = $2 AND confirmed_at IS NULL AND expires_at > $1 \
-                   RETURNING id, email, name";
-        with_pool!(self, |pool| sqlx::query_as::<_, (i64, String, String)>(sql)
-            .bind(now)
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await)
-        .map_err(store_err)
+        contacts::confirm_contact(self, token_hash, now).await
     }
 
     async fn set_ticket_contact(&self, ticket_id: i64, confirmation_id: i64) -> StoreResult<()> {
-        let sql = "UPDATE tickets SET contact_confirmation_id = $1 WHERE id = $2";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(confirmation_id)
-            .bind(ticket_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        contacts::set_ticket_contact(self, ticket_id, confirmation_id).await
     }
 
     async fn set_transcript_contact(&self, chat_id: i64, confirmation_id: i64) -> StoreResult<()> {
-        let sql = "UPDATE chats SET transcript_confirmation_id = $1 WHERE id = $2";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(confirmation_id)
-            .bind(chat_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        contacts::set_transcript_contact(self, chat_id, confirmation_id).await
     }
 
     async fn assign_contact_tickets(
@@ -430,35 +288,11 @@ impl AccountStore for Db {
         org_id: i64,
         requester_id: i64,
     ) -> StoreResult<u64> {
-        let sql = "UPDATE tickets SET org_id = $1, requester_id = $2, contact_confirmation_id = NULL \
-                   WHERE contact_confirmation_id IN (SELECT id FROM contact_confirmations WHERE email = $3)";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(org_id)
-            .bind(requester_id)
-            .bind(email)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(store_err)
+        contacts::assign_contact_tickets(self, email, org_id, requester_id).await
     }
 
     async fn take_transcripts_awaiting(&self, email: &str) -> StoreResult<Vec<i64>> {
-        let waiting = "SELECT id FROM chats WHERE transcript_confirmation_id IN \
-                       (SELECT id FROM contact_confirmations WHERE email = $1) ORDER BY id";
-        let clear = "UPDATE chats SET transcript_confirmation_id = NULL WHERE transcript_confirmation_id IN \
-                     (SELECT id FROM contact_confirmations WHERE email = $1)";
-        with_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            let ids = sqlx::query_scalar::<_, i64>(waiting)
-                .bind(email)
-                .fetch_all(&mut *tx)
-                .await?;
-            sqlx::query(clear).bind(email).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(ids)
-        }
-        .await)
-        .map_err(store_err)
+        contacts::take_transcripts_awaiting(self, email).await
     }
 
     async fn take_over_contact(
@@ -469,82 +303,22 @@ impl AccountStore for Db {
         org_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let tickets = "UPDATE tickets SET org_id = $1 WHERE requester_id = $2 AND $1 IS NOT NULL \
-                       AND org_id = (SELECT org_id FROM users WHERE id = $2)";
-        let user = "UPDATE users SET name = $1, role = $2, org_id = $3, updated_at = $4, join_org_id = NULL \
-                    WHERE id = $5";
-        with_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(tickets)
-                .bind(org_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(user)
-                .bind(name)
-                .bind(role.as_str())
-                .bind(org_id)
-                .bind(now)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
-        }
-        .await)
-        .map_err(store_err)
+        contacts::take_over_contact(self, user_id, name, role, org_id, now).await
     }
 
     async fn create_session(&self, s: NewSession<'_>) -> StoreResult<i64> {
-        let sql = "INSERT INTO sessions (user_id, token_hash, kind, user_agent, ip, created_at, last_seen_at, expires_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(s.user_id)
-            .bind(s.token_hash)
-            .bind(s.kind.as_str())
-            .bind(s.user_agent)
-            .bind(s.ip)
-            .bind(s.now)
-            .bind(s.expires_at)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
+        sessions::create_session(self, s).await
     }
 
     async fn session_by_token(
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<(SessionRecord, UserRecord)>> {
-        let sql = "SELECT s.id AS session_id, s.kind, s.created_at, s.last_seen_at, s.expires_at, \
-                   u.id, u.email, u.name, u.role, u.org_id, o.name AS org_name, o.plan AS org_plan, u.password_hash, u.phone \
-                   FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN organizations o ON o.id = u.org_id \
-                   WHERE s.token_hash = $1 AND s.revoked_at IS NULL";
-        let row = with_pool!(self, |pool| sqlx::query_as::<_, SessionUserRow>(sql)
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await)
-        .map_err(store_err)?;
-        let Some(row) = row else { return Ok(None) };
-        let user = row.user.into_record()?;
-        let session = SessionRecord {
-            id: row.session_id,
-            user_id: user.id,
-            kind: SessionKind::parse(&row.kind),
-            created_at: row.created_at,
-            last_seen_at: row.last_seen_at,
-            expires_at: row.expires_at,
-        };
-        Ok(Some((session, user)))
+        sessions::session_by_token(self, token_hash).await
     }
 
     async fn touch_session(&self, session_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(now)
-            .bind(session_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        sessions::touch_session(self, session_id, now).await
     }
 
     async fn list_sessions(
@@ -552,26 +326,7 @@ impl AccountStore for Db {
         user_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<SessionView>> {
-        let sql = "SELECT id, kind, created_at, last_seen_at, user_agent, ip FROM sessions \
-                   WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY last_seen_at DESC";
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, SessionRow>(sql)
-            .bind(user_id)
-            .bind(now)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| SessionView {
-                id: r.id,
-                kind: SessionKind::parse(&r.kind),
-                created_at: r.created_at,
-                last_seen_at: r.last_seen_at,
-                user_agent: r.user_agent,
-                ip: r.ip,
-                current: false,
-            })
-            .collect())
+        sessions::list_sessions(self, user_id, now).await
     }
 
     async fn revoke_session(
@@ -580,27 +335,11 @@ impl AccountStore for Db {
         session_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
-        let done = with_pool!(self, |pool| sqlx::query(sql)
-            .bind(now)
-            .bind(session_id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(store_err)?;
-        found(done)
+        sessions::revoke_session(self, user_id, session_id, now).await
     }
 
     async fn session_live(&self, session_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-        let sql = "SELECT COUNT(*) FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2";
-        let n = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(session_id)
-            .bind(now)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(n > 0)
+        sessions::session_live(self, session_id, now).await
     }
 
     async fn revoke_other_sessions(
@@ -609,15 +348,7 @@ impl AccountStore for Db {
         keep: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
-        let sql = "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(now)
-            .bind(user_id)
-            .bind(keep.unwrap_or(-1))
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(store_err)
+        sessions::revoke_other_sessions(self, user_id, keep, now).await
     }
 
     async fn create_token(
@@ -628,17 +359,7 @@ impl AccountStore for Db {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO auth_tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(user_id)
-            .bind(purpose.as_str())
-            .bind(token_hash)
-            .bind(now)
-            .bind(expires_at)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        tokens::create_token(self, user_id, purpose, token_hash, now, expires_at).await
     }
 
     async fn tokens_created_since(
@@ -647,15 +368,7 @@ impl AccountStore for Db {
         purpose: TokenPurpose,
         since: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        let sql = "SELECT COUNT(*) FROM auth_tokens WHERE user_id = $1 AND purpose = $2 \
-                   AND created_at > $3";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(user_id)
-            .bind(purpose.as_str())
-            .bind(since)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
+        tokens::tokens_created_since(self, user_id, purpose, since).await
     }
 
     async fn consume_token(
@@ -664,15 +377,7 @@ impl AccountStore for Db {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<i64>> {
-        let sql = "UPDATE auth_tokens SET used_at = $1 \
-                   WHERE purpose = $2 AND token_hash = $3 AND used_at IS NULL AND expires_at > $1 RETURNING user_id";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(now)
-            .bind(purpose.as_str())
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await)
-        .map_err(store_err)
+        tokens::consume_token(self, purpose, token_hash, now).await
     }
 
     async fn record_login_attempt(
@@ -682,39 +387,15 @@ impl AccountStore for Db {
         success: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO login_attempts (email, ip, success, at) VALUES ($1, $2, $3, $4)";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(email)
-            .bind(ip)
-            .bind(success)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        login_attempts::record_login_attempt(self, email, ip, success, now).await
     }
 
     async fn spend_tokens(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
-        let sql = "UPDATE auth_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(now)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(store_err)
+        tokens::spend_tokens(self, user_id, now).await
     }
 
     async fn failed_for_account(&self, email: &str, since: DateTime<Utc>) -> StoreResult<i64> {
-        let sql =
-            "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 AND at > $3";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(email)
-            .bind(false)
-            .bind(since)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
+        login_attempts::failed_for_account(self, email, since).await
     }
 
     async fn failed_attempts(
@@ -723,29 +404,6 @@ impl AccountStore for Db {
         ip: Option<&str>,
         since: DateTime<Utc>,
     ) -> StoreResult<(i64, i64)> {
-        // Per email *from this address*: failures elsewhere never lock the owner out.
-        let by_email = "SELECT COUNT(*) FROM login_attempts WHERE email = $1 AND success = $2 \
-                        AND at > $3 AND (ip = $4 OR ($4 IS NULL AND ip IS NULL))";
-        let by_ip =
-            "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = $2 AND at > $3";
-        let email_count = with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_email)
-            .bind(email)
-            .bind(false)
-            .bind(since)
-            .bind(ip)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)?;
-        let ip_count = match ip {
-            Some(ip) => with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(by_ip)
-                .bind(ip)
-                .bind(false)
-                .bind(since)
-                .fetch_one(pool)
-                .await)
-            .map_err(store_err)?,
-            None => 0,
-        };
-        Ok((email_count, ip_count))
+        login_attempts::failed_attempts(self, email, ip, since).await
     }
 }

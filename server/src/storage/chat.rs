@@ -1,6 +1,9 @@
 //! `ChatStore` for SQLite and PostgreSQL.
 
 mod batch;
+mod canned;
+mod files;
+mod presence;
 
 use super::{found, store_err, with_pool, Db};
 use app::chat::store::{
@@ -8,7 +11,7 @@ use app::chat::store::{
 };
 use app::chat::{CannedResponse, ChatFile, ChatMessage, ChatView};
 use app::domain::channel::{display_phone, window_closes_at, Channel, Delivery};
-use app::domain::chat::{AgentLoad, ChatRole, ChatStatus, Presence};
+use app::domain::chat::{ChatRole, ChatStatus, Presence};
 use app::domain::SupportPlan;
 use app::kernel::{StoreError, StoreResult};
 use async_trait::async_trait;
@@ -152,35 +155,6 @@ pub(super) const MESSAGE_SELECT: &str =
      f.id AS file_id, f.filename, f.content_type, f.size, m.delivery \
      FROM chat_messages m LEFT JOIN chat_attachments f ON f.id = m.attachment_id";
 
-#[derive(sqlx::FromRow)]
-struct AgentDbRow {
-    id: i64,
-    name: String,
-    status: Option<String>,
-    max_chats: Option<i64>,
-    last_seen_at: Option<DateTime<Utc>>,
-    last_assigned_at: Option<DateTime<Utc>>,
-    active_chats: i64,
-}
-
-#[derive(sqlx::FromRow)]
-struct FileRow {
-    id: i64,
-    chat_id: i64,
-    filename: String,
-    content_type: String,
-    size: i64,
-    storage_key: String,
-}
-
-#[derive(sqlx::FromRow)]
-struct CannedRow {
-    id: i64,
-    shortcut: String,
-    title: String,
-    body: String,
-}
-
 /// The chat store: queries straight to the database, new messages through the group-commit
 /// writer ([`batch`]).
 #[derive(Clone)]
@@ -198,9 +172,6 @@ impl ChatDb {
         }
     }
 }
-
-/// Default concurrent-chat limit of an agent who never set one.
-const DEFAULT_MAX_CHATS: i64 = 4;
 
 #[async_trait]
 impl ChatStore for ChatDb {
@@ -476,73 +447,15 @@ impl ChatStore for ChatDb {
     }
 
     async fn add_file(&self, f: NewChatFile<'_>) -> StoreResult<i64> {
-        let sql = "INSERT INTO chat_attachments (chat_id, filename, content_type, size, storage_key, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
-        with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(f.chat_id)
-            .bind(f.filename)
-            .bind(f.content_type)
-            .bind(f.size)
-            .bind(f.storage_key)
-            .bind(f.now)
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
+        files::add_file(&self.db, f).await
     }
 
     async fn file(&self, id: i64) -> StoreResult<Option<(ChatFile, i64, String)>> {
-        let sql = "SELECT id, chat_id, filename, content_type, size, storage_key FROM chat_attachments WHERE id = $1";
-        let row = with_pool!(&self.db, |pool| sqlx::query_as::<_, FileRow>(sql)
-            .bind(id)
-            .fetch_optional(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(row.map(|r| {
-            (
-                ChatFile {
-                    id: r.id,
-                    filename: r.filename,
-                    content_type: r.content_type,
-                    size: r.size,
-                },
-                r.chat_id,
-                r.storage_key,
-            )
-        }))
+        files::file(&self.db, id).await
     }
 
     async fn agents(&self) -> StoreResult<Vec<(i64, AgentRow)>> {
-        // Load counts active chats and chats offered to the agent but not yet accepted.
-        let sql = "SELECT u.id, u.name, p.status, p.max_chats, p.last_seen_at, p.last_assigned_at, \
-                   (SELECT COUNT(*) FROM chats c WHERE c.agent_id = u.id AND c.status <> 'closed') AS active_chats \
-                   FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id \
-                   WHERE u.role IN ('agent', 'admin') ORDER BY u.name, u.id";
-        let rows = with_pool!(&self.db, |pool| sqlx::query_as::<_, AgentDbRow>(sql)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        rows.into_iter()
-            .map(|r| {
-                let presence = match &r.status {
-                    Some(s) => s.parse::<Presence>().map_err(|_| bad("presence", s))?,
-                    None => Presence::Offline,
-                };
-                Ok((
-                    r.id,
-                    AgentRow {
-                        name: r.name,
-                        load: AgentLoad {
-                            agent_id: r.id,
-                            presence,
-                            last_seen_at: r.last_seen_at.unwrap_or(DateTime::<Utc>::MIN_UTC),
-                            active_chats: r.active_chats,
-                            max_chats: r.max_chats.unwrap_or(DEFAULT_MAX_CHATS),
-                            last_assigned_at: r.last_assigned_at,
-                        },
-                    },
-                ))
-            })
-            .collect()
+        presence::agents(&self.db).await
     }
 
     async fn set_presence(
@@ -551,68 +464,19 @@ impl ChatStore for ChatDb {
         presence: Presence,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let upsert = "INSERT INTO agent_presence (user_id, status, last_seen_at) VALUES ($1, $2, $3) \
-                      ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, last_seen_at = EXCLUDED.last_seen_at";
-        // Chats offered to an agent who steps away go back to the queue for someone else.
-        let withdraw =
-            "UPDATE chats SET agent_id = NULL WHERE agent_id = $1 AND status = 'waiting'";
-        with_pool!(&self.db, |pool| async {
-            let mut tx = pool.begin().await?;
-            sqlx::query(upsert)
-                .bind(agent_id)
-                .bind(presence.as_str())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            if presence != Presence::Online {
-                sqlx::query(withdraw)
-                    .bind(agent_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
-        }
-        .await)
-        .map_err(store_err)
+        presence::set_presence(&self.db, agent_id, presence, now).await
     }
 
     async fn touch_presence(&self, agent_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        let sql = "UPDATE agent_presence SET last_seen_at = $2 WHERE user_id = $1";
-        with_pool!(&self.db, |pool| sqlx::query(sql)
-            .bind(agent_id)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        presence::touch_presence(&self.db, agent_id, now).await
     }
 
     async fn mark_assigned(&self, agent_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        let sql = "UPDATE agent_presence SET last_assigned_at = $2 WHERE user_id = $1";
-        with_pool!(&self.db, |pool| sqlx::query(sql)
-            .bind(agent_id)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        presence::mark_assigned(&self.db, agent_id, now).await
     }
 
     async fn canned(&self) -> StoreResult<Vec<CannedResponse>> {
-        let sql = "SELECT id, shortcut, title, body FROM canned_responses ORDER BY shortcut";
-        let rows = with_pool!(&self.db, |pool| sqlx::query_as::<_, CannedRow>(sql)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| CannedResponse {
-                id: r.id,
-                shortcut: r.shortcut,
-                title: r.title,
-                body: r.body,
-            })
-            .collect())
+        canned::canned(&self.db).await
     }
 
     async fn save_canned(
@@ -623,43 +487,10 @@ impl ChatStore for ChatDb {
         body: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        match id {
-            Some(id) => {
-                let sql = "UPDATE canned_responses SET shortcut = $2, title = $3, body = $4, updated_at = $5 WHERE id = $1";
-                let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
-                    .bind(id)
-                    .bind(shortcut)
-                    .bind(title)
-                    .bind(body)
-                    .bind(now)
-                    .execute(pool)
-                    .await
-                    .map(|r| r.rows_affected()))
-                .map_err(store_err)?;
-                found(rows).map(|()| id)
-            }
-            None => {
-                let sql = "INSERT INTO canned_responses (shortcut, title, body, updated_at) VALUES ($1, $2, $3, $4) RETURNING id";
-                with_pool!(&self.db, |pool| sqlx::query_scalar::<_, i64>(sql)
-                    .bind(shortcut)
-                    .bind(title)
-                    .bind(body)
-                    .bind(now)
-                    .fetch_one(pool)
-                    .await)
-                .map_err(store_err)
-            }
-        }
+        canned::save_canned(&self.db, id, shortcut, title, body, now).await
     }
 
     async fn delete_canned(&self, id: i64) -> StoreResult<()> {
-        let sql = "DELETE FROM canned_responses WHERE id = $1";
-        let rows = with_pool!(&self.db, |pool| sqlx::query(sql)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(store_err)?;
-        found(rows)
+        canned::delete_canned(&self.db, id).await
     }
 }

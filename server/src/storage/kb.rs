@@ -7,13 +7,15 @@ use app::kb::store::{
     ArticleRecord, ArticleStats, ArticleWrite, DeflectionTotals, ImageRecord, KbStore, ListOrder,
     NewImage, Readable, RevisionRecord, SearchRow,
 };
-use app::kb::text::{self, Query};
+use app::kb::text::Query;
 use app::kb::{ArticleLang, ArticleSummary, Category, FeedbackComment, RevisionInfo, Visibility};
 use app::kernel::{Conflict, StoreError, StoreResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+mod feedback;
 mod rows;
+mod search;
 mod writes;
 use rows::*;
 use writes::*;
@@ -191,33 +193,7 @@ impl KbStore for Db {
         readable: &Readable,
         limit: i64,
     ) -> StoreResult<Vec<ArticleSummary>> {
-        // Two points per shared tag, one for the same category; same language only.
-        let sql = format!(
-            "SELECT {SUMMARY_COLS}, \
-             (SELECT COUNT(*) FROM kb_article_tags t1 JOIN kb_article_tags t2 ON t2.tag = t1.tag \
-              WHERE t1.article_id = a.id AND t2.article_id = $5) * 2 \
-             + CASE WHEN a.category_id = $6 THEN 1 ELSE 0 END AS closeness \
-             {FROM_ARTICLES} WHERE {} AND a.id <> $5 AND a.lang = $7 \
-             ORDER BY closeness DESC, a.views DESC, a.id LIMIT $8",
-            visible(1)
-        );
-        let [v1, v2, v3] = readable.in_list();
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, RelatedRow>(&sql)
-            .bind(readable.now)
-            .bind(v1)
-            .bind(v2)
-            .bind(v3)
-            .bind(article.summary.id)
-            .bind(article.category_id)
-            .bind(article.summary.lang.as_str())
-            .bind(limit)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        rows.into_iter()
-            .filter(|r| r.closeness > 0)
-            .map(|r| ArticleSummary::try_from(r.summary))
-            .collect()
+        search::related(self, article, readable, limit).await
     }
 
     async fn search(
@@ -228,88 +204,7 @@ impl KbStore for Db {
         readable: &Readable,
         limit: i64,
     ) -> StoreResult<Vec<SearchRow>> {
-        let [v1, v2, v3] = readable.in_list();
-        let rows = match self {
-            Db::Sqlite(pool) => {
-                // bm25 is lower-is-better; the title weighs ten times the body. Only the best
-                // candidates' rows are read from the articles table.
-                let fts = fts_table(lang);
-                let sql = format!(
-                    "SELECT {SUMMARY_COLS}, a.body_text, top.score FROM \
-                     (SELECT rowid AS id, -bm25({fts}, 10.0, 1.0) AS score FROM {fts} \
-                      WHERE {fts} MATCH $1 AND $2 <> '' AND visible_from <= $3 \
-                      AND visibility IN ($4, $5, $6) ORDER BY score DESC LIMIT $7) top \
-                     JOIN kb_articles a ON a.id = top.id JOIN kb_categories c ON c.id = a.category_id \
-                     ORDER BY top.score DESC, a.id"
-                );
-                sqlx::query_as::<_, SearchRowDb>(&sql)
-                    .bind(query.fts5())
-                    .bind(lang.as_str())
-                    .bind(readable.now)
-                    .bind(v1)
-                    .bind(v2)
-                    .bind(v3)
-                    .bind(limit)
-                    .fetch_all(pool)
-                    .await
-            }
-            Db::Postgres(pool) => {
-                // Candidates: title matches first, then the most read. Ranking every match
-                // with ts_rank would read every matching document's vector; the final ranking
-                // happens in the service anyway.
-                // The tsquery is a scalar subquery (not joined in) so the planner uses the GIN
-                // index, and it is computed once per search: with the configuration chosen in
-                // SQL (a text-to-regconfig cast is not constant), or in a generic plan, the
-                // title test re-parsed the query for every matching row (10 ms, not 4.7, for a
-                // word in a third of 10,000 articles).
-                let config = match lang {
-                    ArticleLang::Es => "portal_es",
-                    ArticleLang::En => "portal_en",
-                };
-                let tsq = format!("(SELECT to_tsquery('{config}', $1))");
-                let sql = format!(
-                    "WITH top AS (SELECT a.id, (a.title_vector @@ {tsq}) AS in_title, a.views FROM kb_articles a \
-                      WHERE a.search_vector @@ {tsq} AND a.lang = $2 AND a.lang = '{lang}' AND {} \
-                      ORDER BY in_title DESC, a.views DESC, a.id LIMIT $7) \
-                     SELECT {SUMMARY_COLS}, a.body_text, (CASE WHEN top.in_title THEN 1.0 ELSE 0.0 END)::float8 AS score \
-                     FROM top JOIN kb_articles a ON a.id = top.id JOIN kb_categories c ON c.id = a.category_id \
-                     ORDER BY top.in_title DESC, top.views DESC, a.id",
-                    visible(3)
-                );
-                // The planner does not price reading toasted tsvectors, so on a small table it
-                // prefers a sequential scan that detoasts every article (60 ms at 10,000
-                // articles) over the GIN index (1–8 ms). Steer it for this statement only.
-                async {
-                    let mut tx = pool.begin().await?;
-                    sqlx::query("SET LOCAL enable_seqscan = off")
-                        .execute(&mut *tx)
-                        .await?;
-                    let rows = sqlx::query_as::<_, SearchRowDb>(&sql)
-                        .bind(text::tsquery(raw, query.any))
-                        .bind(lang.as_str())
-                        .bind(readable.now)
-                        .bind(v1)
-                        .bind(v2)
-                        .bind(v3)
-                        .bind(limit)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                    tx.commit().await?;
-                    Ok(rows)
-                }
-                .await
-            }
-        }
-        .map_err(store_err)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(SearchRow {
-                    article: r.summary.try_into()?,
-                    body_text: r.body_text,
-                    score: r.score,
-                })
-            })
-            .collect()
+        search::search(self, raw, query, lang, readable, limit).await
     }
 
     async fn add_views(&self, counts: &[(i64, i64)]) -> StoreResult<()> {
@@ -529,19 +424,7 @@ impl KbStore for Db {
         client: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO kb_feedback (article_id, visitor_key, helpful, comment, client_ip, created_at) \
-                   VALUES ($1, $2, $3, $4, $5, $6)";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(article_id)
-            .bind(visitor)
-            .bind(helpful)
-            .bind(comment)
-            .bind(client)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        feedback::add_feedback(self, article_id, visitor, helpful, comment, client, now).await
     }
 
     async fn feedback_from_client(
@@ -550,73 +433,19 @@ impl KbStore for Db {
         article_id: Option<i64>,
         since: DateTime<Utc>,
     ) -> StoreResult<i64> {
-        let sql = "SELECT COUNT(*) FROM kb_feedback WHERE client_ip = $1 AND created_at > $2 \
-                   AND (article_id = $3 OR $3 = 0)";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(sql)
-            .bind(client)
-            .bind(since)
-            .bind(article_id.unwrap_or(0))
-            .fetch_one(pool)
-            .await)
-        .map_err(store_err)
+        feedback::feedback_from_client(self, client, article_id, since).await
     }
 
     async fn feedback_of(&self, article_id: i64, visitor: &str) -> StoreResult<Option<bool>> {
-        let sql = "SELECT helpful FROM kb_feedback WHERE article_id = $1 AND visitor_key = $2";
-        with_pool!(self, |pool| sqlx::query_scalar::<_, bool>(sql)
-            .bind(article_id)
-            .bind(visitor)
-            .fetch_optional(pool)
-            .await)
-        .map_err(store_err)
+        feedback::feedback_of(self, article_id, visitor).await
     }
 
     async fn stats(&self) -> StoreResult<Vec<(i64, ArticleStats)>> {
-        let sql = "SELECT a.id, \
-             (SELECT COUNT(*) FROM kb_feedback f WHERE f.article_id = a.id AND f.helpful = TRUE) AS helpful, \
-             (SELECT COUNT(*) FROM kb_feedback f WHERE f.article_id = a.id AND f.helpful = FALSE) AS not_helpful, \
-             (SELECT COUNT(DISTINCT s.draft_key) FROM kb_suggestion_opens s \
-              WHERE s.article_id = a.id AND s.ticket_id IS NULL) AS deflections \
-             FROM kb_articles a";
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, StatsRow>(sql)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                (
-                    r.id,
-                    ArticleStats {
-                        helpful: r.helpful,
-                        not_helpful: r.not_helpful,
-                        deflections: r.deflections,
-                    },
-                )
-            })
-            .collect())
+        feedback::stats(self).await
     }
 
     async fn recent_comments(&self, limit: i64) -> StoreResult<Vec<FeedbackComment>> {
-        let sql =
-            "SELECT f.article_id, a.title AS article_title, f.helpful, f.comment, f.created_at \
-                   FROM kb_feedback f JOIN kb_articles a ON a.id = f.article_id \
-                   WHERE f.comment <> '' ORDER BY f.created_at DESC, f.id DESC LIMIT $1";
-        let rows = with_pool!(self, |pool| sqlx::query_as::<_, CommentRow>(sql)
-            .bind(limit)
-            .fetch_all(pool)
-            .await)
-        .map_err(store_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| FeedbackComment {
-                article_id: r.article_id,
-                article_title: r.article_title,
-                helpful: r.helpful,
-                comment: r.comment,
-                created_at: r.created_at,
-            })
-            .collect())
+        feedback::recent_comments(self, limit).await
     }
 
     async fn record_suggestion_open(
@@ -626,17 +455,7 @@ impl KbStore for Db {
         article_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "INSERT INTO kb_suggestion_opens (draft_key, user_id, article_id, opened_at) \
-                   VALUES ($1, $2, $3, $4) ON CONFLICT (draft_key, article_id) DO NOTHING";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(draft_key)
-            .bind(user_id)
-            .bind(article_id)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        feedback::record_suggestion_open(self, draft_key, user_id, article_id, now).await
     }
 
     async fn attach_ticket_to_draft(
@@ -645,29 +464,11 @@ impl KbStore for Db {
         user_id: i64,
         ticket_id: i64,
     ) -> StoreResult<()> {
-        let sql =
-            "UPDATE kb_suggestion_opens SET ticket_id = $3 WHERE draft_key = $1 AND user_id = $2";
-        with_pool!(self, |pool| sqlx::query(sql)
-            .bind(draft_key)
-            .bind(user_id)
-            .bind(ticket_id)
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(store_err)
+        feedback::attach_ticket_to_draft(self, draft_key, user_id, ticket_id).await
     }
 
     async fn deflection_totals(&self) -> StoreResult<DeflectionTotals> {
-        let sql = "SELECT \
-             (SELECT COUNT(DISTINCT draft_key) FROM kb_suggestion_opens WHERE ticket_id IS NULL), \
-             (SELECT COUNT(DISTINCT draft_key) FROM kb_suggestion_opens WHERE ticket_id IS NOT NULL)";
-        let (abandoned, ticket_anyway): (i64, i64) =
-            with_pool!(self, |pool| sqlx::query_as(sql).fetch_one(pool).await)
-                .map_err(store_err)?;
-        Ok(DeflectionTotals {
-            abandoned,
-            ticket_anyway,
-        })
+        feedback::deflection_totals(self).await
     }
 
     async fn add_image(&self, image: NewImage<'_>) -> StoreResult<i64> {

@@ -12,19 +12,17 @@ impl Chats {
         &self,
         principal: &Principal,
         id: Option<i64>,
-        shortcut: &str,
-        title: &str,
-        body: &str,
+        cmd: SaveCanned,
     ) -> Result<i64, AppError> {
         principal.require(&[Role::Admin])?;
-        let shortcut = shortcut.trim().trim_start_matches('/');
-        if !valid_shortcut(shortcut) {
-            return Err(AppError::field(ErrorCode::ShortcutInvalid, "shortcut"));
-        }
-        let title = crate::kernel::text::required(title, 120, ErrorCode::TitleRequired, "title")?;
-        let body = clean_body(body).map_err(body_error)?;
         self.store
-            .save_canned(id, shortcut, &title, body, self.clock.now())
+            .save_canned(
+                id,
+                &cmd.shortcut,
+                cmd.title.as_str(),
+                cmd.body.as_str(),
+                self.clock.now(),
+            )
             .await
             .map_err(|e| match e {
                 crate::kernel::StoreError::Conflict(_) => {

@@ -49,12 +49,12 @@ impl Chats {
         &self,
         caller: &Caller,
         chat_id: i64,
-        body: &str,
+        text: &MessageText,
         client_id: Option<&str>,
         internal: bool,
     ) -> Result<(ChatMessage, bool), AppError> {
         let (chat, side) = self.access(caller, chat_id).await?;
-        self.post_as(&chat, &side, body, client_id, internal, None)
+        self.post_as(&chat, &side, text, client_id, internal, None)
             .await
     }
 
@@ -62,12 +62,12 @@ impl Chats {
         &self,
         chat: &StoredChat,
         side: &Side,
-        body: &str,
+        text: &MessageText,
         client_id: Option<&str>,
         internal: bool,
         file: Option<i64>,
     ) -> Result<(ChatMessage, bool), AppError> {
-        let body = clean_body(body).map_err(body_error)?;
+        let body = text.as_str();
         let client_id = client_id.filter(|c| !c.is_empty());
         if client_id.is_some_and(|c| !valid_client_id(c)) {
             return Err(AppError::field(ErrorCode::InvalidInput, "client_id"));
@@ -227,7 +227,8 @@ impl Chats {
                 now: self.clock.now(),
             })
             .await?;
-        self.post_as(&chat, &side, &filename, client_id, false, Some(file_id))
+        let text = MessageText::parse(&filename)?;
+        self.post_as(&chat, &side, &text, client_id, false, Some(file_id))
             .await
             .map(|(m, _)| m)
     }

@@ -133,9 +133,9 @@ impl Chats {
         caller: &Caller,
         name: &str,
         email: &str,
-        body: &str,
+        text: MessageText,
     ) -> Result<crate::tickets::TicketSummary, AppError> {
-        let text = clean_body(body).map_err(body_error)?;
+        let text = text.as_str();
         let (org_id, user_id, who) = match caller {
             Caller::User(p) if p.role() == Role::Customer => (
                 p.org_id().ok_or(ErrorCode::Forbidden)?,

@@ -3,6 +3,7 @@
 //! the change log's wording. The service loads and stores; these decide.
 
 use super::*;
+use crate::projects::command::ProjectName;
 
 /// Refuses item dates outside the window around the project's start ([`item_window`]).
 pub(super) fn check_item_window(
@@ -35,7 +36,7 @@ pub(super) fn apply_patch(
         (None, None) => ItemKind::Activity,
     };
     let name = match (&patch.name, current) {
-        (Some(n), _) => text(n, MAX_NAME_CHARS, ErrorCode::NameRequired, "name")?,
+        (Some(n), _) => ProjectName::parse(n)?.into_inner(),
         (None, Some(c)) => c.name.clone(),
         (None, None) => return Err(AppError::field(ErrorCode::NameRequired, "name")),
     };

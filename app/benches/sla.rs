@@ -6,7 +6,7 @@ use chrono::{Duration, TimeZone, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn deadlines(c: &mut Criterion) {
-    let calendar = Calendar::costa_rica(Calendar::default_span(), &[], &[]);
+    let calendar = Calendar::costa_rica(&[], &[]);
     let start = Utc
         .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
         .single()

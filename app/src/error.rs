@@ -77,6 +77,7 @@ error_codes! {
     AssigneeInvalid = assignee_invalid, 422;
     DateInvalid = date_invalid, 422;
     QueryInvalid = query_invalid, 400;
+    ReceivedInvalid = received_invalid, 400;
     FileEmpty = file_empty, 422;
     FileTooLarge = file_too_large, 413;
     FileTypeNotAllowed = file_type_not_allowed, 422;

@@ -92,6 +92,8 @@ test('customer opens a ticket, watches the countdown, agent answers on time', as
   await agent.getByLabel('Responder').fill('Ya estamos revisando el servidor de correo.');
   await agent.getByRole('button', { name: 'Enviar' }).click();
   await expect(agent.getByTestId('thread')).toContainText('Ya estamos revisando el servidor de correo.');
+  // A sent reply leaves the box empty, so it is not sent twice.
+  await expect(agent.getByLabel('Responder')).toHaveValue('');
   await expect(agent.getByTestId('sla')).toHaveText('Respondido a tiempo');
 
   // The customer sees the answer and the SLA outcome.
@@ -99,6 +101,10 @@ test('customer opens a ticket, watches the countdown, agent answers on time', as
   await expect(customer.getByTestId('sla')).toHaveText('Respondido a tiempo');
   await expect(customer.getByTestId('status')).toHaveText('Abierto');
   await expect(customer.getByTestId('thread')).toContainText('Ya estamos revisando');
+  await customer.getByLabel('Responder').fill('Gracias, quedo atento.');
+  await customer.getByRole('button', { name: 'Enviar' }).click();
+  await expect(customer.getByTestId('thread')).toContainText('Gracias, quedo atento.');
+  await expect(customer.getByLabel('Responder')).toHaveValue('');
   await customerCtx.close();
   await agentCtx.close();
 });

@@ -1,4 +1,5 @@
-//! Refuses web-form calls (Leptos server functions) whose arguments hold a NUL character.
+//! Refuses web-form calls (Leptos server functions) whose arguments hold a NUL character, and
+//! gives their errors the status of the error's code.
 //!
 //! PostgreSQL cannot store U+0000 in text, so such a call would otherwise end in a database
 //! error. The refusal uses the server functions' own error encoding, so the page shows "invalid
@@ -69,6 +70,35 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The largest error body a server function answers with (an [`AppError`] is a few dozen bytes).
+const MAX_ERROR_BYTES: usize = 64 * 1024;
+
+/// Server functions answer every error with 500. A person's invalid input, a missing permission
+/// or a conflict is not a server failure: the answer takes the error code's own status (422,
+/// 403, 409…), so logs, metrics and monitoring count only real failures as 5xx. The browser's
+/// side reads any 4xx/5xx answer as the function's error, so pages are unaffected.
+pub async fn error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_ERROR_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Some(status) = serde_json::from_slice::<AppError>(&bytes)
+        .ok()
+        .and_then(|e| StatusCode::from_u16(e.status()).ok())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]

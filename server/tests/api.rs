@@ -877,3 +877,55 @@ both_backends!(
         app.stop().await;
     }
 );
+
+// A person's invalid input, a missing permission or a conflict is not a server failure: web
+// forms (server functions) answer with the error code's own status, as the REST API does, and
+// the page still reads the error from the body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_form_errors_answer_with_their_own_status() {
+    use leptos::server_fn::ServerFn;
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let set_cookie = app.web_sign_in("cliente@demo.test").await;
+    let cookie = set_cookie
+        .split(';')
+        .next()
+        .expect("session cookie")
+        .to_owned();
+    let call = |path: &'static str, form: Vec<(&'static str, &'static str)>| {
+        app.client
+            .post(app.url(path))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(&form)
+            .send()
+    };
+    let cases = [
+        (
+            <app::tickets::api::OpenTicket as ServerFn>::PATH,
+            vec![
+                ("subject", "   "),
+                ("body", "Sin asunto"),
+                ("kind", "incident"),
+                ("priority", "high"),
+            ],
+            StatusCode::UNPROCESSABLE_ENTITY,
+            app::error::ErrorCode::SubjectRequired,
+        ),
+        (
+            <app::accounts::api::CreateOrg as ServerFn>::PATH,
+            vec![("name", "Otra S.A."), ("plan", "premium")],
+            StatusCode::FORBIDDEN,
+            app::error::ErrorCode::Forbidden,
+        ),
+    ];
+    for (path, form, status, code) in cases {
+        let res = call(path, form).await.expect("form sent");
+        assert_eq!(res.status(), status, "{path}");
+        assert!(res.headers().contains_key("serverfnerror"), "{path}");
+        let error: app::error::AppError = res.json().await.expect("server-function error");
+        assert_eq!(error.code, code, "{path}");
+    }
+    app.stop().await;
+}

@@ -16,6 +16,7 @@ use app::domain::change::ChangeStatus;
 use app::domain::chat::{ChatStatus, Presence};
 use app::domain::TicketStatus;
 use app::error::ErrorCode;
+use app::hours::command::AdjustHours;
 use app::kb::command::EditArticle;
 use app::kernel::ManualClock;
 use app::server_ctx::Services;
@@ -268,7 +269,11 @@ async fn a_change_request_spends_hours_only_within_what_was_approved() {
     // Bought hours cover it: approved, then work is debited as it is logged.
     h.services
         .hours
-        .adjust(&admin, org, 600, "Compra de prueba", None)
+        .adjust(
+            &admin,
+            org,
+            AdjustHours::parse(600, "Compra de prueba", None).expect("valid adjustment"),
+        )
         .await
         .expect("credited");
     changes
@@ -310,7 +315,11 @@ async fn purchased_hours_expire_after_twelve_months_on_the_clock() {
     let before = h.services.hours.balance(org).await.expect("balance");
     h.services
         .hours
-        .adjust(&admin, org, 120, "Crédito de cortesía", Some(12))
+        .adjust(
+            &admin,
+            org,
+            AdjustHours::parse(120, "Crédito de cortesía", Some(12)).expect("valid adjustment"),
+        )
         .await
         .expect("credited");
     assert_eq!(
@@ -420,7 +429,11 @@ async fn a_finished_change_reopens_for_seven_days_only() {
     let org = customer.org_id().expect("customer org");
     h.services
         .hours
-        .adjust(&admin, org, 120, "Compra de prueba", None)
+        .adjust(
+            &admin,
+            org,
+            AdjustHours::parse(120, "Compra de prueba", None).expect("valid adjustment"),
+        )
         .await
         .expect("credited");
     let id = submitted_change(&h, &customer).await;

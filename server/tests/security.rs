@@ -429,12 +429,13 @@ both_backends!(an_invitation_takes_a_contact_over, |backend| async move {
     let invited = accounts
         .invite_user(
             &admin,
-            app::accounts::service::Invite {
-                email: "rita@nueva.test",
-                name: "Rita Ruiz",
-                role: "customer",
-                org_id: Some(demo.id),
-            },
+            app::accounts::command::InviteUser::parse(
+                "rita@nueva.test",
+                "Rita Ruiz",
+                "customer",
+                Some(demo.id),
+            )
+            .expect("a valid invitation"),
         )
         .await
         .expect("the invitation takes the contact over");

@@ -76,15 +76,47 @@ async fn deadline_api_follows_the_rules() {
         assert_eq!(body["plan"], plan);
         assert_eq!(body["priority"], priority);
     }
-    for bad in [
-        "/api/v1/sla/deadline?plan=gold&priority=high&received=2026-11-26T09:00:00Z",
-        "/api/v1/sla/deadline?plan=premium&priority=alta&received=2026-11-26T09:00:00Z",
-        "/api/v1/sla/deadline?plan=premium&priority=high&received=yesterday",
-        "/api/v1/sla/deadline?plan=premium&priority=high",
+    // Holidays hold in any year: New Year's Day 2046 (a Monday) is skipped.
+    let (status, body) = app
+        .get(
+            "/api/v1/sla/deadline?plan=premium&priority=high&received=2046-01-01T07:00:00-06:00",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["due"], "2046-01-02T18:00:00Z");
+    for (bad, code) in [
+        (
+            "plan=gold&priority=high&received=2026-11-26T09:00:00Z",
+            "query_invalid",
+        ),
+        (
+            "plan=premium&priority=alta&received=2026-11-26T09:00:00Z",
+            "query_invalid",
+        ),
+        (
+            "plan=premium&priority=high&received=yesterday",
+            "received_invalid",
+        ),
+        ("plan=premium&priority=high", "received_invalid"),
+        // Leap seconds and years no deadline can be written for.
+        (
+            "plan=premium&priority=high&received=2026-11-26T10:15:60Z",
+            "received_invalid",
+        ),
+        (
+            "plan=premium&priority=high&received=2026-06-30T23:59:60Z",
+            "received_invalid",
+        ),
+        (
+            "plan=premium&priority=high&received=9999-12-31T23:59:59Z",
+            "received_invalid",
+        ),
     ] {
-        let (status, body) = app.get(bad, None).await;
+        let url = format!("/api/v1/sla/deadline?{bad}");
+        let (status, body) = app.get(&url, None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
-        assert_eq!(body["error"]["code"], "query_invalid");
+        assert_eq!(body["error"]["code"], code, "{bad}");
     }
     app.stop().await;
 }

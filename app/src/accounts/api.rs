@@ -159,7 +159,8 @@ pub async fn my_org() -> Result<Option<OrgSummary>, AppError> {
 #[server]
 pub async fn create_org(name: String, plan: String) -> Result<OrgSummary, AppError> {
     let p = principal().await?;
-    services()?.accounts.create_org(&p, &name, &plan).await
+    let command = super::command::CreateOrg::parse(&name, &plan)?;
+    services()?.accounts.create_org(&p, command).await
 }
 
 #[server]
@@ -175,28 +176,9 @@ pub async fn invite_user(
     role: String,
     organization_id: String,
 ) -> Result<UserSummary, AppError> {
-    use super::service::Invite;
-    use crate::error::ErrorCode;
     let p = principal().await?;
-    let org_id = match organization_id.trim() {
-        "" => None,
-        raw => Some(
-            raw.parse::<i64>()
-                .map_err(|_| AppError::field(ErrorCode::OrgRequired, "organization_id"))?,
-        ),
-    };
-    services()?
-        .accounts
-        .invite_user(
-            &p,
-            Invite {
-                email: &email,
-                name: &name,
-                role: &role,
-                org_id,
-            },
-        )
-        .await
+    let command = super::command::InviteUser::parse_form(&email, &name, &role, &organization_id)?;
+    services()?.accounts.invite_user(&p, command).await
 }
 
 #[server]

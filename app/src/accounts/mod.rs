@@ -1,6 +1,8 @@
 //! Accounts, organisations, roles, sessions and password flows.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod command;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod service;

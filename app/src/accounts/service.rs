@@ -7,7 +7,7 @@ use super::{
     SessionKind, SessionView, UserSummary,
 };
 use crate::chat::fanout::{Fanout, SessionsEnded, Signal};
-use crate::domain::{Email, OrgName, Password, PersonName, Role, SupportPlan};
+use crate::domain::{Email, Password, Role, SupportPlan};
 use crate::error::{AppError, ErrorCode};
 use crate::kernel::{internal, Clock, NewMail, OutboxStore, StoreError};
 use argon2::password_hash::{
@@ -106,13 +106,6 @@ pub struct LoginRequest<'a> {
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
     pub kind: SessionKind,
-}
-
-pub struct Invite<'a> {
-    pub email: &'a str,
-    pub name: &'a str,
-    pub role: &'a str,
-    pub org_id: Option<i64>,
 }
 
 #[derive(Clone)]

@@ -339,7 +339,7 @@ mod tests {
     #[test]
     fn business_hours_follow_the_plan_and_the_calendar() {
         use chrono::TimeZone;
-        let calendar = Calendar::costa_rica(2026..=2027, &[], &[]);
+        let calendar = Calendar::costa_rica(&[], &[]);
         // Saturday 28 Nov 2026 10:00 CR (16:00 UTC): Premium is open, Estándar opens Monday 08:00.
         let saturday = Utc
             .with_ymd_and_hms(2026, 11, 28, 16, 0, 0)

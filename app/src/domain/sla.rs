@@ -53,10 +53,10 @@ pub fn easter_sunday(year: i32) -> NaiveDate {
         .unwrap_or_else(|| unreachable!("Easter is a valid date"))
 }
 
-/// Costa Rica's legal holidays of `year`, by rule (Código de Trabajo, art. 148).
-pub fn legal_holidays(year: i32) -> Vec<(NaiveDate, HolidayKind)> {
+/// The fixed-date legal holidays: (month, day, which).
+const FIXED_HOLIDAYS: [(u32, u32, HolidayKind); 10] = {
     use HolidayKind::*;
-    let fixed = [
+    [
         (1, 1, NewYear),
         (4, 11, JuanSantamaria),
         (5, 1, Labour),
@@ -67,9 +67,27 @@ pub fn legal_holidays(year: i32) -> Vec<(NaiveDate, HolidayKind)> {
         (9, 15, Independence),
         (12, 1, ArmyAbolition),
         (12, 25, Christmas),
-    ];
+    ]
+};
+
+/// Whether `date` is one of Costa Rica's legal holidays, by rule, in any year.
+pub fn is_legal_holiday(date: NaiveDate) -> bool {
+    let fixed = FIXED_HOLIDAYS
+        .iter()
+        .any(|(m, d, _)| date.month() == *m && date.day() == *d);
+    // Holy Thursday and Good Friday fall between 19 March and 23 April.
+    fixed
+        || (matches!(date.month(), 3 | 4) && {
+            let easter = easter_sunday(date.year());
+            date == easter - Duration::days(3) || date == easter - Duration::days(2)
+        })
+}
+
+/// Costa Rica's legal holidays of `year`, by rule (Código de Trabajo, art. 148).
+pub fn legal_holidays(year: i32) -> Vec<(NaiveDate, HolidayKind)> {
+    use HolidayKind::*;
     let easter = easter_sunday(year);
-    let mut days: Vec<(NaiveDate, HolidayKind)> = fixed
+    let mut days: Vec<(NaiveDate, HolidayKind)> = FIXED_HOLIDAYS
         .into_iter()
         .filter_map(|(m, d, kind)| NaiveDate::from_ymd_opt(year, m, d).map(|date| (date, kind)))
         .chain([
@@ -81,44 +99,48 @@ pub fn legal_holidays(year: i32) -> Vec<(NaiveDate, HolidayKind)> {
     days
 }
 
-/// The days off the engine honours: legal holidays plus an admin's one-off days off, minus the
-/// days an admin removed (e.g. when the law moves a holiday to a Monday).
+/// The days off the engine honours: legal holidays by rule (any year), plus an admin's one-off
+/// days off, minus the days an admin removed (e.g. when the law moves a holiday to a Monday).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Calendar {
     /// Sorted, unique.
-    days_off: Vec<NaiveDate>,
+    added: Vec<NaiveDate>,
+    /// Sorted, unique.
+    removed: Vec<NaiveDate>,
 }
 
 impl Calendar {
-    /// Legal holidays for the given years with the admin's changes applied.
-    pub fn costa_rica(
-        years: std::ops::RangeInclusive<i32>,
-        added: &[NaiveDate],
-        removed: &[NaiveDate],
-    ) -> Calendar {
-        let mut days_off: Vec<NaiveDate> = years
-            .flat_map(legal_holidays)
-            .map(|(d, _)| d)
-            .chain(added.iter().copied())
-            .filter(|d| !removed.contains(d))
-            .collect();
-        days_off.sort();
-        days_off.dedup();
-        Calendar { days_off }
-    }
-
-    /// Legal holidays only, for a generous span of years around today.
-    pub fn default_span() -> std::ops::RangeInclusive<i32> {
-        2020..=2045
+    /// Legal holidays with the admin's changes applied; a removed day is never off.
+    pub fn costa_rica(added: &[NaiveDate], removed: &[NaiveDate]) -> Calendar {
+        let sorted = |days: &[NaiveDate]| {
+            let mut days = days.to_vec();
+            days.sort();
+            days.dedup();
+            days
+        };
+        Calendar {
+            added: sorted(added),
+            removed: sorted(removed),
+        }
     }
 
     pub fn is_day_off(&self, date: NaiveDate) -> bool {
-        self.days_off.binary_search(&date).is_ok()
+        self.removed.binary_search(&date).is_err()
+            && (self.added.binary_search(&date).is_ok() || is_legal_holiday(date))
     }
+}
 
-    pub fn days_off(&self) -> &[NaiveDate] {
-        &self.days_off
-    }
+/// The years a reception instant may fall in: wide enough for any real ticket and any
+/// what-if question, narrow enough that every deadline stays a valid RFC 3339 instant.
+pub const RECEIVED_YEARS: std::ops::RangeInclusive<i32> = 2000..=2999;
+
+/// Reads a reception instant given as RFC 3339 text: refuses leap seconds (`…:60`), which no
+/// clock records for a ticket, and years outside [`RECEIVED_YEARS`].
+pub fn parse_received(raw: &str) -> Option<DateTime<Utc>> {
+    let at = DateTime::parse_from_rfc3339(raw.trim()).ok()?;
+    let at = at.with_timezone(&Utc);
+    let leap_second = at.nanosecond() >= 1_000_000_000;
+    (!leap_second && RECEIVED_YEARS.contains(&at.year())).then_some(at)
 }
 
 /// Whether `date` has business hours under `plan`.
@@ -310,7 +332,42 @@ mod tests {
     }
 
     fn cal() -> Calendar {
-        Calendar::costa_rica(2024..=2028, &[], &[])
+        Calendar::costa_rica(&[], &[])
+    }
+
+    #[test]
+    fn holidays_hold_in_any_year_and_agree_with_the_yearly_list() {
+        for year in 1900..=3000 {
+            let listed: Vec<NaiveDate> = legal_holidays(year).into_iter().map(|(d, _)| d).collect();
+            let mut day = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
+            while day.year() == year {
+                assert_eq!(is_legal_holiday(day), listed.contains(&day), "{day}");
+                day = day.succ_opt().unwrap_or_default();
+            }
+        }
+        // Received on New Year's Eve 2045 after hours: New Year's Day 2046 is skipped.
+        let due = first_response_due(
+            SupportPlan::Premium,
+            Priority::High,
+            cr(2046, 1, 1, 7, 0),
+            &cal(),
+        );
+        assert_eq!(due, cr(2046, 1, 2, 12, 0));
+    }
+
+    #[test]
+    fn received_instants_must_be_real_and_in_range() {
+        assert!(parse_received("2026-11-26T10:15:00Z").is_some());
+        assert!(parse_received("2026-11-26T10:15:00-06:00").is_some());
+        assert_eq!(parse_received("2026-11-26T10:15:60Z"), None);
+        assert_eq!(parse_received("2026-06-30T23:59:60Z"), None);
+        assert_eq!(parse_received("9999-12-31T23:59:59Z"), None);
+        assert_eq!(parse_received("1999-12-31T23:59:59Z"), None);
+        assert_eq!(parse_received("ayer"), None);
+        // The latest accepted instant still has a deadline inside RFC 3339's years.
+        let late = parse_received("2999-12-31T16:00:00-06:00").unwrap_or_default();
+        let due = first_response_due(SupportPlan::Standard, Priority::Normal, late, &cal());
+        assert!(due.year() <= 3000, "{due}");
     }
 
     #[test]
@@ -447,7 +504,7 @@ mod tests {
     fn admin_changes_apply() {
         let moved = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
         let extra = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
-        let c = Calendar::costa_rica(2026..=2026, &[extra], &[moved]);
+        let c = Calendar::costa_rica(&[extra], &[moved]);
         assert!(c.is_day_off(extra) && !c.is_day_off(moved));
     }
 

@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn groups_counts_and_percentiles() {
-        let cal = Calendar::costa_rica(2026..=2026, &[], &[]);
+        let cal = Calendar::costa_rica(&[], &[]);
         let mk = |received: DateTime<Utc>, responded: Option<DateTime<Utc>>| ReportInput {
             plan: SupportPlan::Premium,
             priority: Priority::High,

@@ -23,19 +23,12 @@ pub async fn hours_adjust(
     reason: String,
     #[server(default)] validity_months: Option<String>,
 ) -> Result<HoursView, AppError> {
-    use crate::domain::change::parse_duration;
-    use crate::error::ErrorCode;
     let p = principal().await?;
-    let minutes = parse_duration(&amount)
-        .ok_or_else(|| AppError::field(ErrorCode::MinutesInvalid, "amount"))?;
-    let signed = if direction == "debit" {
-        -minutes
-    } else {
-        minutes
-    };
-    let months = validity_months.and_then(|m| m.trim().parse().ok());
-    services()?
-        .hours
-        .adjust(&p, org_id, signed, &reason, months)
-        .await
+    let adjustment = super::command::AdjustHours::parse_form(
+        &direction,
+        &amount,
+        &reason,
+        validity_months.as_deref().unwrap_or_default(),
+    )?;
+    services()?.hours.adjust(&p, org_id, adjustment).await
 }

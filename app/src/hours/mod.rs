@@ -2,6 +2,8 @@
 //! shared by the browser and the server.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod command;
 pub mod labels;
 pub mod pages;
 #[cfg(feature = "ssr")]

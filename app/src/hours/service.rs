@@ -7,11 +7,10 @@ use super::{EntryKind, HoursView, LotView};
 use crate::accounts::service::Principal;
 use crate::accounts::store::AccountStore;
 use crate::domain::change::WorkRefusal;
-use crate::domain::hours::{
-    balance, expires_soon, expiry, format_minutes, is_low, MAX_ADJUST_MINUTES,
-};
+use crate::domain::hours::{balance, expires_soon, expiry, format_minutes, is_low};
 use crate::domain::{format_cr, Role};
 use crate::error::{AppError, ErrorCode};
+use crate::hours::command::AdjustHours;
 use crate::kernel::{Clock, NewMail, OutboxStore};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -145,22 +144,18 @@ impl Hours {
         &self,
         principal: &Principal,
         org_id: i64,
-        minutes: i64,
-        reason: &str,
-        validity_months: Option<u32>,
+        adjustment: AdjustHours,
     ) -> Result<HoursView, AppError> {
         principal.require(&[Role::Admin])?;
         self.org_for(principal, Some(org_id)).await?;
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::field(ErrorCode::ReasonMissing, "reason"));
-        }
-        if minutes == 0 || minutes.abs() > MAX_ADJUST_MINUTES {
-            return Err(AppError::field(ErrorCode::MinutesInvalid, "minutes"));
-        }
+        let AdjustHours {
+            minutes,
+            reason,
+            validity_months: months,
+        } = adjustment;
+        let reason = reason.as_str();
         let now = self.clock.now();
         if minutes > 0 {
-            let months = validity_months.unwrap_or(12).clamp(1, 60);
             self.store
                 .credit_adjustment(
                     org_id,

@@ -3,7 +3,8 @@
 use super::ApiPath;
 use super::{ApiCaller, ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
 use crate::startup::AppState;
-use app::accounts::service::{Invite, LoginRequest};
+use app::accounts::command::{CreateOrg, InviteUser};
+use app::accounts::service::LoginRequest;
 use app::accounts::{CurrentUser, OrgSummary, SessionKind, UserSummary};
 use app::server_ctx::ClientAddr;
 use axum::extract::State;
@@ -228,7 +229,10 @@ pub async fn create_org(
     let org = state
         .services
         .accounts
-        .create_org(&caller.principal, &body.name, &body.plan)
+        .create_org(
+            &caller.principal,
+            CreateOrg::parse(&body.name, &body.plan).in_locale(caller.locale)?,
+        )
         .await
         .in_locale(caller.locale)?;
     Ok((StatusCode::CREATED, Json(org.into())))
@@ -263,12 +267,8 @@ pub async fn invite_user(
         .accounts
         .invite_user(
             &caller.principal,
-            Invite {
-                email: &body.email,
-                name: &body.name,
-                role: &body.role,
-                org_id: body.organization_id,
-            },
+            InviteUser::parse(&body.email, &body.name, &body.role, body.organization_id)
+                .in_locale(caller.locale)?,
         )
         .await
         .in_locale(caller.locale)?;

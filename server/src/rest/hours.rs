@@ -3,6 +3,7 @@
 use super::ApiQuery;
 use super::{ApiCaller, ApiJson, ApiResult, WithLocale};
 use crate::startup::AppState;
+use app::hours::command::AdjustHours;
 use app::hours::HoursView;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -132,9 +133,7 @@ pub async fn adjust(
         .adjust(
             &caller.principal,
             b.organization_id,
-            b.minutes,
-            &b.reason,
-            b.validity_months,
+            AdjustHours::parse(b.minutes, &b.reason, b.validity_months).in_locale(caller.locale)?,
         )
         .await
         .in_locale(caller.locale)?;

@@ -28,7 +28,7 @@ pub struct DeadlineQuery {
     pub plan: Option<String>,
     /// `high`, `medium` or `normal`
     pub priority: Option<String>,
-    /// RFC 3339 instant the request was received
+    /// RFC 3339 instant the request was received, years 2000–2999 (no leap seconds)
     pub received: Option<String>,
 }
 
@@ -64,9 +64,11 @@ pub async fn deadline(
     let received = q
         .received
         .as_deref()
-        .and_then(|r| DateTime::parse_from_rfc3339(r).ok())
-        .map(|d| d.with_timezone(&Utc))
-        .ok_or_else(|| query_error("received", locale))?;
+        .and_then(app::domain::sla::parse_received)
+        .ok_or_else(|| ApiError {
+            error: AppError::field(ErrorCode::ReceivedInvalid, "received"),
+            locale: locale.0,
+        })?;
     let due = state
         .services
         .tickets

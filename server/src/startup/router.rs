@@ -108,6 +108,9 @@ pub(super) fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        .route_layer(axum::middleware::from_fn(
+            crate::server_fn_input::error_status,
+        ))
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,

@@ -2,6 +2,7 @@
 //! contacts, the outbox view, and the demo accounts.
 
 use super::*;
+use crate::accounts::command::{CreateOrg, InviteUser};
 
 impl Accounts {
     /// New senders at customers' mail domains waiting to join (staff).
@@ -63,15 +64,9 @@ impl Accounts {
     pub async fn create_org(
         &self,
         principal: &Principal,
-        name: &str,
-        plan: &str,
+        CreateOrg { name, plan }: CreateOrg,
     ) -> Result<OrgSummary, AppError> {
         principal.require(&[Role::Admin])?;
-        let name =
-            OrgName::parse(name).ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
-        let plan: SupportPlan = plan
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::PlanInvalid, "plan"))?;
         let id = self
             .store
             .create_org(name.as_str(), plan, self.clock.now())
@@ -121,30 +116,20 @@ impl Accounts {
     pub async fn invite_user(
         &self,
         principal: &Principal,
-        invite: Invite<'_>,
+        invite: InviteUser,
     ) -> Result<UserSummary, AppError> {
         principal.require(&[Role::Admin])?;
-        let email = parse_email(invite.email)?;
-        let name = PersonName::parse(invite.name)
-            .ok_or_else(|| AppError::field(ErrorCode::NameRequired, "name"))?;
-        let role: Role = invite
-            .role
-            .parse()
-            .map_err(|_| AppError::field(ErrorCode::RoleInvalid, "role"))?;
-        match (role, invite.org_id) {
-            (Role::Customer, None) => {
-                return Err(AppError::field(ErrorCode::OrgRequired, "organization_id"))
-            }
-            (Role::Customer, Some(org)) => {
-                self.store
-                    .get_org(org)
-                    .await?
-                    .ok_or_else(|| AppError::field(ErrorCode::OrgRequired, "organization_id"))?;
-            }
-            (_, Some(_)) => {
-                return Err(AppError::field(ErrorCode::OrgNotAllowed, "organization_id"))
-            }
-            (_, None) => {}
+        let InviteUser {
+            email,
+            name,
+            role,
+            org_id,
+        } = invite;
+        if let Some(org) = org_id {
+            self.store
+                .get_org(org)
+                .await?
+                .ok_or_else(|| AppError::field(ErrorCode::OrgRequired, "organization_id"))?;
         }
         let now = self.clock.now();
         let created = self
@@ -153,7 +138,7 @@ impl Accounts {
                 email: email.as_str(),
                 name: name.as_str(),
                 role,
-                org_id: invite.org_id,
+                org_id,
                 password_hash: None,
                 now,
             })
@@ -168,7 +153,7 @@ impl Accounts {
                 match existing {
                     Some(u) if is_contact(&u) => {
                         self.store
-                            .take_over_contact(u.id, name.as_str(), role, invite.org_id, now)
+                            .take_over_contact(u.id, name.as_str(), role, org_id, now)
                             .await?;
                         tracing::info!(user.id = u.id, "invitation took over a contact");
                         u.id

@@ -29,6 +29,14 @@ fn TicketView(staff: bool) -> impl IntoView {
     let reply = ServerAction::<ReplyTicket>::new();
     let status = ServerAction::<SetTicketStatus>::new();
     let assign = ServerAction::<AssignTicket>::new();
+    // What is typed in the reply box lives here, outside the ticket's view that reloads after
+    // every action: a sent reply empties it (so it is not sent twice), a refused one keeps it.
+    let draft = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if matches!(reply.value().get(), Some(Ok(_))) {
+            draft.set(String::new());
+        }
+    });
     let page = Resource::new(
         move || {
             (
@@ -46,7 +54,7 @@ fn TicketView(staff: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(p) => view! { <TicketBody page=p staff reply status assign/> }.into_any(),
+                    Ok(p) => view! { <TicketBody page=p staff reply draft status assign/> }.into_any(),
                 }
             })}
         </Transition>
@@ -58,6 +66,7 @@ fn TicketBody(
     page: TicketPage,
     staff: bool,
     reply: ServerAction<ReplyTicket>,
+    draft: RwSignal<String>,
     status: ServerAction<SetTicketStatus>,
     assign: ServerAction<AssignTicket>,
 ) -> impl IntoView {
@@ -125,7 +134,9 @@ fn TicketBody(
             <ActionForm action=reply attr:class="form" attr:data-testid="reply-form">
                 <input type="hidden" name="id" value=id/>
                 <label for="reply-body">{t!(i18n, tickets.reply)}</label>
-                <textarea id="reply-body" name="body" rows="4" required maxlength="20000"></textarea>
+                <textarea id="reply-body" name="body" rows="4" required maxlength="20000"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                 {staff.then(|| view! { <label class="check"><input type="checkbox" name="internal" value="1"/>{t!(i18n, tickets.internal)}</label> })}
                 <FormError result=reply.value().into()/>
                 <button type="submit" disabled=move || reply.pending().get()>{t!(i18n, tickets.send)}</button>

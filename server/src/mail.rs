@@ -88,7 +88,10 @@ impl Mailer {
             return Ok(MailStatus::Logged);
         };
         let to: Mailbox = mail.to.parse().map_err(|e| format!("bad recipient: {e}"))?;
+        // The outbox id in the Message-ID: a delivery report quoting it marks this mail bounced.
+        let domain = from.email.domain();
         let message = Message::builder()
+            .message_id(Some(format!("<outbox-{}@{domain}>", mail.id)))
             .from(from.clone())
             .to(to)
             .subject(&mail.subject)

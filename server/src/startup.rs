@@ -265,6 +265,7 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
     let inbound_mail = EmailIntake::new(
         Arc::new(db.clone()),
         store.clone(),
+        Arc::new(db.clone()),
         tickets.clone(),
         own_addresses(config),
         clock.clone(),

@@ -321,6 +321,265 @@ async fn email_webhook_postgres() {
     webhook_scenario(Backend::Postgres).await;
 }
 
+/// The mail corpus (`tests/mail/*.eml`, written by `tests/mail/generate.py`): what each
+/// charset case must read as once decoded.
+const CHARSET_CORPUS: &[(&str, &str, &str, &str)] = &[
+    (
+        "gb2312",
+        "打印机无法打印",
+        "我们的打印机从今天早上开始无法打印。",
+        "错误日志.txt",
+    ),
+    (
+        "gbk",
+        "服务器宕机了",
+        "邮件服务器从昨天晚上开始没有响应。",
+        "截图.txt",
+    ),
+    (
+        "gb18030",
+        "无法登录门户",
+        "输入密码后页面一直显示错误。",
+        "日志.txt",
+    ),
+    (
+        "big5",
+        "無法連線到伺服器",
+        "今天早上開始無法連線到檔案伺服器。",
+        "錯誤報告.txt",
+    ),
+    (
+        "euc-kr",
+        "프린터 오류",
+        "오늘 아침부터 프린터가 작동하지 않습니다.",
+        "오류 보고서.txt",
+    ),
+    (
+        "iso-2022-jp",
+        "プリンターが動きません",
+        "今朝からプリンターが動きません。",
+        "エラー.txt",
+    ),
+    (
+        "shift_jis",
+        "メールが届きません",
+        "昨日からメールが届きません。確認してください。",
+        "ログ.txt",
+    ),
+    (
+        "koi8-r",
+        "Не работает принтер",
+        "С утра не работает принтер в бухгалтерии.",
+        "журнал.txt",
+    ),
+    (
+        "windows-1251",
+        "Ошибка входа в систему",
+        "После смены пароля не могу войти.",
+        "ошибка.txt",
+    ),
+    (
+        "windows-1252",
+        "Contraseña bloqueada – urgente",
+        "No puedo entrar desde el lunes… ¿Pueden ayudarme?",
+        "captura–pantalla.txt",
+    ),
+    (
+        "windows-1250",
+        "Chyba tiskárny",
+        "Tiskárna v účtárně nefunguje.",
+        "chyba_tiskárny.txt",
+    ),
+    (
+        "iso-8859-1",
+        "Configuración de correo",
+        "La configuración del correo en el teléfono falla.",
+        "configuración.txt",
+    ),
+    (
+        "iso-8859-2",
+        "Błąd drukarki",
+        "Drukarka w księgowości nie działa.",
+        "błąd.txt",
+    ),
+    (
+        "iso-8859-15",
+        "Factura de 100 €",
+        "La factura de 100 € no aparece en el portal.",
+        "factura_€.txt",
+    ),
+];
+
+fn corpus(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/mail")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+async fn deliver_bytes(app: &TestApp, raw: Vec<u8>) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/webhooks/email"))
+        .header("content-type", "message/rfc822")
+        .bearer_auth(TOKEN)
+        .body(raw)
+        .send()
+        .await
+        .expect("request");
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn attachment_names(t: &Value) -> Vec<String> {
+    t["attachments"]
+        .as_array()
+        .expect("attachments")
+        .iter()
+        .filter_map(|a| a["filename"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Real-world mail through the webhook: every charset mail clients still send decodes
+/// (subject, body, attachment name); delivery and read reports open nothing, and a report on
+/// the portal's own mail marks it bounced; a very long reply is kept, cut with a note, its
+/// whole text attached; Outlook's separator line does not survive the cut of a reply.
+async fn corpus_scenario(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, vec![("INBOUND_MAIL_TOKEN", TOKEN.into())]).await
+    else {
+        return;
+    };
+    let agent = app.login_as("agente@demo.test").await;
+    for (charset, subject, body, attachment) in CHARSET_CORPUS {
+        let (status, opened) = deliver_bytes(&app, corpus(&format!("charset-{charset}.eml"))).await;
+        assert_eq!(status, StatusCode::OK, "{charset}: {opened}");
+        assert_eq!(opened["outcome"], "opened", "{charset}: {opened}");
+        let t = ticket(&app, &agent, ticket_id(&opened)).await;
+        assert_eq!(t["subject"], *subject, "{charset}");
+        let text = t["body"].as_str().unwrap_or_default();
+        assert!(text.contains(body), "{charset}: {text}");
+        assert_eq!(
+            attachment_names(&t),
+            vec![attachment.to_string()],
+            "{charset}"
+        );
+    }
+
+    // A sent notification, then Exchange's report that it could not be delivered.
+    let db = common::Db::open(&app.db.as_ref().expect("database").url).await;
+    db.execute_at(
+        "INSERT INTO outbox (to_addr, subject, body, status, attempts, next_attempt_at, created_at, updated_at) \
+         VALUES ('nadie@demo.test', '[T-00001] Recibimos su solicitud', 'Hola', 'sent', 1, $1, $1, $1)",
+        chrono::Utc::now(),
+    )
+    .await;
+    let sent = db
+        .count(
+            "SELECT id FROM outbox WHERE to_addr = $1",
+            "nadie@demo.test",
+        )
+        .await;
+    let (_, list) = app.get("/api/v1/tickets", Some(&agent)).await;
+    let tickets = list.as_array().expect("tickets").len();
+    let report = String::from_utf8(corpus("report-delivery.eml"))
+        .expect("ascii")
+        .replace("{OUTBOX_ID}", &sent.to_string());
+    for raw in [report.into_bytes(), corpus("report-disposition.eml")] {
+        let (status, body) = deliver_bytes(&app, raw).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["outcome"], "ignored", "{body}");
+    }
+    let (_, list) = app.get("/api/v1/tickets", Some(&agent)).await;
+    assert_eq!(list.as_array().expect("tickets").len(), tickets);
+    let bounced = "SELECT COUNT(*) FROM outbox WHERE to_addr = $1 AND status = 'failed' AND last_error LIKE 'Rebotado: 5.1.1%'";
+    assert_eq!(db.count(bounced, "nadie@demo.test").await, 1);
+
+    // A reply of 25,000 characters to a ticket, above Outlook's separator and quote.
+    let first = mail(
+        "cliente@demo.test",
+        "Correo lento",
+        "long-1@demo.test",
+        "",
+        "El correo tarda.",
+    );
+    let (_, opened) = deliver(&app, &first, Some(TOKEN)).await;
+    let id = ticket_id(&opened);
+    let long: String = (0..500)
+        .map(|n| format!("Línea {n:04} del registro del servidor de correo, sin cambios.\n"))
+        .collect::<String>()
+        .chars()
+        .take(25_000)
+        .collect();
+    let reply_body = format!(
+        "{long}\r\n\r\n________________________________\r\nDe: Soporte <soporte@any2cloud.com>\r\nEnviado: jueves\r\n\r\nEl correo tarda."
+    );
+    let reply = mail(
+        "cliente@demo.test",
+        "RE: Correo lento",
+        "long-2@demo.test",
+        "In-Reply-To: <long-1@demo.test>\r\n",
+        &reply_body,
+    );
+    let (status, replied) = deliver(&app, &reply, Some(TOKEN)).await;
+    assert_eq!(status, StatusCode::OK, "{replied}");
+    assert_eq!(replied["outcome"], "replied", "{replied}");
+    let t = ticket(&app, &agent, id).await;
+    let last = t["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["body"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    let tail: String = last
+        .chars()
+        .rev()
+        .take(120)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert!(
+        last.starts_with("Línea 0000"),
+        "{}",
+        last.chars().take(80).collect::<String>()
+    );
+    assert!(
+        last.ends_with("adjunto como «mensaje-completo.txt».]"),
+        "{tail}"
+    );
+    assert!(last.chars().count() <= 20_000);
+    assert!(attachment_names(&t).contains(&"mensaje-completo.txt".to_owned()));
+
+    // A short reply above Outlook's separator keeps only the new text.
+    let short = mail(
+        "cliente@demo.test",
+        "RE: Correo lento",
+        "long-3@demo.test",
+        "In-Reply-To: <long-1@demo.test>\r\n",
+        "Ya mejoró, gracias.\r\n\r\n________________________________\r\nDe: Soporte <soporte@any2cloud.com>\r\nEnviado: jueves",
+    );
+    let (_, replied) = deliver(&app, &short, Some(TOKEN)).await;
+    assert_eq!(replied["outcome"], "replied", "{replied}");
+    let t = ticket(&app, &agent, id).await;
+    let last = t["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .expect("reply");
+    assert_eq!(last["body"], "Ya mejoró, gracias.");
+    db.close().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn mail_corpus_sqlite() {
+    corpus_scenario(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn mail_corpus_postgres() {
+    corpus_scenario(Backend::Postgres).await;
+}
+
 fn required() -> bool {
     std::env::var("PORTAL_REQUIRE_MAIL").is_ok()
 }

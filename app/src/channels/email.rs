@@ -5,13 +5,13 @@
 use crate::accounts::service::{acting_as, contact_org};
 use crate::accounts::store::{AccountStore, NewUser, UserRecord};
 use crate::domain::inbound_mail::{
-    automatic, is_public_domain, new_text, ticket_reference, Automatic,
+    automatic, bounce_facts, is_public_domain, new_text, ticket_reference, Automatic,
 };
 use crate::domain::{Email, PersonName, Role, TicketSource};
 use crate::error::{AppError, ErrorCode};
 use crate::files::{check_upload, clean_filename, MAX_FILE_BYTES};
-use crate::kernel::{Clock, StoreResult};
-use crate::tickets::command::Reply;
+use crate::kernel::{Clock, OutboxStore, StoreResult};
+use crate::tickets::command::{Reply, TicketBody};
 use crate::tickets::service::Tickets;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -22,6 +22,10 @@ use std::sync::Arc;
 /// Messages larger than this are refused before parsing (attachments are limited anyway).
 pub const MAX_RAW_BYTES: usize = 30 * 1024 * 1024;
 const NO_SUBJECT: &str = "(sin asunto)";
+/// Where a message longer than a ticket's text is cut, leaving room for the note saying so.
+const CUT_AT_CHARS: usize = TicketBody::MAX_CHARS - 400;
+/// The attachment holding the whole text of a message that was cut.
+const FULL_TEXT_NAME: &str = "mensaje-completo.txt";
 
 /// A message as the intake needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +118,29 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMail, AppError> {
     })
 }
 
+/// A message's text as a ticket keeps it: whole when it fits; otherwise cut (at a line break
+/// where one is near) with a note, and the whole text returned to be attached, so nothing is
+/// lost.
+fn fit_text(text: String) -> (String, Option<MailFile>) {
+    if text.chars().count() <= TicketBody::MAX_CHARS {
+        return (text, None);
+    }
+    let cut: String = text.chars().take(CUT_AT_CHARS).collect();
+    let cut = match cut.rfind('\n') {
+        Some(at) if at > cut.len() / 2 => cut[..at].to_owned(),
+        _ => cut,
+    };
+    let body = format!(
+        "{}\n\n[Mensaje recortado: el texto completo está adjunto como «{FULL_TEXT_NAME}».]",
+        cut.trim_end()
+    );
+    let full = MailFile {
+        name: FULL_TEXT_NAME.to_owned(),
+        bytes: text.into_bytes(),
+    };
+    (body, Some(full))
+}
+
 /// What happened to a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Intake {
@@ -148,6 +175,7 @@ pub trait MailThreadStore: Send + Sync {
 pub struct EmailIntake {
     threads: Arc<dyn MailThreadStore>,
     accounts: Arc<dyn AccountStore>,
+    outbox: Arc<dyn OutboxStore>,
     tickets: Tickets,
     /// The portal's own addresses (lower case): mail from them would loop.
     own: Vec<String>,
@@ -187,6 +215,7 @@ impl EmailIntake {
     pub fn new(
         threads: Arc<dyn MailThreadStore>,
         accounts: Arc<dyn AccountStore>,
+        outbox: Arc<dyn OutboxStore>,
         tickets: Tickets,
         own: Vec<String>,
         clock: Clock,
@@ -196,6 +225,7 @@ impl EmailIntake {
             clock,
             threads,
             accounts,
+            outbox,
             tickets,
             own,
         }
@@ -208,6 +238,9 @@ impl EmailIntake {
         let own: Vec<&str> = self.own.iter().map(String::as_str).collect();
         if let Some(reason) = automatic(&mail.headers, &mail.from_email, &own) {
             tracing::info!(message_id = %mail.message_id, ?reason, "automatic email ignored");
+            if matches!(reason, Automatic::DeliveryReport | Automatic::Bounce) {
+                self.record_bounce(&mail, raw).await?;
+            }
             return Ok(Intake::Ignored(reason));
         }
         if !self
@@ -228,6 +261,31 @@ impl EmailIntake {
         }
     }
 
+    /// A bounce of the portal's own mail marks that mail failed in the outbox, when the report
+    /// names both the mail (its `outbox-…` Message-ID) and the address it was sent to.
+    async fn record_bounce(&self, mail: &ParsedMail, raw: &[u8]) -> Result<(), AppError> {
+        // The decoded text, then the raw message: the returned headers and the status fields
+        // sit in parts that are not the message's text.
+        let facts = bounce_facts(&format!("{}\n{}", mail.text, String::from_utf8_lossy(raw)));
+        let reason = match facts.reason.as_str() {
+            "" => "Rebotado (informe de entrega)".to_owned(),
+            why => format!("Rebotado: {why}"),
+        };
+        let now = self.clock.now();
+        for id in &facts.outbox_ids {
+            for recipient in &facts.recipients {
+                if self
+                    .outbox
+                    .mark_bounced(*id, recipient, &reason, now)
+                    .await?
+                {
+                    tracing::warn!(mail.id = id, to = %recipient, %reason, "sent mail bounced");
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn handle(&self, mail: &ParsedMail) -> Result<Intake, AppError> {
         let sender = self.sender(mail).await?;
         let Some(sender) = sender else {
@@ -235,7 +293,15 @@ impl EmailIntake {
             return Ok(Intake::FromStaff);
         };
         let principal = acting_as(&sender);
-        let (files, refused) = screen_files(&mail.attachments);
+        let is_reply = self.thread_ticket(mail, &sender).await?;
+        let text = match is_reply {
+            Some(_) => new_text(&mail.text),
+            None => mail.text.trim().to_owned(),
+        };
+        let (text, full_text) = fit_text(text);
+        let mut attachments = mail.attachments.clone();
+        attachments.extend(full_text);
+        let (files, refused) = screen_files(&attachments);
         // The text, the refused attachments named under it, and never an empty body.
         let body_of = |text: String| {
             let body = match &refused {
@@ -249,15 +315,15 @@ impl EmailIntake {
                 body
             }
         };
-        let (ticket_id, outcome) = match self.thread_ticket(mail, &sender).await? {
+        let (ticket_id, outcome) = match is_reply {
             Some(ticket_id) => {
-                let reply = Reply::parse(&body_of(new_text(&mail.text)), false)?;
+                let reply = Reply::parse(&body_of(text), false)?;
                 self.tickets.reply(&principal, ticket_id, reply).await?;
                 (ticket_id, Intake::Replied { ticket_id })
             }
             None => {
                 let org_id = sender.org_id.ok_or(ErrorCode::Forbidden)?;
-                let body = body_of(mail.text.trim().to_owned());
+                let body = body_of(text);
                 let ticket = self
                     .tickets
                     .open_for(org_id, sender.id, &mail.subject, &body, TicketSource::Email)

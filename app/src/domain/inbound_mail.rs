@@ -16,6 +16,12 @@ pub enum Automatic {
     Bounce,
     /// Sent by the portal itself: answering it would loop.
     OwnAddress,
+    /// A delivery status notification (`multipart/report; report-type=delivery-status`,
+    /// RFC 3464): a non-delivery report or a delay warning.
+    DeliveryReport,
+    /// A message disposition notification (`report-type=disposition-notification`, RFC 8098):
+    /// a read receipt.
+    ReadReceipt,
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -27,6 +33,9 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// `Some(reason)` when the message was written by a machine and gets no ticket or reply.
 pub fn automatic(headers: &[(String, String)], from: &str, own: &[&str]) -> Option<Automatic> {
+    if let Some(report) = header(headers, "Content-Type").and_then(report_kind) {
+        return Some(report);
+    }
     if header(headers, "Auto-Submitted").is_some_and(|v| !v.eq_ignore_ascii_case("no")) {
         return Some(Automatic::AutoSubmitted);
     }
@@ -58,6 +67,72 @@ pub fn automatic(headers: &[(String, String)], from: &str, own: &[&str]) -> Opti
     None
 }
 
+/// What a `multipart/report` content type announces (RFC 6522), by its `report-type`.
+fn report_kind(content_type: &str) -> Option<Automatic> {
+    let lower = content_type.to_ascii_lowercase();
+    let mut parts = lower.split(';').map(str::trim);
+    if parts.next()? != "multipart/report" {
+        return None;
+    }
+    let report_type = parts
+        .filter_map(|p| p.split_once('='))
+        .find(|(name, _)| name.trim() == "report-type")
+        .map(|(_, value)| value.trim().trim_matches('"'))
+        .unwrap_or_default();
+    Some(match report_type {
+        "disposition-notification" => Automatic::ReadReceipt,
+        // delivery-status, and any other report a machine wrote
+        _ => Automatic::DeliveryReport,
+    })
+}
+
+/// A delivery report's facts about the portal's own mail it concerns: the outbox ids named in
+/// the returned headers (`Message-ID: <outbox-42@…>`), the failed recipients and the status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BounceFacts {
+    pub outbox_ids: Vec<i64>,
+    pub recipients: Vec<String>,
+    /// `Status:` and `Diagnostic-Code:` as reported, for the outbox.
+    pub reason: String,
+}
+
+/// Reads a delivery report's text (its parts as text, in any order).
+pub fn bounce_facts(report: &str) -> BounceFacts {
+    let mut facts = BounceFacts::default();
+    let mut rest = report;
+    while let Some(at) = rest.find("<outbox-") {
+        rest = &rest[at + "<outbox-".len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let (Ok(id), true) = (digits.parse::<i64>(), rest[digits.len()..].starts_with('@')) {
+            if !facts.outbox_ids.contains(&id) {
+                facts.outbox_ids.push(id);
+            }
+        }
+    }
+    let mut reason = Vec::new();
+    for line in report.lines() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "final-recipient" | "original-recipient" => {
+                let address = value.rsplit(';').next().unwrap_or(value).trim();
+                let address = address.trim_matches(['<', '>']).to_lowercase();
+                if address.contains('@') && !facts.recipients.contains(&address) {
+                    facts.recipients.push(address);
+                }
+            }
+            "status" | "diagnostic-code" if !value.is_empty() => {
+                reason.push(value.chars().take(200).collect::<String>());
+            }
+            _ => {}
+        }
+    }
+    facts.reason = reason.join(" · ");
+    facts
+}
+
 /// The ticket id in a subject such as `Re: [T-00012] Impresora` (the portal's own subjects).
 pub fn ticket_reference(subject: &str) -> Option<i64> {
     let start = subject.find("[T-")? + 3;
@@ -87,6 +162,13 @@ pub fn new_text(body: &str) -> String {
             break;
         }
         kept.push(line);
+    }
+    // Outlook puts a line of underscores above its "De:" block.
+    while kept.last().is_some_and(|l| {
+        let t = l.trim();
+        t.is_empty() || (t.chars().count() >= 10 && t.chars().all(|c| c == '_'))
+    }) {
+        kept.pop();
     }
     let text = kept.join("\n");
     let text = text.trim();
@@ -197,6 +279,47 @@ mod tests {
         assert_eq!(new_text(outlook), "Listo");
         assert_eq!(new_text("> only a quote"), "> only a quote");
         assert_eq!(new_text("Hola\n> cita\nMás"), "Hola");
+        let separator = "Revisado, gracias.\r\n\r\n________________________________\r\nDe: Soporte <soporte@any2cloud.com>\r\nEnviado: jueves";
+        assert_eq!(new_text(separator), "Revisado, gracias.");
+        assert_eq!(new_text("Firma\n__ nota __\nDe: x"), "Firma\n__ nota __");
+    }
+
+    #[test]
+    fn reports_are_automatic_mail() {
+        let person = "ana@empresa.cr";
+        let ct = |v: &str| h(&[("Content-Type", v)]);
+        assert_eq!(
+            automatic(
+                &ct("multipart/report; report-type=delivery-status; boundary=\"x\""),
+                person,
+                &[]
+            ),
+            Some(Automatic::DeliveryReport)
+        );
+        assert_eq!(
+            automatic(
+                &ct("Multipart/Report; boundary=x;\r\n\treport-type=\"disposition-notification\""),
+                person,
+                &[]
+            ),
+            Some(Automatic::ReadReceipt)
+        );
+        assert_eq!(
+            automatic(&ct("multipart/mixed; boundary=x"), person, &[]),
+            None
+        );
+    }
+
+    #[test]
+    fn bounce_facts_name_the_portal_mail_and_the_recipient() {
+        let report = "Reporting-MTA: dns;mail.demo.test\r\n\r\nFinal-recipient: RFC822; Nadie@Demo.test\r\n\
+                      Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\r\n\
+                      Message-ID: <outbox-42@portal.any2cloud.com>\r\nIn-Reply-To: <outbox-x@evil>\r\n";
+        let facts = bounce_facts(report);
+        assert_eq!(facts.outbox_ids, vec![42]);
+        assert_eq!(facts.recipients, vec!["nadie@demo.test".to_owned()]);
+        assert_eq!(facts.reason, "5.1.1 · smtp; 550 5.1.1 User unknown");
+        assert_eq!(bounce_facts("nothing here"), BounceFacts::default());
     }
 
     #[test]

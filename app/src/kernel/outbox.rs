@@ -28,4 +28,14 @@ pub trait OutboxStore: Send + Sync {
         retry_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// A delivery report says sent mail `id` to `recipient` bounced: it becomes failed with
+    /// `reason`. `false` when no sent mail has that id and recipient (a report naming someone
+    /// else's mail changes nothing).
+    async fn mark_bounced(
+        &self,
+        id: i64,
+        recipient: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 }

@@ -107,4 +107,24 @@ impl OutboxStore for Db {
             .map(|_| ()))
         .map_err(store_err)
     }
+
+    async fn mark_bounced(
+        &self,
+        id: i64,
+        recipient: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE outbox SET status = 'failed', last_error = $1, updated_at = $2 \
+                   WHERE id = $3 AND status = 'sent' AND LOWER(to_addr) = LOWER($4)";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(reason)
+            .bind(now)
+            .bind(id)
+            .bind(recipient)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() > 0))
+        .map_err(store_err)
+    }
 }

@@ -507,6 +507,7 @@ async fn a_transfer_credits_hours_once_and_replayed_payment_events_do_nothing() 
         client_reference_id: Some(&reference),
         payment_status: Some("paid"),
         amount_total: Some(placed.order.price_cents),
+        currency: Some("usd"),
     };
     assert!(matches!(
         shop.checkout_completed(event).await.expect("handled"),

@@ -74,12 +74,22 @@ async fn spawn_with_stripe(backend: Backend) -> Option<(TestApp, Arc<Mutex<Vec<S
 }
 
 fn completed_event(event_id: &str, order_id: i64, amount: i64, status: &str) -> String {
+    completed_event_in(event_id, order_id, amount, status, "usd")
+}
+
+fn completed_event_in(
+    event_id: &str,
+    order_id: i64,
+    amount: i64,
+    status: &str,
+    currency: &str,
+) -> String {
     json!({
         "id": event_id,
         "type": "checkout.session.completed",
         "data": {"object": {"id": "cs_test_x", "object": "checkout.session",
             "client_reference_id": order_id.to_string(), "payment_status": status,
-            "amount_total": amount, "currency": "usd"}}
+            "amount_total": amount, "currency": currency}}
     })
     .to_string()
 }
@@ -195,6 +205,33 @@ both_backends!(
         let unpaid = completed_event("evt_unpaid", id, 90_000, "unpaid");
         assert_eq!(deliver(&app, &unpaid, signed(&unpaid)).await, 200);
         assert_eq!(balance(&app, &customer).await["balance_minutes"], 0);
+
+        // The same number in colones is not the price: nothing is credited, and staff see why
+        // (customers do not); its replay changes nothing.
+        let colones = completed_event_in("evt_crc", id, 90_000, "paid", "crc");
+        for _ in 0..2 {
+            assert_eq!(deliver(&app, &colones, signed(&colones)).await, 200);
+        }
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 0);
+        let admin = app.login_as("admin@demo.test").await;
+        let (_, seen_by_staff) = app
+            .get(&format!("/api/v1/store/orders/{id}"), Some(&admin))
+            .await;
+        assert_eq!(seen_by_staff["status"], "pending");
+        let problem = seen_by_staff["payment_problem"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            problem.contains("900.00 CRC") && problem.contains("evt_crc"),
+            "{seen_by_staff}"
+        );
+        let (_, seen_by_customer) = app
+            .get(&format!("/api/v1/store/orders/{id}"), Some(&customer))
+            .await;
+        assert!(
+            seen_by_customer.get("payment_problem").is_none(),
+            "{seen_by_customer}"
+        );
 
         // 50 concurrent deliveries of the same event credit once.
         let mut deliveries = Vec::new();

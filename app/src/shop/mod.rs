@@ -58,6 +58,10 @@ pub struct Order {
     pub expires_at: Option<DateTime<Utc>>,
     pub refunded_at: Option<DateTime<Utc>>,
     pub refunded_minutes: Option<i64>,
+    /// A payment that did not match the order (amount or currency), as staff see it; never
+    /// sent to customers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_problem: Option<String>,
 }
 
 /// Everything the store page shows.

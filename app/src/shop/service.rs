@@ -34,6 +34,19 @@ pub struct CompletedCheckout<'a> {
     pub client_reference_id: Option<&'a str>,
     pub payment_status: Option<&'a str>,
     pub amount_total: Option<i64>,
+    /// ISO 4217, lower case as Stripe sends it (`usd`).
+    pub currency: Option<&'a str>,
+}
+
+/// The currency every order is priced and charged in.
+const ORDER_CURRENCY: &str = "usd";
+
+/// An order as its customers see it: staff's notes left out.
+fn for_customers(order: Order) -> Order {
+    Order {
+        payment_problem: None,
+        ..order
+    }
 }
 
 /// What the webhook did with an event (logged; Stripe always gets 200 once verified).
@@ -207,7 +220,10 @@ impl Shop {
         if !allowed {
             return Err(AppError::new(ErrorCode::NotFound));
         }
-        Ok(order)
+        Ok(match principal.role() {
+            Role::Customer => for_customers(order),
+            _ => order,
+        })
     }
 
     pub async fn receipt(&self, principal: &Principal, id: i64) -> Result<Receipt, AppError> {
@@ -234,7 +250,8 @@ impl Shop {
                     .organization
                     .as_ref()
                     .ok_or_else(|| AppError::new(ErrorCode::Forbidden))?;
-                Ok(self.store.orders(Some(org.id), 200).await?)
+                let orders = self.store.orders(Some(org.id), 200).await?;
+                Ok(orders.into_iter().map(for_customers).collect())
             }
             Role::Editor => Err(AppError::new(ErrorCode::Forbidden)),
         }
@@ -316,9 +333,34 @@ impl Shop {
         if event.payment_status != Some("paid") {
             return self.ignore(&event, now, "not paid yet").await;
         }
-        if event.amount_total != Some(order.price_cents) || order.method != PayMethod::Card {
-            tracing::error!(order = order.id, amount = ?event.amount_total, "payment does not match the order");
-            return self.ignore(&event, now, "amount mismatch").await;
+        let currency_matches = event
+            .currency
+            .is_some_and(|c| c.eq_ignore_ascii_case(ORDER_CURRENCY));
+        if event.amount_total != Some(order.price_cents)
+            || !currency_matches
+            || order.method != PayMethod::Card
+        {
+            tracing::error!(order = order.id, amount = ?event.amount_total, currency = ?event.currency,
+                "payment does not match the order");
+            let outcome = self.ignore(&event, now, "amount mismatch").await?;
+            if outcome != WebhookOutcome::Duplicate {
+                let paid = match (event.amount_total, event.currency) {
+                    (Some(cents), Some(cur)) => format!(
+                        "{}.{:02} {}",
+                        cents / 100,
+                        (cents % 100).abs(),
+                        cur.to_uppercase()
+                    ),
+                    _ => "monto o moneda ausentes".to_owned(),
+                };
+                let problem = format!(
+                    "Stripe informó un pago de {paid}; el pedido es de {}. No se acreditaron horas. Evento {}.",
+                    format_usd(order.price_cents),
+                    event.event_id
+                );
+                self.store.note_payment_problem(order.id, &problem).await?;
+            }
+            return Ok(outcome);
         }
         match self
             .store

@@ -91,6 +91,8 @@ pub trait ShopStore: Send + Sync {
         actor_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Refund>;
+    /// Records what went wrong with the order's payment, for staff.
+    async fn note_payment_problem(&self, order_id: i64, problem: &str) -> StoreResult<()>;
     /// Minutes still unspent of a paid order's purchase.
     async fn unspent(&self, order_id: i64) -> StoreResult<Option<i64>>;
 }

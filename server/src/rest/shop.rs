@@ -69,6 +69,9 @@ pub struct OrderOut {
     pub paid_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     pub refunded_minutes: Option<i64>,
+    /// A payment that did not match the order (staff only; no hours were credited for it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_problem: Option<String>,
     /// Stripe Checkout page (card orders, on creation only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkout_url: Option<String>,
@@ -93,6 +96,7 @@ impl From<app::shop::Order> for OrderOut {
             paid_at: o.paid_at,
             expires_at: o.expires_at,
             refunded_minutes: o.refunded_minutes,
+            payment_problem: o.payment_problem,
             checkout_url: None,
         }
     }
@@ -299,6 +303,7 @@ pub async fn stripe_webhook(
                 client_reference_id: object.get("client_reference_id").and_then(|v| v.as_str()),
                 payment_status: object.get("payment_status").and_then(|v| v.as_str()),
                 amount_total: object.get("amount_total").and_then(|v| v.as_i64()),
+                currency: object.get("currency").and_then(|v| v.as_str()),
             })
             .await
         }

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.org_id, g.name AS org_name, \
      u.name AS buyer_name, u.email AS buyer_email, o.package_code, o.package_name, o.hours, \
      o.price_cents, o.validity_months, o.method, o.status, o.created_at, o.paid_at, \
-     l.expires_at, o.refunded_at, o.refunded_minutes \
+     l.expires_at, o.refunded_at, o.refunded_minutes, o.payment_problem \
      FROM store_orders o JOIN organizations g ON g.id = o.org_id \
      JOIN users u ON u.id = o.buyer_id LEFT JOIN hour_ledger l ON l.id = o.lot_id";
 
@@ -39,6 +39,7 @@ struct OrderRow {
     expires_at: Option<DateTime<Utc>>,
     refunded_at: Option<DateTime<Utc>>,
     refunded_minutes: Option<i64>,
+    payment_problem: Option<String>,
 }
 
 fn bad(what: &str, value: &str) -> StoreError {
@@ -67,6 +68,7 @@ impl TryFrom<OrderRow> for Order {
             expires_at: r.expires_at,
             refunded_at: r.refunded_at,
             refunded_minutes: r.refunded_minutes,
+            payment_problem: r.payment_problem,
         })
     }
 }
@@ -525,6 +527,17 @@ impl ShopStore for Db {
             })
         }
         .await)
+        .map_err(store_err)
+    }
+
+    async fn note_payment_problem(&self, order_id: i64, problem: &str) -> StoreResult<()> {
+        let sql = "UPDATE store_orders SET payment_problem = $1 WHERE id = $2";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(problem)
+            .bind(order_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
         .map_err(store_err)
     }
 

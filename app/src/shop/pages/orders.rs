@@ -71,7 +71,10 @@ pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
                                 <td data-label=move || td_string!(i18n.get_locale(), store.package)>{o.package_name.clone()}" · "{o.hours}" h"</td>
                                 <td data-label=move || td_string!(i18n.get_locale(), store.amount)>{format_usd(o.price_cents)}</td>
                                 <td data-label=move || td_string!(i18n.get_locale(), store.method)>{move || method_label(i18n.get_locale(), method)}</td>
-                                <td data-label=move || td_string!(i18n.get_locale(), store.status)><span class=format!("badge order-{}", status.as_str())>{move || status_label(i18n.get_locale(), status)}</span></td>
+                                <td data-label=move || td_string!(i18n.get_locale(), store.status)>
+                                    <span class=format!("badge order-{}", status.as_str())>{move || status_label(i18n.get_locale(), status)}</span>
+                                    {o.payment_problem.clone().map(|p| view! { " "<span class="badge order-problem" title=p data-testid="payment-problem">{t!(i18n, store.payment_problem)}</span> })}
+                                </td>
                                 <td data-label=move || td_string!(i18n.get_locale(), store.date)>{format_cr(o.created_at)}</td>
                             </tr>
                         }
@@ -188,6 +191,7 @@ fn ReceiptBody(
                 {o.expires_at.map(|at| view! { <dt>{t!(i18n, store.expires)}</dt><dd data-testid="order-expires">{cr_date(at)}</dd> })}
                 {receipt.unspent_minutes.map(|m| view! { <dt>{t!(i18n, store.unspent)}</dt><dd>{format_minutes(m)}</dd> })}
                 {o.refunded_minutes.map(|m| view! { <dt>{t!(i18n, store.refunded)}</dt><dd>{format_minutes(m)}</dd> })}
+                {o.payment_problem.clone().map(|p| view! { <dt>{t!(i18n, store.payment_problem)}</dt><dd class="notice error" data-testid="payment-problem">{p}</dd> })}
             </dl>
             <p class="muted">{t!(i18n, store.times_cr)}</p>
             <div class="actions no-print">

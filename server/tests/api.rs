@@ -416,6 +416,21 @@ async fn openapi_document_describes_the_api() {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Every operation has its own meaningful id (`openapi-spec-validator` refuses repeats).
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(
+                id.len() > 4 && id.chars().next().is_some_and(|c| c.is_ascii_lowercase()),
+                "{method} {path}: operationId {id:?}"
+            );
+            assert!(
+                ids.insert(id.to_owned()),
+                "{method} {path}: operationId {id} used twice"
+            );
+        }
+    }
     app.stop().await;
 }
 

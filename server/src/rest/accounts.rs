@@ -125,7 +125,7 @@ pub struct NewUser {
 }
 
 /// Exchange email and password for a bearer token.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(post, operation_id = "createToken", path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -158,7 +158,7 @@ pub async fn create_token(
 }
 
 /// Revoke the token used for this call.
-#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, operation_id = "revokeToken", path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = super::ErrorBody)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
@@ -174,14 +174,14 @@ pub async fn revoke_token(
 }
 
 /// Who the token belongs to.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getMe", path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = super::ErrorBody)))]
 pub async fn me(caller: ApiCaller) -> Json<Me> {
     Json(caller.principal.user.into())
 }
 
 /// Organisations: all for staff, only their own for a customer.
-#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listOrganizations", path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])),
     responses((status = 200, body = [Organization]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn list_orgs(
     State(state): State<AppState>,
@@ -197,7 +197,7 @@ pub async fn list_orgs(
 }
 
 /// One organisation (404 for a customer asking about another organisation).
-#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getOrganization", path = "/api/v1/organizations/{id}", tag = "organizations", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = Organization), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn get_org(
@@ -219,7 +219,7 @@ pub async fn get_org(
 }
 
 /// Create an organisation (admins).
-#[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])), request_body = NewOrganization,
+#[utoipa::path(post, operation_id = "createOrganization", path = "/api/v1/organizations", tag = "organizations", security(("bearer" = [])), request_body = NewOrganization,
     responses((status = 201, body = Organization), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create_org(
     State(state): State<AppState>,
@@ -239,7 +239,7 @@ pub async fn create_org(
 }
 
 /// All users (admins).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listUsers", path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = [User]), (status = 403, body = super::ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
@@ -255,7 +255,7 @@ pub async fn list_users(
 }
 
 /// Invite a user (admins): the person gets an email with a link to set a password.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = NewUser,
+#[utoipa::path(post, operation_id = "inviteUser", path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = NewUser,
     responses((status = 201, body = User), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn invite_user(
     State(state): State<AppState>,

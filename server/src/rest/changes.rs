@@ -144,7 +144,7 @@ pub struct DoneBody {
 type Detail = ApiResult<Json<ChangeDetailOut>>;
 
 /// Change requests: the organisation's (customers) or all (staff), newest first.
-#[utoipa::path(get, path = "/api/v1/change-requests", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listChangeRequests", path = "/api/v1/change-requests", tag = "change requests", security(("bearer" = [])),
     responses((status = 200, body = [ChangeOut]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -160,7 +160,7 @@ pub async fn list(
 }
 
 /// Submit a change request (customers).
-#[utoipa::path(post, path = "/api/v1/change-requests", tag = "change requests", security(("bearer" = [])), request_body = NewChangeBody,
+#[utoipa::path(post, operation_id = "createChangeRequest", path = "/api/v1/change-requests", tag = "change requests", security(("bearer" = [])), request_body = NewChangeBody,
     responses((status = 201, body = ChangeDetailOut), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -184,7 +184,7 @@ pub async fn create(
 }
 
 /// A change request with its history. Another organisation's is 404.
-#[utoipa::path(get, path = "/api/v1/change-requests/{id}", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getChangeRequest", path = "/api/v1/change-requests/{id}", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = ChangeDetailOut), (status = 404, body = super::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -201,7 +201,7 @@ pub async fn get(
 }
 
 /// Estimate (or re-estimate) a request (agents, admins).
-#[utoipa::path(post, path = "/api/v1/change-requests/{id}/estimate", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "estimateChangeRequest", path = "/api/v1/change-requests/{id}/estimate", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = EstimateBody,
     responses((status = 200, body = ChangeDetailOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn estimate(
@@ -227,7 +227,7 @@ pub async fn estimate(
 }
 
 /// Reject a request with a reason (agents, admins).
-#[utoipa::path(post, path = "/api/v1/change-requests/{id}/reject", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "rejectChangeRequest", path = "/api/v1/change-requests/{id}/reject", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = ReasonBody,
     responses((status = 200, body = ChangeDetailOut), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn reject(
@@ -247,7 +247,7 @@ pub async fn reject(
 }
 
 /// Approve the estimate (customers); 409 `balance_short` when the hour bank cannot cover it.
-#[utoipa::path(post, path = "/api/v1/change-requests/{id}/approve", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "approveChangeRequest", path = "/api/v1/change-requests/{id}/approve", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = ChangeDetailOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn approve(
@@ -265,7 +265,7 @@ pub async fn approve(
 }
 
 /// Decline the estimate (customers).
-#[utoipa::path(post, path = "/api/v1/change-requests/{id}/decline", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "declineChangeRequest", path = "/api/v1/change-requests/{id}/decline", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = ReasonBody,
     responses((status = 200, body = ChangeDetailOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn decline(
@@ -287,7 +287,7 @@ pub async fn decline(
 
 /// Log work in minutes (agents, admins): debited from the hour bank, purchase expiring first;
 /// 409 `over_estimate` or `balance_short`.
-#[utoipa::path(post, path = "/api/v1/change-requests/{id}/work", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "logChangeRequestWork", path = "/api/v1/change-requests/{id}/work", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = WorkBody,
     responses((status = 200, body = ChangeDetailOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn work(
@@ -307,7 +307,7 @@ pub async fn work(
 }
 
 /// Mark the request done (agents, admins).
-#[utoipa::path(post, path = "/api/v1/change-requests/{id}/done", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "finishChangeRequest", path = "/api/v1/change-requests/{id}/done", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = DoneBody,
     responses((status = 200, body = ChangeDetailOut), (status = 409, body = super::ErrorBody)))]
 pub async fn done(
@@ -328,7 +328,7 @@ pub async fn done(
 }
 
 /// Reopen within 7 days of completion (customers), with a reason.
-#[utoipa::path(post, path = "/api/v1/change-requests/{id}/reopen", tag = "change requests", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "reopenChangeRequest", path = "/api/v1/change-requests/{id}/reopen", tag = "change requests", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = ReasonBody,
     responses((status = 200, body = ChangeDetailOut), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn reopen(

@@ -113,7 +113,7 @@ pub struct ChatStarted {
 
 /// Start a chat: a signed-in customer (bearer token) or an anonymous visitor giving a name
 /// and email, who gets a token valid for this conversation only.
-#[utoipa::path(post, path = "/api/v1/chats", tag = "chat", request_body = StartChat,
+#[utoipa::path(post, operation_id = "startChat", path = "/api/v1/chats", tag = "chat", request_body = StartChat,
     responses((status = 201, body = ChatStarted), (status = 422, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn start(
     State(state): State<AppState>,
@@ -161,7 +161,7 @@ pub struct MessageList {
 }
 
 /// Messages after an id, in order: what a reconnecting client missed, exactly once.
-#[utoipa::path(get, path = "/api/v1/chats/{id}/messages", tag = "chat", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listChatMessages", path = "/api/v1/chats/{id}/messages", tag = "chat", security(("bearer" = [])),
     params(("id" = i64, Path), AfterQuery),
     responses((status = 200, body = MessageList), (status = 404, body = super::ErrorBody)))]
 pub async fn messages(
@@ -191,7 +191,7 @@ pub struct SendMessage {
 }
 
 /// Send a message. 201 when stored; 200 with the earlier message when `client_id` was already used.
-#[utoipa::path(post, path = "/api/v1/chats/{id}/messages", tag = "chat", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "sendChatMessage", path = "/api/v1/chats/{id}/messages", tag = "chat", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = SendMessage,
     responses((status = 201, description = "the stored message"), (status = 200, description = "an earlier message with this client_id"),
         (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
@@ -223,7 +223,7 @@ pub async fn send(
 }
 
 /// Send a file (multipart field `file`; same types and 10 MB limit as ticket attachments).
-#[utoipa::path(post, path = "/api/v1/chats/{id}/files", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "uploadChatFile", path = "/api/v1/chats/{id}/files", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 201, description = "the message carrying the file"), (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -245,7 +245,7 @@ pub async fn upload(
 }
 
 /// Download a file sent in a chat the caller belongs to.
-#[utoipa::path(get, path = "/api/v1/chats/{id}/files/{file}", tag = "chat", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "downloadChatFile", path = "/api/v1/chats/{id}/files/{file}", tag = "chat", security(("bearer" = [])),
     params(("id" = i64, Path), ("file" = i64, Path)),
     responses((status = 200, description = "the file"), (status = 404, body = super::ErrorBody)))]
 pub async fn download(
@@ -282,7 +282,7 @@ pub async fn download(
 }
 
 /// The conversation (status, agent, read marks).
-#[utoipa::path(get, path = "/api/v1/chats/{id}", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "getChat", path = "/api/v1/chats/{id}", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, description = "the chat"), (status = 404, body = super::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -311,7 +311,7 @@ fn staff(caller: &ChatCaller) -> ApiResult<&app::accounts::service::Principal> {
 
 /// The agent's inbox: every channel's conversations waiting in the queue (oldest first) and
 /// the caller's own, each with its channel, unread count and last message.
-#[utoipa::path(get, path = "/api/v1/chats", tag = "chat", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listChats", path = "/api/v1/chats", tag = "chat", security(("bearer" = [])),
     responses((status = 200, description = "`{\"waiting\": [...], \"mine\": [...]}`"), (status = 403, body = super::ErrorBody)))]
 pub async fn inbox(
     State(state): State<AppState>,
@@ -329,7 +329,7 @@ pub async fn inbox(
 }
 
 /// Agent: accept a waiting chat (within the agent's concurrent-chat limit).
-#[utoipa::path(post, path = "/api/v1/chats/{id}/accept", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "acceptChat", path = "/api/v1/chats/{id}/accept", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, description = "the chat"), (status = 409, body = super::ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
@@ -352,7 +352,7 @@ pub struct Transfer {
 }
 
 /// Agent: hand the chat to another agent.
-#[utoipa::path(post, path = "/api/v1/chats/{id}/transfer", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "transferChat", path = "/api/v1/chats/{id}/transfer", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = Transfer, responses((status = 200, description = "the chat"), (status = 409, body = super::ErrorBody)))]
 pub async fn transfer(
     State(state): State<AppState>,
@@ -371,7 +371,7 @@ pub async fn transfer(
 }
 
 /// Either side: end the conversation.
-#[utoipa::path(post, path = "/api/v1/chats/{id}/close", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "closeChat", path = "/api/v1/chats/{id}/close", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, description = "the chat"), (status = 404, body = super::ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
@@ -394,7 +394,7 @@ pub struct TicketCreated {
 }
 
 /// Agent: turn the chat into a ticket with its transcript (once; again returns the same ticket).
-#[utoipa::path(post, path = "/api/v1/chats/{id}/ticket", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "convertChatToTicket", path = "/api/v1/chats/{id}/ticket", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 201, body = TicketCreated), (status = 404, body = super::ErrorBody)))]
 pub async fn to_ticket(
     State(state): State<AppState>,
@@ -420,7 +420,7 @@ pub struct Rating {
 }
 
 /// Customer: rate the conversation once.
-#[utoipa::path(post, path = "/api/v1/chats/{id}/rating", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "rateChat", path = "/api/v1/chats/{id}/rating", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = Rating, responses((status = 204), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn rate(
     State(state): State<AppState>,
@@ -446,7 +446,7 @@ pub struct TranscriptQueued {
 }
 
 /// Customer: email me the transcript (once). Anonymous visitors' addresses confirm first.
-#[utoipa::path(post, path = "/api/v1/chats/{id}/transcript", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "emailChatTranscript", path = "/api/v1/chats/{id}/transcript", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 202, body = TranscriptQueued), (status = 409, body = super::ErrorBody)))]
 pub async fn transcript(
     State(state): State<AppState>,
@@ -473,7 +473,7 @@ pub async fn transcript(
 }
 
 /// Whether agents are available now, and the next opening time if not.
-#[utoipa::path(get, path = "/api/v1/chats/availability", tag = "chat",
+#[utoipa::path(get, operation_id = "getChatAvailability", path = "/api/v1/chats/availability", tag = "chat",
     responses((status = 200, description = "{within_hours, agents_online, next_opening}")))]
 pub async fn availability(
     State(state): State<AppState>,

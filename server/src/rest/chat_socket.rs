@@ -94,7 +94,7 @@ fn refuse(error: AppError, locale: Locale) -> Response {
 /// The conversation's live events over a WebSocket (JSON frames; see the README for the
 /// protocol). Token by session cookie, `Authorization: Bearer` or `?token=`; `?after=<id>`
 /// first sends the messages after that id. A foreign `Origin` is refused with 403.
-#[utoipa::path(get, path = "/api/v1/chats/{id}/ws", tag = "chat", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "chatSocket", path = "/api/v1/chats/{id}/ws", tag = "chat", security(("bearer" = [])),
     params(("id" = i64, Path), ("after" = Option<i64>, Query), ("token" = Option<String>, Query)),
     responses((status = 101, description = "switching to the WebSocket protocol"),
         (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
@@ -460,7 +460,7 @@ impl Connection {
 /// Queue and activity changes for an agent console over a WebSocket (`{"type":"changed",
 /// "chat_id","new_chat"}`, `{"type":"activity","chat_id"}`); keeps the agent's presence fresh
 /// while it is open. Agents and admins only.
-#[utoipa::path(get, path = "/api/v1/agent/ws", tag = "chat", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "agentConsoleSocket", path = "/api/v1/agent/ws", tag = "chat", security(("bearer" = [])),
     responses((status = 101, description = "switching to the WebSocket protocol"),
         (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn console_socket(

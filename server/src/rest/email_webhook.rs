@@ -48,7 +48,7 @@ impl From<Intake> for MailReceived {
 /// by address, then by company domain; otherwise a contact of their own); a reply (In-Reply-To /
 /// References, or `[T-00012]` in the subject) is added to its ticket; automatic messages are
 /// ignored; the same Message-ID twice is handled once.
-#[utoipa::path(post, path = "/api/v1/webhooks/email", tag = "channels",
+#[utoipa::path(post, operation_id = "receiveEmail", path = "/api/v1/webhooks/email", tag = "channels",
     request_body(content = String, content_type = "message/rfc822", description = "The raw message"),
     responses((status = 200, body = MailReceived), (status = 401, body = super::ErrorBody),
         (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),

@@ -152,7 +152,7 @@ impl From<Attachment> for AttachmentInfo {
 }
 
 /// Attach a file (multipart field `file`, up to 10 MB; images, PDF, Office, ZIP or text).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/attachments", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(post, operation_id = "uploadTicketAttachment", path = "/api/v1/tickets/{id}/attachments", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body(content_type = "multipart/form-data", description = "field `file`"),
     responses((status = 201, body = AttachmentInfo), (status = 404, body = super::ErrorBody), (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn upload_api(
@@ -178,7 +178,7 @@ pub async fn upload_api(
 }
 
 /// Download an attachment of a ticket the caller can see.
-#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "downloadAttachment", path = "/api/v1/attachments/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, description = "the file"), (status = 404, body = super::ErrorBody)))]
 pub async fn download_api(
     State(state): State<AppState>,

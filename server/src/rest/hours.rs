@@ -103,7 +103,7 @@ pub struct AdjustmentBody {
 }
 
 /// The hour bank: balance, purchases with what is left and their expiry, the ledger.
-#[utoipa::path(get, path = "/api/v1/hours", tag = "store", security(("bearer" = [])), params(HoursQuery),
+#[utoipa::path(get, operation_id = "getHourBank", path = "/api/v1/hours", tag = "store", security(("bearer" = [])), params(HoursQuery),
     responses((status = 200, body = HoursOut), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -120,7 +120,7 @@ pub async fn get(
 }
 
 /// An admin's adjustment, with a mandatory reason.
-#[utoipa::path(post, path = "/api/v1/hours/adjustments", tag = "store", security(("bearer" = [])), request_body = AdjustmentBody,
+#[utoipa::path(post, operation_id = "adjustHours", path = "/api/v1/hours/adjustments", tag = "store", security(("bearer" = [])), request_body = AdjustmentBody,
     responses((status = 201, body = HoursOut), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn adjust(
     State(state): State<AppState>,

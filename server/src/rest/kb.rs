@@ -86,7 +86,7 @@ fn parse_lang(raw: Option<&str>, locale: ApiLocale) -> ApiResult<Option<ArticleL
 }
 
 /// Full-text search over the articles the caller may read (anonymous: public only).
-#[utoipa::path(get, path = "/api/v1/kb/search", tag = "kb", params(SearchQuery),
+#[utoipa::path(get, operation_id = "searchArticles", path = "/api/v1/kb/search", tag = "kb", params(SearchQuery),
     responses((status = 200, body = SearchResults), (status = 400, body = super::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
@@ -141,7 +141,7 @@ pub struct ArticleJson {
 }
 
 /// One article the caller may read; an old slug answers 301 to the current one.
-#[utoipa::path(get, path = "/api/v1/kb/articles/{slug}", tag = "kb", params(("slug" = String, Path)),
+#[utoipa::path(get, operation_id = "getArticle", path = "/api/v1/kb/articles/{slug}", tag = "kb", params(("slug" = String, Path)),
     responses((status = 200, body = ArticleJson), (status = 301, description = "renamed"), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn article(
     State(state): State<AppState>,
@@ -250,7 +250,7 @@ impl From<EditorArticle> for SavedArticle {
 }
 
 /// Create an article (editors and admins).
-#[utoipa::path(post, path = "/api/v1/kb/articles", tag = "kb", security(("bearer" = [])), request_body = ArticleInput,
+#[utoipa::path(post, operation_id = "createArticle", path = "/api/v1/kb/articles", tag = "kb", security(("bearer" = [])), request_body = ArticleInput,
     responses((status = 201, body = SavedArticle), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -270,7 +270,7 @@ pub async fn create(
 }
 
 /// Update an article over the revision it was based on; a stale revision is 409.
-#[utoipa::path(put, path = "/api/v1/kb/articles/{slug}", tag = "kb", security(("bearer" = [])), params(("slug" = String, Path)), request_body = ArticleInput,
+#[utoipa::path(put, operation_id = "updateArticle", path = "/api/v1/kb/articles/{slug}", tag = "kb", security(("bearer" = [])), params(("slug" = String, Path)), request_body = ArticleInput,
     responses((status = 200, body = SavedArticle), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
@@ -318,7 +318,7 @@ impl From<RevisionInfo> for RevisionJson {
 }
 
 /// An article's revisions, newest first (editors and admins).
-#[utoipa::path(get, path = "/api/v1/kb/articles/{slug}/revisions", tag = "kb", security(("bearer" = [])), params(("slug" = String, Path)),
+#[utoipa::path(get, operation_id = "listArticleRevisions", path = "/api/v1/kb/articles/{slug}/revisions", tag = "kb", security(("bearer" = [])), params(("slug" = String, Path)),
     responses((status = 200, body = Revisions), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn revisions(
     State(state): State<AppState>,

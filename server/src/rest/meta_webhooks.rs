@@ -130,7 +130,7 @@ async fn receive(
 
 /// Meta's subscription check for WhatsApp: echoes `hub.challenge` when `hub.verify_token`
 /// matches META_VERIFY_TOKEN (403 otherwise, 404 when the channels are off).
-#[utoipa::path(get, path = "/api/v1/webhooks/whatsapp", tag = "channels", params(Handshake),
+#[utoipa::path(get, operation_id = "verifyWhatsAppWebhook", path = "/api/v1/webhooks/whatsapp", tag = "channels", params(Handshake),
     responses((status = 200, body = String), (status = 403), (status = 404, body = super::ErrorBody)))]
 pub async fn whatsapp_verify(
     State(state): State<AppState>,
@@ -144,7 +144,7 @@ pub async fn whatsapp_verify(
 /// WhatsApp Business Cloud API events: messages (text, image, document …) and delivery
 /// statuses. Verified with `X-Hub-Signature-256`; anything else is 400 and stores nothing; a
 /// message delivered twice is stored once.
-#[utoipa::path(post, path = "/api/v1/webhooks/whatsapp", tag = "channels",
+#[utoipa::path(post, operation_id = "receiveWhatsApp", path = "/api/v1/webhooks/whatsapp", tag = "channels",
     request_body(content = String, content_type = "application/json", description = "Meta's WhatsApp Business Account webhook payload, signed with X-Hub-Signature-256"),
     responses((status = 200, body = Received), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn whatsapp(
@@ -157,7 +157,7 @@ pub async fn whatsapp(
 }
 
 /// Meta's subscription check for Messenger and Instagram.
-#[utoipa::path(get, path = "/api/v1/webhooks/messenger", tag = "channels", params(Handshake),
+#[utoipa::path(get, operation_id = "verifyMessengerWebhook", path = "/api/v1/webhooks/messenger", tag = "channels", params(Handshake),
     responses((status = 200, body = String), (status = 403), (status = 404, body = super::ErrorBody)))]
 pub async fn messenger_verify(
     State(state): State<AppState>,
@@ -170,7 +170,7 @@ pub async fn messenger_verify(
 
 /// Messenger (`object` = `page`) and Instagram (`object` = `instagram`) events: messages,
 /// deliveries and reads. Verified like the WhatsApp webhook.
-#[utoipa::path(post, path = "/api/v1/webhooks/messenger", tag = "channels",
+#[utoipa::path(post, operation_id = "receiveMessenger", path = "/api/v1/webhooks/messenger", tag = "channels",
     request_body(content = String, content_type = "application/json", description = "Meta's Messenger or Instagram webhook payload, signed with X-Hub-Signature-256"),
     responses((status = 200, body = Received), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn messenger(

@@ -221,7 +221,7 @@ pub struct Comment {
 }
 
 /// Projects: the caller's organisation's for customers, all for staff.
-#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listProjects", path = "/api/v1/projects", tag = "projects", security(("bearer" = [])),
     responses((status = 200, body = [Project]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -237,7 +237,7 @@ pub async fn list(
 }
 
 /// A project with its plan. Another organisation's project is 404.
-#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getProject", path = "/api/v1/projects/{id}", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = ProjectWithItems), (status = 401, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn get(
@@ -255,7 +255,7 @@ pub async fn get(
 }
 
 /// Create a project (agents, admins).
-#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", security(("bearer" = [])), request_body = NewProjectBody,
+#[utoipa::path(post, operation_id = "createProject", path = "/api/v1/projects", tag = "projects", security(("bearer" = [])), request_body = NewProjectBody,
     responses((status = 201, body = Project), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -284,7 +284,7 @@ pub async fn create(
 }
 
 /// Add an activity or milestone (agents, admins). Needs `name` and `end` (and `start` for activities).
-#[utoipa::path(post, path = "/api/v1/projects/{id}/items", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "addProjectItem", path = "/api/v1/projects/{id}/items", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = ItemBody,
     responses((status = 201, body = SavedItem), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn add_item(
@@ -304,7 +304,7 @@ pub async fn add_item(
 
 /// Change an item (agents, admins); omitted fields keep their value. A date change that breaks a
 /// dependency is saved and reported in `conflicts`.
-#[utoipa::path(patch, path = "/api/v1/projects/{id}/items/{item}", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(patch, operation_id = "updateProjectItem", path = "/api/v1/projects/{id}/items/{item}", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path), ("item" = i64, Path)), request_body = ItemBody,
     responses((status = 200, body = SavedItem), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn update_item(
@@ -323,7 +323,7 @@ pub async fn update_item(
 }
 
 /// Save the current plan as the baseline (agents, admins).
-#[utoipa::path(post, path = "/api/v1/projects/{id}/baseline", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "setProjectBaseline", path = "/api/v1/projects/{id}/baseline", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = Project), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn baseline(
@@ -341,7 +341,7 @@ pub async fn baseline(
 }
 
 /// Comment on an activity or milestone (staff, or customers of the project's organisation).
-#[utoipa::path(post, path = "/api/v1/projects/{id}/items/{item}/comments", tag = "projects", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "commentProjectItem", path = "/api/v1/projects/{id}/items/{item}/comments", tag = "projects", security(("bearer" = [])),
     params(("id" = i64, Path), ("item" = i64, Path)), request_body = CommentBody,
     responses((status = 201, body = Comment), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn comment(

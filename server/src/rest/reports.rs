@@ -25,7 +25,7 @@ pub struct SlaReportRow {
 }
 
 /// First-response SLA per plan, priority and month over the last 12 months (agents, admins).
-#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getSlaReport", path = "/api/v1/reports/sla", tag = "reports", security(("bearer" = [])),
     responses((status = 200, body = [SlaReportRow]), (status = 403, body = super::ErrorBody)))]
 pub async fn sla_json(
     State(state): State<AppState>,

@@ -111,7 +111,7 @@ pub struct NewOrderBody {
 }
 
 /// The packages on sale (no sign-in needed).
-#[utoipa::path(get, path = "/api/v1/store/packages", tag = "store",
+#[utoipa::path(get, operation_id = "listPackages", path = "/api/v1/store/packages", tag = "store",
     responses((status = 200, body = Packages)))]
 pub async fn packages(
     State(state): State<AppState>,
@@ -124,7 +124,7 @@ pub async fn packages(
 }
 
 /// Orders: the caller's organisation's (customers) or all (staff), newest first.
-#[utoipa::path(get, path = "/api/v1/store/orders", tag = "store", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "listOrders", path = "/api/v1/store/orders", tag = "store", security(("bearer" = [])),
     responses((status = 200, body = [OrderOut]), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 pub async fn orders(
     State(state): State<AppState>,
@@ -141,7 +141,7 @@ pub async fn orders(
 
 /// Buy a package (customers). Card orders answer with `checkout_url`; the hours are credited
 /// when Stripe's webhook confirms the payment. Transfer orders wait for an admin's confirmation.
-#[utoipa::path(post, path = "/api/v1/store/orders", tag = "store", security(("bearer" = [])), request_body = NewOrderBody,
+#[utoipa::path(post, operation_id = "placeOrder", path = "/api/v1/store/orders", tag = "store", security(("bearer" = [])), request_body = NewOrderBody,
     responses((status = 201, body = OrderOut), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody), (status = 502, body = super::ErrorBody)))]
 pub async fn place(
     State(state): State<AppState>,
@@ -163,7 +163,7 @@ pub async fn place(
 }
 
 /// One order (its organisation's customers, staff).
-#[utoipa::path(get, path = "/api/v1/store/orders/{id}", tag = "store", security(("bearer" = [])),
+#[utoipa::path(get, operation_id = "getOrder", path = "/api/v1/store/orders/{id}", tag = "store", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = OrderOut), (status = 404, body = super::ErrorBody)))]
 pub async fn order(
@@ -181,7 +181,7 @@ pub async fn order(
 }
 
 /// An admin confirms a transfer arrived: the hours are credited (409 if not pending).
-#[utoipa::path(post, path = "/api/v1/store/orders/{id}/confirm", tag = "store", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "confirmTransfer", path = "/api/v1/store/orders/{id}/confirm", tag = "store", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = OrderOut), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn confirm(
@@ -199,7 +199,7 @@ pub async fn confirm(
 }
 
 /// An admin refunds a paid order: its unspent hours leave the bank.
-#[utoipa::path(post, path = "/api/v1/store/orders/{id}/refund", tag = "store", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "refundOrder", path = "/api/v1/store/orders/{id}/refund", tag = "store", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = OrderOut), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn refund(
@@ -217,7 +217,7 @@ pub async fn refund(
 }
 
 /// Cancel an order still waiting for its payment (its organisation's customers, admins).
-#[utoipa::path(post, path = "/api/v1/store/orders/{id}/cancel", tag = "store", security(("bearer" = [])),
+#[utoipa::path(post, operation_id = "cancelOrder", path = "/api/v1/store/orders/{id}/cancel", tag = "store", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = OrderOut), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 pub async fn cancel(
@@ -262,7 +262,7 @@ fn rejected(locale: ApiLocale) -> ApiError {
 /// Stripe's webhook. Verified with `Stripe-Signature` (HMAC-SHA256 of `{t}.{body}`, 5-minute
 /// tolerance); anything else is 400 and stores nothing. `checkout.session.completed` with
 /// `payment_status` = `paid` credits the order once; duplicates and replays answer 200.
-#[utoipa::path(post, path = "/api/v1/webhooks/stripe", tag = "store",
+#[utoipa::path(post, operation_id = "receiveStripeEvent", path = "/api/v1/webhooks/stripe", tag = "store",
     request_body(content = String, description = "The Stripe event, signed", content_type = "application/json"),
     responses((status = 200, body = Received), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
 pub async fn stripe_webhook(

@@ -43,7 +43,7 @@ pub struct Deadline {
 }
 
 /// First-response deadline for a plan, priority and reception instant (no sign-in needed).
-#[utoipa::path(get, path = "/api/v1/sla/deadline", tag = "sla", params(DeadlineQuery),
+#[utoipa::path(get, operation_id = "getSlaDeadline", path = "/api/v1/sla/deadline", tag = "sla", params(DeadlineQuery),
     responses((status = 200, body = Deadline), (status = 400, body = super::ErrorBody)))]
 pub async fn deadline(
     State(state): State<AppState>,
@@ -184,7 +184,7 @@ pub struct NewTicketBody {
 }
 
 /// Open a ticket (customers). The first-response deadline is computed at reception.
-#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), request_body = NewTicketBody,
+#[utoipa::path(post, operation_id = "createTicket", path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), request_body = NewTicketBody,
     responses((status = 201, body = Ticket), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -216,7 +216,7 @@ pub struct ListQuery {
 }
 
 /// Tickets, most urgent first: the caller's organisation for customers, all for agents.
-#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(get, operation_id = "listTickets", path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = [Ticket]), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -253,7 +253,7 @@ fn parse_id(raw: &str, locale: ApiLocale) -> ApiResult<i64> {
 }
 
 /// One ticket with its conversation (internal notes only for staff; 404 for another organisation).
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "getTicket", path = "/api/v1/tickets/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = TicketWithThread), (status = 404, body = super::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -279,7 +279,7 @@ pub struct ReplyBody {
 }
 
 /// Reply to a ticket. The first public staff reply records the first response.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/replies", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ReplyBody,
+#[utoipa::path(post, operation_id = "replyToTicket", path = "/api/v1/tickets/{id}/replies", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ReplyBody,
     responses((status = 201, body = TicketWithThread), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn reply(
     State(state): State<AppState>,

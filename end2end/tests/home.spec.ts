@@ -18,7 +18,10 @@ test('home page is in Spanish, lists the contact channels and hydrates', async (
 
 test('language switch goes to English and is remembered', async ({ page }) => {
   await open(page, '/');
+  // Its accessible name contains what it shows (label in name).
+  await expect(page.getByTestId('lang-switch')).toHaveAccessibleName('English · Idioma');
   await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('lang-switch')).toHaveAccessibleName('Español · Language');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('IT support that answers on time');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await open(page, '/');

@@ -75,6 +75,8 @@ test('an editor writes, previews, publishes, meets a conflict and restores a rev
   await page.getByRole('button', { name: 'Guardar' }).click();
   await expect(page.getByTestId('saved')).toContainText('2');
   await open(anon, `/kb/buscar?q=${encodeURIComponent('impresora termica')}`);
+  // One result reads in the singular.
+  await expect(anon.getByTestId('results-count')).toHaveText('1 resultado para «impresora termica»');
   await anon.getByTestId('results').getByRole('link', { name: title }).click();
   await expect(anon.getByRole('heading', { level: 1 })).toHaveText(title);
   await expect(anon.getByTestId('article')).toContainText('USB-C');

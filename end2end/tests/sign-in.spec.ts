@@ -19,9 +19,36 @@ for (const r of roles) {
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('link', { name: 'Ingresar', exact: true })).toBeVisible();
     await open(page, '/panel');
-    await expect(page).toHaveURL(/\/ingresar$/);
+    await expect(page).toHaveURL(/\/ingresar\?volver=%2Fpanel$/);
   });
 }
+
+test('a deep link survives signing in, and only to pages of this site', async ({ page }) => {
+  // A link from an email to a page behind sign-in: the sign-in page remembers it...
+  const res = await page.request.get('/tickets/nuevo?tipo=incident', {
+    maxRedirects: 0,
+    headers: { accept: 'text/html,application/xhtml+xml' },
+  });
+  expect(res.status()).toBe(302);
+  expect(res.headers()['location']).toBe('/ingresar?volver=%2Ftickets%2Fnuevo%3Ftipo%3Dincident');
+  await open(page, '/tickets/nuevo?tipo=incident');
+  await expect(page).toHaveURL(/\/ingresar\?volver=%2Ftickets%2Fnuevo%3Ftipo%3Dincident$/);
+  await page.getByLabel('Correo electrónico').fill('cliente@demo.test');
+  await page.getByLabel('Contraseña').fill('Demo-2026!');
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  // ...and goes there once signed in.
+  await expect(page).toHaveURL(/\/tickets\/nuevo\?tipo=incident$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Abrir un ticket');
+  await page.getByRole('button', { name: 'Salir' }).click();
+  await expect(page).toHaveURL(/\/$/);
+
+  // Another site in the link is never followed.
+  await open(page, '/ingresar?volver=https%3A%2F%2Fevil.test%2F');
+  await page.getByLabel('Correo electrónico').fill('cliente@demo.test');
+  await page.getByLabel('Contraseña').fill('Demo-2026!');
+  await page.getByRole('button', { name: 'Ingresar' }).click();
+  await expect(page).toHaveURL(/\/panel$/);
+});
 
 test('customer sees their organisation, plan and targets', async ({ page }) => {
   await signIn(page, 'cliente@demo.test');
@@ -35,7 +62,9 @@ test('customers cannot open administration pages', async ({ page }) => {
   await signIn(page, 'cliente2@otra.test');
   await expect(page).toHaveURL(/\/panel$/);
   await open(page, '/admin/usuarios');
-  await expect(page.getByRole('alert')).toHaveText('No tiene permiso para hacer esto.');
+  // Said as a permissions matter, not as a failure.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sin permiso para esta página');
+  await expect(page.getByRole('alert')).toHaveText('Su cuenta no tiene acceso a esta página. Si lo necesita, pídalo a un administrador de Any2cloud.');
 });
 
 test('a wrong password shows a clear Spanish message and keeps the email', async ({ page }) => {
@@ -62,7 +91,7 @@ test('account page lists sessions and signs out other devices', async ({ browser
   await a.getByRole('button', { name: 'Cerrar sesión en todos los demás dispositivos' }).click();
   await expect(a.getByText('Cerramos sus otras sesiones.')).toBeVisible();
   await open(b, '/panel');
-  await expect(b).toHaveURL(/\/ingresar$/);
+  await expect(b).toHaveURL(/\/ingresar\?volver=%2Fpanel$/);
   await first.close();
   await second.close();
 });

@@ -16,7 +16,11 @@ pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
 }
 
 #[server]
-pub async fn login(email: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    #[server(default)] volver: Option<String>,
+) -> Result<(), AppError> {
     use super::service::LoginRequest;
     use super::SessionKind;
     let services = services()?;
@@ -33,7 +37,12 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         .await?;
     let max_age = services.accounts.settings().absolute_timeout.num_seconds();
     set_cookie(&services.session_cookie(&issued.token, max_age));
-    leptos_axum::redirect("/panel");
+    // Back to the page that asked to sign in (a path on this site only), else the dashboard.
+    let next = volver
+        .as_deref()
+        .and_then(crate::domain::nav::return_path)
+        .unwrap_or("/panel");
+    leptos_axum::redirect(next);
     Ok(())
 }
 

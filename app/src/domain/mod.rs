@@ -10,7 +10,7 @@ pub mod gantt;
 pub mod hours;
 pub mod inbound_mail;
 mod names;
-mod nav;
+pub mod nav;
 mod password;
 mod plan;
 pub mod project;

@@ -11,6 +11,36 @@ const fn item(path: &'static str, key: &'static str) -> NavItem {
     NavItem { path, key }
 }
 
+/// The sign-in page, and the query parameter naming where to go once signed in.
+pub const SIGN_IN: &str = "/ingresar";
+pub const RETURN_PARAM: &str = "volver";
+
+/// Where to go after signing in, when `raw` is a path on this site: it starts with one `/`
+/// (not `//` or `/\\`, which browsers read as another host), holds no control characters or
+/// backslashes, is not the sign-in page itself, and is of a sane length. Anything else
+/// (another site, a scheme, garbage) is refused, so the link can never send anyone away.
+pub fn return_path(raw: &str) -> Option<&str> {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && raw.len() <= 2_000
+        && !raw.chars().any(|c| c.is_control() || c == '\\')
+        && raw != SIGN_IN
+        && !raw.starts_with("/ingresar?");
+    ok.then_some(raw)
+}
+
+/// The sign-in page with `path` (a page's path and query) to return to.
+pub fn sign_in_returning_to(path: &str) -> String {
+    match return_path(path) {
+        Some(path) if path != "/" => {
+            let encoded =
+                percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC);
+            format!("{SIGN_IN}?{RETURN_PARAM}={encoded}")
+        }
+        _ => SIGN_IN.to_owned(),
+    }
+}
+
 /// The navigation each role sees once signed in (anonymous visitors see none of these).
 pub fn nav_items(role: Role) -> Vec<NavItem> {
     let mut items = vec![item("/panel", "dashboard")];
@@ -57,6 +87,34 @@ pub fn nav_items(role: Role) -> Vec<NavItem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_returned_to() {
+        assert_eq!(return_path("/tickets/nuevo"), Some("/tickets/nuevo"));
+        assert_eq!(
+            return_path("/tickets?estado=abierto"),
+            Some("/tickets?estado=abierto")
+        );
+        for bad in [
+            "https://evil.test/",
+            "//evil.test",
+            "/\\evil.test",
+            "javascript:alert(1)",
+            "tickets",
+            "",
+            "/ingresar",
+            "/ingresar?volver=/x",
+            "/a\nb",
+        ] {
+            assert_eq!(return_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            sign_in_returning_to("/tickets/12?x=1&y=2"),
+            "/ingresar?volver=%2Ftickets%2F12%3Fx%3D1%26y%3D2"
+        );
+        assert_eq!(sign_in_returning_to("/"), "/ingresar");
+        assert_eq!(sign_in_returning_to("//evil.test"), "/ingresar");
+    }
 
     #[test]
     fn admins_see_administration_customers_do_not() {

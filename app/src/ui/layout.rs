@@ -74,11 +74,16 @@ fn LanguageSwitch() -> impl IntoView {
         i18n.set_locale(next);
         remember_locale(next);
     };
+    // The visible word names the other language in that language ("English"); the accessible
+    // name starts with it (WCAG 2.5.3, label in name) and says what the button is for.
+    let other = move || match i18n.get_locale() {
+        Locale::es => "en",
+        Locale::en => "es",
+    };
     view! {
-        <button type="button" class="lang-switch" on:click=toggle
-            aria-label=move || td_string!(i18n.get_locale(), nav.language)
-            data-testid="lang-switch">
-            {t!(i18n, nav.switch_to)}
+        <button type="button" class="lang-switch" on:click=toggle data-testid="lang-switch">
+            <span lang=other>{t!(i18n, nav.switch_to)}</span>
+            <span class="visually-hidden">" · "{t!(i18n, nav.language)}</span>
         </button>
     }
 }

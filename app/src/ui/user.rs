@@ -113,24 +113,31 @@ where
     // send the visitor to the sign-in page instead of where they were going.
     let location = use_location();
     let page_path = location.pathname.get_untracked();
+    // Where a visitor sent to sign in comes back to: this page, with its query.
+    let here = match location.search.get_untracked() {
+        query if query.is_empty() => page_path.clone(),
+        query => format!("{page_path}?{query}"),
+    };
+    let sign_in = crate::domain::nav::sign_in_returning_to(&here);
     move || {
         if session.changing.get() {
             return view! { <Loading/> }.into_any();
         }
         let signed = session.user.get();
         let render = render.clone();
+        let sign_in = sign_in.clone();
         let navigating_away = location.pathname.get_untracked() != page_path;
         untrack(move || match signed {
             Ok(Some(u)) if roles.is_empty() || roles.contains(&u.role) => render(u),
             Ok(Some(_)) => view! {
                 <section class="card">
-                    <h1>{t!(i18n, errors.title)}</h1>
-                    <p class="notice error" role="alert">{t!(i18n, errors.forbidden)}</p>
+                    <h1>{t!(i18n, errors.forbidden_title)}</h1>
+                    <p class="notice error" role="alert">{t!(i18n, errors.forbidden_page)}</p>
                 </section>
             }
             .into_any(),
             Ok(None) if navigating_away => ().into_any(),
-            Ok(None) => view! { <Redirect path="/ingresar"/> }.into_any(),
+            Ok(None) => view! { <Redirect path=sign_in/> }.into_any(),
             Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
         })
     }

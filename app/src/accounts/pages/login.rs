@@ -31,6 +31,10 @@ pub fn LoginPage() -> impl IntoView {
     // belong on a new visit.
     login.value().set(error_in_url());
     let pending = login.pending();
+    let volver = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get(crate::domain::nav::RETURN_PARAM)
+        .filter(|p| crate::domain::nav::return_path(p).is_some());
     view! {
         <PageTitle text=move || td_string!(i18n.get_locale(), login.title)/>
         // From the moment the form is sent, pages wait for the new session instead of asking to
@@ -39,6 +43,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>{t!(i18n, login.title)}</h1>
             <p class="muted">{t!(i18n, login.lead)}</p>
             <ActionForm action=login attr:class="form" attr:data-testid="login-form">
+                {volver.map(|v| view! { <input type="hidden" name="volver" value=v/> })}
                 <label for="email">{t!(i18n, login.email)}</label>
                 <input id="email" name="email" type="email" autocomplete="username" required inputmode="email"/>
                 <label for="password">{t!(i18n, login.password)}</label>

@@ -141,7 +141,10 @@ pub fn KbSearchPage() -> impl IntoView {
                         <p class="empty" data-testid="no-results">{t!(i18n, kb.no_results)}" "<a href="/tickets/nuevo">{t!(i18n, kb.open_ticket_instead)}</a></p>
                     }.into_any(),
                     Ok(hits) => view! {
-                        <p class="muted">{hits.len()}" "{t!(i18n, kb.results_for)}" «"{q}"»"</p>
+                        <p class="muted" data-testid="results-count">{hits.len()}" "{
+                            let one = hits.len() == 1;
+                            move || if one { td_string!(i18n.get_locale(), kb.result_for) } else { td_string!(i18n.get_locale(), kb.results_for) }
+                        }" «"{q}"»"</p>
                         <ul class="hits full" data-testid="results">
                             {hits.into_iter().map(|hit| view! { <HitItem hit/> }).collect_view()}
                         </ul>

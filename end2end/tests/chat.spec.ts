@@ -72,7 +72,12 @@ test('customer and agent chat live, the network drops without losing a message, 
   await expect(customer).toHaveURL(/\/panel$/);
   await customer.getByTestId('chat-launcher').click();
   const panel = customer.getByTestId('chat-panel');
+  // An empty first message starts nothing: the customer is asked for it first.
+  await panel.getByTestId('chat-start').click();
+  await expect(panel.getByTestId('chat-first-error')).toHaveText('Escriba su consulta para empezar el chat: así el agente sabe en qué ayudarle.');
+  await expect(panel.getByTestId('chat-waiting')).toHaveCount(0);
   await panel.getByTestId('chat-first').fill('Hola, la impresora no imprime');
+  await expect(panel.getByTestId('chat-first-error')).toHaveCount(0);
   await panel.getByTestId('chat-start').click();
   await expect(panel.getByTestId('chat-waiting')).toBeVisible();
   await expect(panel.locator('.msg.mine')).toContainText('Hola, la impresora no imprime');

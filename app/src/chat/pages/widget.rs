@@ -148,6 +148,9 @@ fn PreChat(known: bool, thread: RwSignal<Option<ChatThread>>) -> impl IntoView {
     let first_message = use_context::<FirstMessage>();
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
+    // A conversation starts with what the customer needs: an empty one would reach the agent's
+    // queue with nothing to read.
+    let first_missing = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(t)) = start.value().get() {
             if let Some(FirstMessage(m)) = first_message {
@@ -157,9 +160,13 @@ fn PreChat(known: bool, thread: RwSignal<Option<ChatThread>>) -> impl IntoView {
         }
     });
     view! {
-        <form class="stack prechat" on:submit=move |ev| {
+        <form class="stack prechat" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            start.dispatch(ChatStart { name: name.get_untracked(), email: email.get_untracked() });
+            let missing = first.get_untracked().trim().is_empty();
+            first_missing.set(missing);
+            if !missing {
+                start.dispatch(ChatStart { name: name.get_untracked(), email: email.get_untracked() });
+            }
         }>
             <p>{t!(i18n, chat.intro)}</p>
             {(!known).then(|| view! {
@@ -167,9 +174,17 @@ fn PreChat(known: bool, thread: RwSignal<Option<ChatThread>>) -> impl IntoView {
                 <label>{t!(i18n, chat.your_email)}<input type="email" required autocomplete="email" on:input=move |ev| email.set(event_target_value(&ev)) data-testid="chat-email"/></label>
             })}
             <label>{t!(i18n, chat.how_help)}
-                <textarea rows="3" maxlength="4000" prop:value=move || first.get()
-                    on:input=move |ev| first.set(event_target_value(&ev)) data-testid="chat-first"></textarea>
+                <textarea rows="3" maxlength="4000" required prop:value=move || first.get()
+                    aria-invalid=move || first_missing.get().then_some("true")
+                    aria-describedby=move || first_missing.get().then_some("chat-first-error")
+                    on:input=move |ev| {
+                        first.set(event_target_value(&ev));
+                        first_missing.set(false);
+                    } data-testid="chat-first"></textarea>
             </label>
+            {move || first_missing.get().then(|| view! {
+                <p class="notice error" role="alert" id="chat-first-error" data-testid="chat-first-error">{t!(i18n, chat.first_required)}</p>
+            })}
             <FormError result=start.value().into()/>
             <button type="submit" disabled=move || start.pending().get() data-testid="chat-start">{t!(i18n, chat.start)}</button>
         </form>

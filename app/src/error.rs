@@ -114,6 +114,10 @@ error_codes! {
     PhoneInvalid = phone_invalid, 422;
     PackageUnknown = package_unknown, 422;
     PackageInvalid = package_invalid, 422;
+    BankRequired = bank_required, 422;
+    HolderRequired = holder_required, 422;
+    IbanInvalid = iban_invalid, 422;
+    SinpeInvalid = sinpe_invalid, 422;
     MethodUnavailable = method_unavailable, 422;
     PurchaseNotAllowed = purchase_not_allowed, 403;
     OrderNotPending = order_not_pending, 409;

@@ -103,6 +103,12 @@ test('customer and agent chat live, the network drops without losing a message, 
   await expect(convo).toContainText('Es la del segundo piso');
   await convo.getByTestId('chat-input').pressSequentially('Reviso');
   await expect(panel.getByTestId('chat-typing')).toContainText('Andrés Agente está escribiendo…');
+  // Emptying the box clears the indicator at once; typing then pausing lets it expire (5 s).
+  await convo.getByTestId('chat-input').fill('');
+  await expect(panel.getByTestId('chat-typing')).not.toContainText('escribiendo');
+  await convo.getByTestId('chat-input').pressSequentially('Un momento');
+  await expect(panel.getByTestId('chat-typing')).toContainText('Andrés Agente está escribiendo…');
+  await expect(panel.getByTestId('chat-typing')).not.toContainText('escribiendo', { timeout: 9_000 });
   await convo.getByTestId('chat-input').fill('');
 
   // A canned response: "/saludo" + Enter expands it, Enter again sends it.

@@ -68,6 +68,10 @@ test('narrow screens get a menu button', async ({ page }) => {
   await page.getByRole('button', { name: 'Menú' }).click();
   await expect(nav).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Ingresar' })).toBeVisible();
+  // Escape closes it and puts the keyboard back on the button.
+  await page.keyboard.press('Escape');
+  await expect(nav).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Menú' })).toBeFocused();
 });
 
 test('Spanish is the default even for an English-speaking browser', async ({ browser }) => {

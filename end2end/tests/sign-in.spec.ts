@@ -1,8 +1,9 @@
 import { expect } from '@playwright/test';
 import { test, freshUser, open, signIn } from './helpers';
 
-const roles = [
-  { email: 'admin@demo.test', role: 'admin', label: 'Administrador', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Cambios', 'Base de conocimiento', 'Artículos', 'Reporte SLA', 'Calendario', 'Organizaciones', 'Usuarios', 'Tienda', 'Correo saliente', 'Respuestas rápidas', 'Mi cuenta'] },
+const roles: { email: string; role: string; label: string; links: string[]; menu?: string[] }[] = [
+  { email: 'admin@demo.test', role: 'admin', label: 'Administrador', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Cambios', 'Base de conocimiento', 'Mi cuenta'],
+    menu: ['Artículos', 'Reporte SLA', 'Calendario', 'Organizaciones', 'Usuarios', 'Tienda', 'Correo saliente', 'Respuestas rápidas'] },
   { email: 'agente@demo.test', role: 'agent', label: 'Agente', links: ['Mi panel', 'Cola de atención', 'Chat en vivo', 'Proyectos', 'Cambios', 'Base de conocimiento', 'Reporte SLA', 'Organizaciones', 'Mi cuenta'] },
   { email: 'editor@demo.test', role: 'editor', label: 'Editor de contenido', links: ['Mi panel', 'Base de conocimiento', 'Artículos', 'Mi cuenta'] },
   { email: 'cliente@demo.test', role: 'customer', label: 'Cliente', links: ['Mi panel', 'Tickets', 'Proyectos', 'Cambios', 'Horas', 'Tienda', 'Base de conocimiento', 'Mi organización', 'Mi cuenta'] },
@@ -15,6 +16,19 @@ for (const r of roles) {
     await expect(page.getByTestId('role')).toHaveText(r.label);
     const nav = page.locator(`ul.nav-links[data-role="${r.role}"]`);
     await expect(nav.getByRole('link')).toHaveText(r.links);
+    if (r.menu) {
+      // Administration pages sit in one menu: the header keeps one row at 1366 px.
+      const header = await page.locator('.site-header').boundingBox();
+      expect(header!.height).toBeLessThan(80);
+      await nav.getByText('Administración').click();
+      await expect(page.getByTestId('nav-menu-admin').getByRole('link')).toHaveText(r.menu);
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('nav-menu-admin').getByRole('link')).toHaveCount(0);
+      await nav.getByText('Administración').click();
+      await page.getByTestId('nav-menu-admin').getByRole('link', { name: 'Usuarios' }).click();
+      await expect(page).toHaveURL(/\/admin\/usuarios$/);
+      await expect(page.getByTestId('nav-menu-admin').getByRole('link')).toHaveCount(0);
+    }
     await page.getByRole('button', { name: 'Salir' }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('link', { name: 'Ingresar', exact: true })).toBeVisible();
@@ -88,6 +102,9 @@ test('account page lists sessions and signs out other devices', async ({ browser
   await expect(b).toHaveURL(/\/panel$/);
   await open(a, '/cuenta');
   await expect(a.getByTestId('sessions').locator('li.current')).toHaveCount(1);
+  // Sessions read as a browser and a system (headless Chromium on Linux), not a raw header.
+  await expect(a.getByTestId('session-client').first()).toHaveText(/^Chrom\w* en Linux · /);
+  await expect(a.getByTestId('session-client').first()).not.toContainText('Mozilla/5.0');
   await a.getByRole('button', { name: 'Cerrar sesión en todos los demás dispositivos' }).click();
   await expect(a.getByText('Cerramos sus otras sesiones.')).toBeVisible();
   await open(b, '/panel');

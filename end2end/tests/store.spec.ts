@@ -90,6 +90,7 @@ test('change requests are paid from hours bought by card and by transfer, oldest
     await expect(customer.getByTestId('cr-risk')).toHaveText('Alto');
     await expect(customer.getByTestId('short')).toContainText('Su saldo no alcanza');
     await customer.getByTestId('approve').click();
+    await customer.getByTestId('approve-yes').click();
     await expect(customer.locator('[data-code="balance_short"]')).toContainText('Compre un paquete de horas en la tienda');
     await expect(customer.getByTestId('cr-status')).toHaveText('Esperando su aprobación');
   });
@@ -126,6 +127,11 @@ test('change requests are paid from hours bought by card and by transfer, oldest
     await expect(customer).toHaveURL(/\/tienda\/pedidos\/\d+$/);
     await expect(customer.getByTestId('order-status')).toHaveText('Pendiente de pago');
     await expect(customer.getByTestId('transfer-instructions')).toContainText('SINPE Móvil');
+    // Where to pay: the account the admin keeps (the demo's example IBAN), and an order is not
+    // called a receipt before it is paid.
+    await expect(customer.getByTestId('iban')).toHaveText('CR05 0152 0200 1026 2840 66');
+    await expect(customer.getByTestId('sinpe')).toHaveText('6303-6361');
+    await expect(customer.getByRole('heading', { level: 1 })).toHaveText(/^Pedido SC-\d{5}$/);
     const reference = (await customer.getByTestId('reference').textContent())!.trim();
     expect(reference).toMatch(/^SC-\d{5}$/);
     const receiptPath = new URL(customer.url()).pathname;
@@ -134,11 +140,15 @@ test('change requests are paid from hours bought by card and by transfer, oldest
     await expect(admin.getByTestId(`order-${reference}`)).toContainText('Pendiente de pago');
     await admin.getByTestId(`order-${reference}`).getByRole('link', { name: reference }).click();
     await expect(admin).toHaveURL(new RegExp(`${receiptPath}$`));
+    // Money moves only after a second, explicit confirmation that says what will happen.
     await admin.getByTestId('confirm-transfer').click();
+    await expect(admin.getByRole('group', { name: 'Confirmar pago recibido' })).toContainText('Se acreditarán 20 h a Demo S.A. por el pedido');
+    await admin.getByTestId('confirm-transfer-yes').click();
     await expect(admin.getByTestId('order-status')).toHaveText('Pagado');
 
     await open(customer, receiptPath);
     await expect(customer.getByTestId('order-status')).toHaveText('Pagado');
+    await expect(customer.getByRole('heading', { level: 1 })).toHaveText(/^Recibo SC-\d{5}$/);
     await open(customer, '/horas');
     await expect(customer.getByTestId('balance')).toHaveText(hm(start.balance_minutes + 1800));
     await expect(customer.getByTestId('lot')).toHaveCount(start.purchases.length + 2);
@@ -155,6 +165,8 @@ test('change requests are paid from hours bought by card and by transfer, oldest
 
     await open(customer, changeUrl);
     await customer.getByTestId('approve').click();
+    await expect(customer.getByRole('group', { name: 'Aprobar estimación' })).toContainText(/Se descontarán hasta 2 h 30 min de su saldo a medida que se registre el trabajo; quedarán \d+ h/);
+    await customer.getByTestId('approve-yes').click();
     await expect(customer.getByTestId('cr-status')).toHaveText('Aprobada');
     await expect(customer.getByTestId('cr-approved')).toHaveText('2 h 30 min');
 
@@ -191,4 +203,23 @@ test('change requests are paid from hours bought by card and by transfer, oldest
     await expect(customer.getByTestId('project-change-requests')).toContainText(title);
   });
   for (const p of [customer, agent, admin]) await p.context().close();
+});
+
+test('an admin keeps the transfer account: a mistyped IBAN is refused under its field', async ({ page }) => {
+  await signIn(page, 'admin@demo.test');
+  await open(page, '/admin/tienda');
+  const form = page.getByTestId('account-form');
+  await expect(form.getByLabel('Cuenta IBAN en dólares')).toHaveValue('CR05 0152 0200 1026 2840 66');
+  // One digit wrong: the check catches it before any customer pays into it.
+  await form.getByLabel('Cuenta IBAN en dólares').fill('CR05 0152 0200 1026 2840 67');
+  await form.getByRole('button', { name: 'Guardar cuenta' }).click();
+  const error = form.locator('#acc-iban-error');
+  await expect(error).toContainText('CR seguido de 20 dígitos');
+  await expect(form.getByLabel('Cuenta IBAN en dólares')).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.locator('#acc-bank-error')).toHaveCount(0);
+  // Fixed: saved, and the error goes away.
+  await form.getByLabel('Cuenta IBAN en dólares').fill('CR05 0152 0200 1026 2840 66');
+  await form.getByRole('button', { name: 'Guardar cuenta' }).click();
+  await expect(form.getByRole('status')).toContainText('Guardado');
+  await expect(form.locator('#acc-iban-error')).toHaveCount(0);
 });

@@ -149,6 +149,15 @@ test('customer attaches a log file; an executable is refused with a clear messag
   const download = page.waitForEvent('download');
   await page.getByTestId('attachments').getByRole('link', { name: 'servidor.log' }).click();
   expect((await download).suggestedFilename()).toBe('servidor.log');
+
+  // Closing asks once, then the badge shows the outcome, never a running countdown.
+  await expect(page.getByTestId('sla')).toContainText('Quedan');
+  await page.getByTestId('close-ticket').click();
+  await expect(page.getByRole('group', { name: 'Cerrar ticket' })).toContainText('puede reabrirlo');
+  await page.getByTestId('close-ticket-yes').click();
+  await expect(page.getByTestId('status')).toHaveText('Cerrado');
+  await expect(page.getByTestId('sla')).toHaveText('Cerrado sin respuesta, antes del plazo');
+  await expect(page.getByTestId('sla')).not.toContainText('Quedan');
 });
 
 test('the agent reloads the queue: served from the cache, still live, new tickets at once', async ({ browser, baseURL }) => {

@@ -165,7 +165,7 @@ async fn measure(name: &str, url: &str) {
             let query = Query::parse(q, ArticleLang::Es);
             let t = Instant::now();
             kb.store()
-                .search(q, &query, ArticleLang::Es, &readable, 50)
+                .search(&query, ArticleLang::Es, &readable, 50)
                 .await
                 .expect("search");
             db_times.push(t.elapsed());

@@ -156,6 +156,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         config.public_url.clone(),
         clock.clone(),
     );
+    kb.ensure_search_index()
+        .await
+        .map_err(|e| StartError::Service(format!("knowledge-base index: {e}")))?;
     let tickets = Tickets::new(
         Arc::new(db.clone()),
         blobs.clone(),
@@ -260,6 +263,9 @@ pub async fn build(config: &Config) -> Result<Portal, StartError> {
         crate::demo::load(&accounts, &chats, &kb, &projects, clock.now())
             .await
             .map_err(StartError::Service)?;
+        shop.seed_demo_account()
+            .await
+            .map_err(|e| StartError::Service(format!("demo transfer account: {e}")))?;
         tracing::info!("demo data loaded");
     }
     let inbound_mail = EmailIntake::new(

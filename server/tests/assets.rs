@@ -48,3 +48,38 @@ async fn wasm_and_scripts_are_served_precompressed() {
     }
     server.kill();
 }
+
+#[tokio::test]
+async fn pages_and_json_leave_compressed_as_the_client_accepts() {
+    let Some(db) = TestDb::new(Backend::Sqlite).await else {
+        return;
+    };
+    let server = Process::start(&db, free_addr(), &[]).await;
+    let client = reqwest::Client::new();
+    for path in ["/", "/api/v1/store/packages", "/api/v1/openapi.json"] {
+        for (accept, encoding) in [
+            ("br, gzip", Some("br")),
+            ("gzip", Some("gzip")),
+            ("identity", None),
+        ] {
+            let res = client
+                .get(server.url(path))
+                .header(ACCEPT_ENCODING, accept)
+                .send()
+                .await
+                .expect("page");
+            assert_eq!(res.status(), 200, "{path} {accept}");
+            let got = res
+                .headers()
+                .get(CONTENT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            assert_eq!(got.as_deref(), encoding, "{path} {accept}");
+            let body = res.bytes().await.expect("body");
+            if encoding.is_none() {
+                assert!(body.len() > 200, "{path}: {} bytes", body.len());
+            }
+        }
+    }
+    server.kill();
+}

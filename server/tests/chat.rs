@@ -107,6 +107,38 @@ both_backends!(
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["error"]["code"], "email_invalid");
         assert_eq!(body["error"]["field"], "email");
+        // A blank first message starts nothing (the agent would get an empty queue item); a
+        // real one is the conversation's first message.
+        let (status, body) = app
+            .post(
+                "/api/v1/chats",
+                None,
+                json!({"name": "Vera", "email": "vera@ejemplo.test", "message": "   "}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (status, started) = app
+            .post(
+                "/api/v1/chats",
+                None,
+                json!({"name": "Vera", "email": "vera@ejemplo.test", "message": "Hola, la VPN no conecta"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{started}");
+        let with_text = started["id"].as_i64().expect("id");
+        let first_token = started["token"].as_str().expect("token").to_owned();
+        let (_, listed) = app
+            .get(
+                &format!("/api/v1/chats/{with_text}/messages"),
+                Some(&first_token),
+            )
+            .await;
+        assert!(
+            listed["messages"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|m| m["body"] == "Hola, la VPN no conecta")),
+            "{listed}"
+        );
 
         let (chat, token) = start_visitor(&app).await;
         let path = format!("/api/v1/chats/{chat}/messages");

@@ -500,3 +500,58 @@ both_backends!(article_images, |backend| async move {
     }
     app.stop().await;
 });
+
+/// Spanish queries as readers type them (with and without accents, singular and plural, verb
+/// and noun forms), each with the article it must find.
+const QUALITY_QUERIES: &str = include_str!("data/kb-search-queries.tsv");
+
+/// The first result of every query and the queries whose article is not in the top three.
+async fn run_queries(app: &TestApp, token: &str) -> (Vec<Option<String>>, Vec<String>, usize) {
+    let (mut tops, mut misses, mut total) = (Vec::new(), Vec::new(), 0);
+    for line in QUALITY_QUERIES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let (query, expected) = line.split_once('\t').expect("query<TAB>slug");
+        let slugs = search(app, query, Some(token)).await;
+        if !slugs.iter().take(3).any(|s| s.starts_with(expected)) {
+            misses.push(format!("{query} → {slugs:?} (wanted {expected})"));
+        }
+        tops.push(slugs.into_iter().next());
+        total += 1;
+    }
+    (tops, misses, total)
+}
+
+/// Search quality over the demo knowledge base, measured as recall@3 on both databases, which
+/// must also agree on every query's first result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spanish_queries_find_their_articles_on_both_databases() {
+    let mut runs = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = TestApp::spawn(backend).await else {
+            continue;
+        };
+        let admin = app.login_as("admin@demo.test").await;
+        let (tops, misses, total) = run_queries(&app, &admin).await;
+        app.stop().await;
+        let recall = (total - misses.len()) as f64 / total as f64;
+        println!("{backend:?}: recall@3 = {recall:.3} over {total} queries; misses: {misses:#?}");
+        assert!(total >= 150, "only {total} queries");
+        assert!(
+            recall >= 0.95,
+            "{backend:?} recall@3 {recall:.3}: {misses:#?}"
+        );
+        runs.push(tops);
+    }
+    if let [sqlite, postgres] = &runs[..] {
+        let differ: Vec<String> = QUALITY_QUERIES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .zip(sqlite.iter().zip(postgres))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(q, (a, b))| format!("{q}: {a:?} / {b:?}"))
+            .collect();
+        assert!(differ.is_empty(), "backends disagree: {differ:#?}");
+    }
+}

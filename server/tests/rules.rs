@@ -508,6 +508,7 @@ async fn a_transfer_credits_hours_once_and_replayed_payment_events_do_nothing() 
         payment_status: Some("paid"),
         amount_total: Some(placed.order.price_cents),
         currency: Some("usd"),
+        payment_intent: Some("pi_rule_1"),
     };
     assert!(matches!(
         shop.checkout_completed(event).await.expect("handled"),

@@ -106,6 +106,30 @@ async fn deliver(app: &TestApp, body: &str, header: Option<String>) -> reqwest::
     req.send().await.expect("webhook").status()
 }
 
+/// Delivers one signed event `n` times at once; every delivery answers 200.
+async fn deliver_at_once(app: &TestApp, body: &str, n: usize) {
+    let mut deliveries = Vec::new();
+    for _ in 0..n {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/webhooks/stripe");
+        let (body, header) = (body.to_owned(), signed(body).expect("signature"));
+        deliveries.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("Stripe-Signature", header)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .expect("delivery")
+                .status()
+        }));
+    }
+    for d in deliveries {
+        assert_eq!(d.await.expect("join"), 200);
+    }
+}
+
 fn signed(body: &str) -> Option<String> {
     Some(sign(
         WEBHOOK_SECRET.as_bytes(),
@@ -234,27 +258,7 @@ both_backends!(
         );
 
         // 50 concurrent deliveries of the same event credit once.
-        let mut deliveries = Vec::new();
-        for _ in 0..50 {
-            let client = app.client.clone();
-            let url = app.url("/api/v1/webhooks/stripe");
-            let body = body.clone();
-            let header = signed(&body).expect("signature");
-            deliveries.push(tokio::spawn(async move {
-                client
-                    .post(url)
-                    .header("Stripe-Signature", header)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .expect("delivery")
-                    .status()
-            }));
-        }
-        for d in deliveries {
-            assert_eq!(d.await.expect("join"), 200);
-        }
+        deliver_at_once(&app, &body, 50).await;
         // A replay days later (fresh signature, same event) and a second event for the same order.
         assert_eq!(deliver(&app, &body, signed(&body)).await, 200);
         let again = completed_event("evt_paid_2", id, 90_000, "paid");
@@ -401,6 +405,10 @@ both_backends!(
                 .await;
             assert_eq!(status, 201, "{order}");
             assert!(order.get("checkout_url").is_none());
+            // Where to pay: the demo account (a Costa Rican IBAN) and the order's reference.
+            assert_eq!(order["pay_to"]["iban"], "CR05015202001026284066", "{order}");
+            assert_eq!(order["pay_to"]["sinpe"], "6303-6361");
+            assert_eq!(order["pay_to"]["reference"], order["reference"]);
             assert!(order["reference"]
                 .as_str()
                 .unwrap_or_default()
@@ -753,6 +761,193 @@ both_backends!(
             .as_i64()
             .unwrap_or_default();
         assert_eq!(again, after);
+        app.stop().await;
+    }
+);
+
+/// A Stripe event about a charge (`charge.refunded`) or a dispute (`charge.dispute.*`).
+fn charge_event(event_id: &str, kind: &str, object: Value) -> String {
+    json!({"id": event_id, "type": kind, "data": {"object": object}}).to_string()
+}
+
+fn refund_event(event_id: &str, intent: &str, amount: i64, refunded: i64) -> String {
+    charge_event(
+        event_id,
+        "charge.refunded",
+        json!({"id": format!("ch_{intent}"), "object": "charge", "payment_intent": intent,
+            "amount": amount, "amount_refunded": refunded, "currency": "usd",
+            "refunded": refunded >= amount}),
+    )
+}
+
+fn dispute_event(event_id: &str, kind: &str, intent: &str, amount: i64, status: &str) -> String {
+    charge_event(
+        event_id,
+        kind,
+        json!({"id": format!("dp_{intent}"), "object": "dispute", "charge": format!("ch_{intent}"),
+            "payment_intent": intent, "amount": amount, "currency": "usd", "status": status}),
+    )
+}
+
+/// Places a card order and pays it with a signed `checkout.session.completed` naming `intent`.
+async fn paid_card_order(app: &TestApp, customer: &str, package: &str, intent: &str) -> i64 {
+    let (status, order) = app
+        .post(
+            "/api/v1/store/orders",
+            Some(customer),
+            json!({"package": package, "method": "card"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_i64().expect("id");
+    let body = json!({
+        "id": format!("evt_paid_{intent}"),
+        "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_test_x", "object": "checkout.session",
+            "client_reference_id": id.to_string(), "payment_status": "paid",
+            "amount_total": order["price_cents"], "currency": "usd", "payment_intent": intent}}
+    })
+    .to_string();
+    assert_eq!(deliver(app, &body, signed(&body)).await, 200);
+    id
+}
+
+async fn outbox_count(app: &TestApp, like: &str) -> i64 {
+    let sql = "SELECT COUNT(*) FROM outbox WHERE subject LIKE $1";
+    match &app.state.db {
+        server::storage::Db::Sqlite(p) => {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(like)
+                .fetch_one(p)
+                .await
+        }
+        server::storage::Db::Postgres(p) => {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(like)
+                .fetch_one(p)
+                .await
+        }
+    }
+    .expect("outbox")
+}
+
+both_backends!(
+    refunds_and_disputes_made_in_stripe_reach_the_hour_bank,
+    |backend| async move {
+        let Some((app, _)) = spawn_with_stripe(backend).await else {
+            return;
+        };
+        let customer = app.login_as("cliente@demo.test").await;
+        let admin = app.login_as("admin@demo.test").await;
+        let a = paid_card_order(&app, &customer, "sc-basico", "pi_a").await;
+        let b = paid_card_order(&app, &customer, "sc-medio", "pi_b").await;
+        let hours = balance(&app, &customer).await;
+        assert_eq!(hours["balance_minutes"], 1_800, "{hours}");
+        let org = hours["organization_id"].as_i64().expect("org");
+        // 250 minutes of the first purchase (it expires first) are spent.
+        let (status, spent) = app
+            .post(
+                "/api/v1/hours/adjustments",
+                Some(&admin),
+                json!({"organization_id": org, "minutes": -250, "reason": "Trabajo"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{spent}");
+        let order = |id: i64, token: String| {
+            let app = &app;
+            async move {
+                let (status, order) = app
+                    .get(&format!("/api/v1/store/orders/{id}"), Some(&token))
+                    .await;
+                assert_eq!(status, 200, "{order}");
+                order
+            }
+        };
+
+        // Half of the first payment refunded in Stripe: half of its hours leave the bank.
+        let half = refund_event("evt_ref_1", "pi_a", 90_000, 45_000);
+        for _ in 0..2 {
+            assert_eq!(deliver(&app, &half, signed(&half)).await, 200);
+        }
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_250);
+        let seen = order(a, customer.clone()).await;
+        assert_eq!(seen["status"], "paid", "{seen}");
+        assert_eq!(seen["refunded_cents"], 45_000);
+        assert_eq!(seen["refunded_minutes"], 300);
+        // An older event arriving late (a smaller running total) changes nothing.
+        let older = refund_event("evt_ref_0", "pi_a", 90_000, 20_000);
+        assert_eq!(deliver(&app, &older, signed(&older)).await, 200);
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_250);
+
+        // The rest refunded, delivered 20 times at once: only 50 minutes were still unspent;
+        // the 250 already spent are a shortfall staff see, customers do not.
+        let full = refund_event("evt_ref_2", "pi_a", 90_000, 90_000);
+        deliver_at_once(&app, &full, 20).await;
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_200);
+        let staff = order(a, admin.clone()).await;
+        assert_eq!(staff["status"], "refunded", "{staff}");
+        assert_eq!(staff["refunded_minutes"], 350);
+        assert_eq!(staff["shortfall_minutes"], 250);
+        let customers = order(a, customer.clone()).await;
+        assert!(customers.get("shortfall_minutes").is_none(), "{customers}");
+        assert_eq!(outbox_count(&app, "Reembolso del pedido %").await, 2);
+
+        // A dispute holds the second purchase's hours; won, they come back.
+        let opened = dispute_event(
+            "evt_dp_1",
+            "charge.dispute.created",
+            "pi_b",
+            170_000,
+            "needs_response",
+        );
+        assert_eq!(deliver(&app, &opened, signed(&opened)).await, 200);
+        assert_eq!(deliver(&app, &opened, signed(&opened)).await, 200);
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 0);
+        let held = order(b, customer.clone()).await;
+        assert_eq!(
+            (&held["status"], &held["dispute"]),
+            (&json!("paid"), &json!("open"))
+        );
+        let won = dispute_event("evt_dp_2", "charge.dispute.closed", "pi_b", 170_000, "won");
+        assert_eq!(deliver(&app, &won, signed(&won)).await, 200);
+        assert_eq!(deliver(&app, &won, signed(&won)).await, 200);
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_200);
+        let back = order(b, admin.clone()).await;
+        assert_eq!(
+            (&back["status"], &back["dispute"]),
+            (&json!("paid"), &json!("won"))
+        );
+        assert!(back.get("shortfall_minutes").is_none(), "{back}");
+
+        // A third purchase disputed and lost: its hours stay out and the order is refunded.
+        let c = paid_card_order(&app, &customer, "sc-basico", "pi_c").await;
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_800);
+        let opened = dispute_event(
+            "evt_dp_3",
+            "charge.dispute.created",
+            "pi_c",
+            90_000,
+            "needs_response",
+        );
+        let lost = dispute_event("evt_dp_4", "charge.dispute.closed", "pi_c", 90_000, "lost");
+        for body in [&opened, &lost] {
+            assert_eq!(deliver(&app, body, signed(body)).await, 200);
+        }
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_200);
+        let gone = order(c, customer.clone()).await;
+        assert_eq!(
+            (&gone["status"], &gone["dispute"]),
+            (&json!("refunded"), &json!("lost"))
+        );
+        assert_eq!(outbox_count(&app, "Disputa %").await, 4);
+
+        // A payment nobody here made, or one in another currency: acknowledged, nothing moves.
+        let stranger = refund_event("evt_ref_x", "pi_unknown", 90_000, 90_000);
+        assert_eq!(deliver(&app, &stranger, signed(&stranger)).await, 200);
+        let colones = refund_event("evt_ref_crc", "pi_b", 170_000, 170_000).replace("usd", "crc");
+        assert_eq!(deliver(&app, &colones, signed(&colones)).await, 200);
+        assert_eq!(balance(&app, &customer).await["balance_minutes"], 1_200);
+        assert_eq!(order(b, admin.clone()).await["status"], "paid");
         app.stop().await;
     }
 );

@@ -91,8 +91,32 @@ pub struct SessionView {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub user_agent: Option<String>,
+    /// What the user agent says it is, read by the server: browser and system.
+    #[serde(default)]
+    pub client: Option<ClientApp>,
     pub ip: Option<String>,
     pub current: bool,
+}
+
+/// A session's browser (or program) and operating system, e.g. Chrome and Windows 10.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientApp {
+    pub browser: String,
+    pub os: Option<String>,
+}
+
+impl ClientApp {
+    /// Reads a `User-Agent` header; `None` when it names nothing known.
+    #[cfg(feature = "ssr")]
+    pub fn from_user_agent(ua: &str) -> Option<ClientApp> {
+        const UNKNOWN: &str = "UNKNOWN";
+        let r = woothee::parser::Parser::new().parse(ua)?;
+        let known = |s: &str| (!s.is_empty() && s != UNKNOWN).then(|| s.to_owned());
+        Some(ClientApp {
+            browser: known(r.name)?,
+            os: known(r.os),
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,4 +195,26 @@ pub struct OutboxMail {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod client_tests {
+    use super::ClientApp;
+
+    #[test]
+    fn user_agents_read_as_browser_and_system() {
+        let chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        let c = ClientApp::from_user_agent(chrome).expect("known");
+        assert_eq!(
+            (c.browser.as_str(), c.os.as_deref()),
+            ("Chrome", Some("Windows 10"))
+        );
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        let c = ClientApp::from_user_agent(iphone).expect("known");
+        assert_eq!(
+            (c.browser.as_str(), c.os.as_deref()),
+            ("Safari", Some("iPhone"))
+        );
+        assert_eq!(ClientApp::from_user_agent("zzz"), None);
+    }
 }

@@ -23,7 +23,7 @@ mod time;
 pub use contact::{ContactChannel, CONTACT_CHANNELS};
 pub use email::Email;
 pub use names::{OrgName, PersonName};
-pub use nav::{nav_items, NavItem};
+pub use nav::{nav_entries, nav_items, NavEntry, NavItem};
 pub use password::{Password, PasswordProblem};
 pub use plan::{Priority, SupportPlan};
 pub use role::Role;

@@ -287,6 +287,10 @@ pub enum SlaState {
     Breached,
     RespondedOnTime,
     RespondedLate,
+    /// Resolved or closed before its deadline without a reply (e.g. the customer closed it).
+    ClosedInTime,
+    /// Resolved or closed without a reply after its deadline had passed.
+    ClosedLate,
 }
 
 /// The live state of a first-response SLA at `now`, with the business time left.
@@ -317,6 +321,24 @@ pub fn sla_state(
         SlaState::OnTrack
     };
     (state, left)
+}
+
+/// A ticket's first-response state: [`sla_state`] while it is open; once resolved or closed
+/// (`closed_at`) its outcome, never a running countdown.
+pub fn ticket_sla_state(
+    plan: SupportPlan,
+    priority: Priority,
+    due: DateTime<Utc>,
+    responded_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    calendar: &Calendar,
+) -> (SlaState, Duration) {
+    match (responded_at, closed_at) {
+        (None, Some(closed)) if closed <= due => (SlaState::ClosedInTime, Duration::zero()),
+        (None, Some(_)) => (SlaState::ClosedLate, Duration::zero()),
+        _ => sla_state(plan, priority, due, responded_at, now, calendar),
+    }
 }
 
 #[cfg(test)]
@@ -556,6 +578,31 @@ mod tests {
             &c,
         );
         assert_eq!(state, SlaState::RespondedOnTime);
+        // Closed tickets show their outcome, whatever the time now.
+        let later = cr(2026, 12, 24, 10, 0);
+        let closed = |responded, closed| {
+            ticket_sla_state(
+                SupportPlan::Premium,
+                Priority::High,
+                due,
+                responded,
+                closed,
+                later,
+                &c,
+            )
+            .0
+        };
+        assert_eq!(
+            closed(None, Some(due - Duration::minutes(5))),
+            SlaState::ClosedInTime
+        );
+        assert_eq!(
+            closed(None, Some(due + Duration::minutes(5))),
+            SlaState::ClosedLate
+        );
+        assert_eq!(closed(Some(due), Some(later)), SlaState::RespondedOnTime);
+        assert_eq!(closed(Some(later), Some(later)), SlaState::RespondedLate);
+        assert_eq!(closed(None, None), SlaState::Breached);
     }
 
     #[test]

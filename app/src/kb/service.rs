@@ -293,6 +293,25 @@ impl Kb {
         Ok(counts.len())
     }
 
+    /// Rebuilds the search index when the word rules changed since it was built (at start,
+    /// before anyone searches); a no-op otherwise.
+    pub async fn ensure_search_index(&self) -> Result<(), AppError> {
+        let built = self.store.search_rules_version().await?;
+        if built != super::text::SEARCH_RULES_VERSION {
+            let n = self
+                .store
+                .reindex_search(super::text::SEARCH_RULES_VERSION)
+                .await?;
+            tracing::info!(
+                articles = n,
+                from = built,
+                to = super::text::SEARCH_RULES_VERSION,
+                "knowledge-base search index rebuilt"
+            );
+        }
+        Ok(())
+    }
+
     /// Full-text search. `only` restricts to one language; otherwise both languages are
     /// searched and the reader's language comes first. Title matches rank above body matches.
     pub async fn search(
@@ -340,7 +359,7 @@ impl Kb {
             }
             let rows = self
                 .store
-                .search(&raw, &query, lang, &readable, CANDIDATES)
+                .search(&query, lang, &readable, CANDIDATES)
                 .await?;
             // The database chose the candidates; the ranking is computed here, identically for
             // both backends: title hits first, then BM25 over summary and text.

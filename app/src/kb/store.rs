@@ -154,17 +154,20 @@ pub trait KbStore: Send + Sync {
         readable: &Readable,
         limit: i64,
     ) -> StoreResult<Vec<ArticleSummary>>;
-    /// Candidates matching `query` (prepared for `lang`; `raw` is what the reader typed),
-    /// best first by the backend's own rank.
+    /// Candidates matching `query` (prepared for `lang`), best first by the backend's own rank.
     async fn search(
         &self,
-        raw: &str,
         query: &Query,
         lang: ArticleLang,
         readable: &Readable,
         limit: i64,
     ) -> StoreResult<Vec<SearchRow>>;
     async fn add_views(&self, counts: &[(i64, i64)]) -> StoreResult<()>;
+    /// Which [`super::text::SEARCH_RULES_VERSION`] the stored index was built with.
+    async fn search_rules_version(&self) -> StoreResult<i64>;
+    /// Stems every article's words again with today's rules and records `version`; returns
+    /// how many articles were indexed.
+    async fn reindex_search(&self, version: i64) -> StoreResult<usize>;
     /// Bumped by every write; caches compare it.
     async fn generation(&self) -> StoreResult<i64>;
 

@@ -1,13 +1,15 @@
 //! Knowledge-base text rules shared by both storage backends: how words are folded (lower case,
 //! accents removed), which words are too common to search (PostgreSQL's own Snowball stop
-//! lists), how they are stemmed (Snowball, as PostgreSQL does), slugs, snippets and highlights.
+//! lists), how they are stemmed (Snowball, on the accented word, then folded, with Spanish word
+//! families joined), slugs, snippets and highlights.
 //!
-//! SQLite indexes the output of [`index_text`] with FTS5; PostgreSQL runs the same steps inside
-//! its `portal_es` / `portal_en` configurations (`unaccent`, then the Snowball stemmer). Because
-//! both sides apply the same algorithm in the same order, a query matches the same articles.
+//! Both backends index the output of [`index_text`]: SQLite with FTS5, PostgreSQL as
+//! `tsvector`s with the `simple` configuration (no stemming of its own). A query is stemmed
+//! here once, so both find the same articles.
 
 use super::ArticleLang;
 use rust_stemmers::{Algorithm, Stemmer};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -61,13 +63,86 @@ pub fn word_spans(text: &str) -> Vec<(usize, usize)> {
     spans
 }
 
+/// The words of `text` as the index sees them: every word, and hyphenated compounds
+/// (`Wi-Fi`, `e-mail`, `back-up`) also joined (`wifi`, `email`, `backup`), so either spelling
+/// finds the other. Spans are byte ranges; a compound's covers all its parts.
+pub fn tokens(text: &str) -> Vec<(usize, usize, Cow<'_, str>)> {
+    let spans = word_spans(text);
+    let mut out = Vec::with_capacity(spans.len());
+    let mut i = 0;
+    while i < spans.len() {
+        let mut j = i;
+        while j + 1 < spans.len() && &text[spans[j].1..spans[j + 1].0] == "-" {
+            j += 1;
+        }
+        for &(s, e) in &spans[i..=j] {
+            out.push((s, e, Cow::Borrowed(&text[s..e])));
+        }
+        if j > i {
+            let (s, e) = (spans[i].0, spans[j].1);
+            out.push((s, e, Cow::Owned(text[s..e].replace('-', ""))));
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// Bumped whenever [`normalize_word`] changes, so stored indexes are rebuilt at start.
+pub const SEARCH_RULES_VERSION: i64 = 2;
+
+/// A Spanish word typed without its accent gets back the accent of the suffixes Snowball's
+/// rules are written with (`configuracion` → `configuración`, `tecnologia` → `tecnología`),
+/// so it reaches the same stem as the accented word.
+fn restore_spanish_accent(lower: &str) -> std::borrow::Cow<'_, str> {
+    const ACCENTED: [char; 6] = ['á', 'é', 'í', 'ó', 'ú', 'ü'];
+    if lower.contains(ACCENTED) {
+        return lower.into();
+    }
+    for (plain, accented) in [("logias", "logías"), ("logia", "logía"), ("ion", "ión")] {
+        if let Some(stem) = lower.strip_suffix(plain) {
+            if !stem.is_empty() {
+                return format!("{stem}{accented}").into();
+            }
+        }
+    }
+    lower.into()
+}
+
+/// Joins word families Snowball leaves apart: `clasificación`/`clasificar` (`clasif` /
+/// `clasific`), `prioridad`/`prioridades` (`priorid` / `prioridad`), `conexión`/`conectar`
+/// (`conexion` / `conect`).
+fn spanish_family(stem: String) -> String {
+    if let Some(base) = stem.strip_suffix("ific") {
+        return format!("{base}if");
+    }
+    if let Some(base) = stem.strip_suffix("idad") {
+        return format!("{base}id");
+    }
+    if let Some(base) = stem.strip_suffix("xion") {
+        return format!("{base}ct");
+    }
+    stem
+}
+
+/// Lower case, stop words out, stemmed with the accents the stemmer's rules need, then folded:
+/// `Configuración`, `configuracion`, `configurar` and `configura` all give `configur`.
 fn normalize_uncached(word: &str, lang: ArticleLang) -> Option<String> {
-    let folded = fold(word);
+    let lower = word.to_lowercase();
+    let folded = fold(&lower);
     let rules = rules(lang);
-    if folded.is_empty() || rules.stop.contains(folded.as_str()) {
+    if folded.is_empty()
+        || rules.stop.contains(folded.as_str())
+        || rules.stop.contains(lower.as_str())
+    {
         return None;
     }
-    Some(rules.stemmer.stem(&folded).into_owned())
+    Some(match lang {
+        ArticleLang::Es => {
+            let accented = restore_spanish_accent(&lower);
+            spanish_family(fold(&rules.stemmer.stem(&accented)))
+        }
+        ArticleLang::En => fold(&rules.stemmer.stem(&lower)),
+    })
 }
 
 /// Words seen per thread and language; articles share a bounded vocabulary, so searches and
@@ -103,8 +178,8 @@ pub fn normalize_word(word: &str, lang: ArticleLang) -> Option<String> {
 /// The text SQLite's index stores: every word folded and stemmed, separated by spaces.
 pub fn index_text(text: &str, lang: ArticleLang) -> String {
     let mut out = String::with_capacity(text.len());
-    for (s, e) in word_spans(text) {
-        if let Some(term) = normalize_word(&text[s..e], lang) {
+    for (_, _, word) in tokens(text) {
+        if let Some(term) = normalize_word(&word, lang) {
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -128,13 +203,25 @@ pub struct Query {
 /// At most this many words of a query are used.
 const MAX_QUERY_WORDS: usize = 8;
 
-/// The words of a query that are used, and whether the last one is still being typed.
-fn query_words(raw: &str) -> (Vec<&str>, bool) {
-    let words = word_spans(raw)
-        .into_iter()
-        .take(MAX_QUERY_WORDS)
-        .map(|(s, e)| &raw[s..e])
-        .collect();
+/// The words of a query that are used (a hyphenated compound as one joined word: `wi-fi` is
+/// `wifi`), and whether the last one is still being typed.
+fn query_words(raw: &str) -> (Vec<Cow<'_, str>>, bool) {
+    let spans = word_spans(raw);
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < spans.len() && words.len() < MAX_QUERY_WORDS {
+        let mut j = i;
+        while j + 1 < spans.len() && &raw[spans[j].1..spans[j + 1].0] == "-" {
+            j += 1;
+        }
+        let (s, e) = (spans[i].0, spans[j].1);
+        words.push(if j > i {
+            Cow::Owned(raw[s..e].replace('-', ""))
+        } else {
+            Cow::Borrowed(&raw[s..e])
+        });
+        i = j + 1;
+    }
     (words, !raw.ends_with(char::is_whitespace))
 }
 
@@ -187,6 +274,27 @@ impl Query {
             .join(if self.any { " OR " } else { " " })
     }
 
+    /// `to_tsquery('simple', …)` input for PostgreSQL: the same stems SQLite searches for
+    /// (PostgreSQL indexes the text [`index_text`] produced), letters and digits only so no
+    /// operator can be injected; the last one as a prefix while typed.
+    pub fn tsquery(&self) -> String {
+        let n = self.terms.len();
+        self.terms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let clean: String = t.chars().filter(char::is_ascii_alphanumeric).collect();
+                let star = if self.prefix_last && i + 1 == n {
+                    ":*"
+                } else {
+                    ""
+                };
+                (!clean.is_empty()).then(|| format!("{clean}{star}"))
+            })
+            .collect::<Vec<_>>()
+            .join(if self.any { " | " } else { " & " })
+    }
+
     /// Whether a normalized word matches term `i` (the last one as a prefix while typed).
     fn term_matches(&self, i: usize, word: &str) -> bool {
         let t = &self.terms[i];
@@ -202,40 +310,29 @@ impl Query {
     }
 }
 
-/// `to_tsquery` input for PostgreSQL built from the raw words (letters and digits only, so no
-/// operator can be injected); PostgreSQL folds, drops stop words and stems them itself.
-pub fn tsquery(raw: &str, any: bool) -> String {
-    let (words, prefix_last) = query_words(raw);
-    let n = words.len();
-    words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if prefix_last && i + 1 == n {
-                format!("{w}:*")
-            } else {
-                (*w).to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(if any { " | " } else { " & " })
-}
-
 /// Byte ranges of the words of `text` that match the query.
 pub fn matches(text: &str, query: &Query, lang: ArticleLang) -> Vec<(usize, usize)> {
-    word_spans(text)
+    let mut found: Vec<(usize, usize)> = tokens(text)
         .into_iter()
-        .filter(|&(s, e)| {
-            normalize_word(&text[s..e], lang).is_some_and(|term| query.matches(&term))
-        })
-        .collect()
+        .filter(|(_, _, word)| normalize_word(word, lang).is_some_and(|t| query.matches(&t)))
+        .map(|(s, e, _)| (s, e))
+        .collect();
+    // A compound and its parts may both match: keep the widest, in text order.
+    found.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(found.len());
+    for (s, e) in found {
+        if out.last().is_none_or(|&(_, end)| s >= end) {
+            out.push((s, e));
+        }
+    }
+    out
 }
 
 /// How many distinct query terms the text contains (title matches rank above body matches).
 pub fn term_hits(text: &str, query: &Query, lang: ArticleLang) -> usize {
-    let found: Vec<String> = word_spans(text)
+    let found: Vec<String> = tokens(text)
         .into_iter()
-        .filter_map(|(s, e)| normalize_word(&text[s..e], lang))
+        .filter_map(|(_, _, word)| normalize_word(&word, lang))
         .collect();
     (0..query.terms.len())
         .filter(|&i| found.iter().any(|f| query.term_matches(i, f)))
@@ -251,16 +348,15 @@ pub fn bm25(texts: &[&str], query: &Query, lang: ArticleLang) -> Vec<f64> {
     let n_terms = query.terms.len();
     // Candidates share most of their vocabulary: stem each distinct word once. Per word: is it
     // a (non-stop) word, and which query terms it matches.
-    let mut memo: HashMap<&str, Option<Vec<usize>>> = HashMap::new();
+    let mut memo: HashMap<Cow<'_, str>, Option<Vec<usize>>> = HashMap::new();
     // Per text: its length in words and the frequency of each query term.
     let stats: Vec<(usize, Vec<usize>)> = texts
         .iter()
         .map(|text| {
             let mut tf = vec![0_usize; n_terms];
             let mut len = 0;
-            for (s, e) in word_spans(text) {
-                let raw = &text[s..e];
-                let matched = memo.entry(raw).or_insert_with(|| {
+            for (_, _, raw) in tokens(text) {
+                let matched = memo.entry(raw).or_insert_with_key(|raw| {
                     normalize_word(raw, lang).map(|word| {
                         (0..n_terms)
                             .filter(|&i| query.term_matches(i, &word))
@@ -332,11 +428,7 @@ pub fn highlight(text: &str, query: &Query, lang: ArticleLang) -> String {
 
 /// A window of about `width` characters around the first match (or the start), highlighted.
 pub fn snippet(text: &str, query: &Query, lang: ArticleLang, width: usize) -> String {
-    let first = word_spans(text)
-        .into_iter()
-        .find(|&(s, e)| normalize_word(&text[s..e], lang).is_some_and(|t| query.matches(&t)))
-        .map(|m| m.0)
-        .unwrap_or(0);
+    let first = matches(text, query, lang).first().map(|m| m.0).unwrap_or(0);
     let char_start = text[..first].chars().count().saturating_sub(width / 3);
     let mut start = text
         .char_indices()
@@ -470,11 +562,70 @@ mod tests {
 
     #[test]
     fn tsquery_has_only_words_and_operators() {
-        assert_eq!(tsquery("contraseña olvid", false), "contraseña & olvid:*");
-        assert_eq!(tsquery("a|b & !c:*", false), "a & b & c:*");
-        assert_eq!(tsquery("vpn ", false), "vpn");
-        assert_eq!(tsquery("vpn lenta ", true), "vpn | lenta");
-        assert_eq!(tsquery(" '", false), "");
+        assert_eq!(q("contraseña olvid").tsquery(), "contrasen & olvid:*");
+        assert_eq!(
+            q("a|b & !c:*").tsquery(),
+            "b & c:*",
+            "operators are dropped, stop words too"
+        );
+        assert_eq!(q("vpn ").tsquery(), "vpn");
+        assert_eq!(q("vpn lenta ").any_term().tsquery(), "vpn | lent");
+        assert_eq!(q(" '").tsquery(), "");
+    }
+
+    #[test]
+    fn hyphenated_and_joined_spellings_meet() {
+        for (text, query) in [
+            ("Conecte el equipo al Wi-Fi de la oficina", "wifi "),
+            ("La red wifi de invitados", "wi-fi "),
+            ("Reenvíe el e-mail", "email "),
+            ("Revise el email recibido", "e-mail "),
+            ("Haga un back-up semanal", "backup "),
+        ] {
+            assert_eq!(term_hits(text, &q(query), Es), 1, "{text} / {query}");
+            assert!(highlight(text, &q(query), Es).contains("<mark>"), "{text}");
+        }
+        assert_eq!(
+            highlight("El Wi-Fi", &q("wifi "), Es),
+            "El <mark>Wi-Fi</mark>"
+        );
+        assert!(index_text("Wi-Fi", Es).split(' ').any(|t| t == "wifi"));
+    }
+
+    #[test]
+    fn word_families_meet_with_and_without_accents() {
+        let n = |w| normalize_word(w, Es).expect("not a stop word");
+        for family in [
+            &[
+                "configuración",
+                "configuracion",
+                "configurar",
+                "configura",
+                "configurado",
+            ][..],
+            &["instalación", "instalacion", "instalar", "instala"],
+            &[
+                "actualización",
+                "actualizacion",
+                "actualizar",
+                "actualizaciones",
+            ],
+            &["conexión", "conexion", "conectar", "conectarse"],
+            &["clasificación", "clasificacion", "clasificar"],
+            &["verificación", "verificar", "verificacion"],
+            &["prioridad", "prioridades"],
+            &["restauración", "restauracion", "restaurar"],
+            &["facturación", "facturacion", "facturar"],
+            &["tecnología", "tecnologia", "tecnologías"],
+        ] {
+            let stems: Vec<String> = family.iter().map(|w| n(w)).collect();
+            assert!(
+                stems.iter().all(|s| s == &stems[0]),
+                "{family:?} → {stems:?}"
+            );
+        }
+        assert_eq!(n("región"), n("region"));
+        assert_ne!(n("configuración"), n("conexión"));
     }
 
     #[test]

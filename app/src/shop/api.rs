@@ -5,7 +5,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::command::{parse_policy, PackageInput, PlaceOrder, SavePackage, TransferInstructions};
+use super::command::{
+    parse_policy, PackageInput, PlaceOrder, SavePackage, SaveTransferAccount, TransferInstructions,
+};
 #[cfg(feature = "ssr")]
 use crate::server_ctx::{optional_principal, principal, services};
 
@@ -96,6 +98,24 @@ pub async fn instructions_save(instructions: String) -> Result<(), AppError> {
     services()?
         .shop
         .set_instructions(&p, TransferInstructions::parse(&instructions)?)
+        .await
+}
+
+/// An admin saves the account customers pay transfers into.
+#[server]
+pub async fn transfer_account_save(
+    bank: String,
+    holder: String,
+    iban: String,
+    #[server(default)] sinpe: String,
+) -> Result<(), AppError> {
+    let p = principal().await?;
+    services()?
+        .shop
+        .set_transfer_account(
+            &p,
+            SaveTransferAccount::parse(&bank, &holder, &iban, &sinpe)?,
+        )
         .await
 }
 

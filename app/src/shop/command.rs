@@ -12,6 +12,73 @@ bounded_text!(
     TransferInstructions { max: 2_000, required: true, code: BodyRequired, too_long: MessageTooLong, field: "instructions" }
 );
 bounded_text!(
+    /// The bank customers transfer to.
+    BankName { max: 80, required: true, code: BankRequired, field: "bank" }
+);
+bounded_text!(
+    /// Whose account it is.
+    AccountHolder { max: 120, required: true, code: HolderRequired, field: "holder" }
+);
+
+/// A Costa Rican IBAN: `CR` and 20 digits, spaces and dashes ignored, with a valid ISO 13616
+/// check (mod 97), so a mistyped digit is caught before customers pay into it.
+pub fn parse_cr_iban(raw: &str) -> Option<String> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let digits = compact.strip_prefix("CR")?;
+    if digits.len() != 20 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // Move the country and check digits to the end, letters as numbers (C=12, R=27).
+    let rearranged = format!("{}1227{}", &digits[2..], &digits[..2]);
+    let remainder = rearranged
+        .bytes()
+        .fold(0_u32, |acc, b| (acc * 10 + u32::from(b - b'0')) % 97);
+    (remainder == 1).then_some(compact)
+}
+
+/// A SINPE Móvil number: a Costa Rican mobile line (8 digits starting with 5–8), with or without
+/// `+506`, spaces or dashes; kept as `8888-7777`.
+pub fn parse_sinpe(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let local = match digits.len() {
+        11 => digits.strip_prefix("506")?,
+        8 => digits.as_str(),
+        _ => return None,
+    };
+    matches!(local.as_bytes()[0], b'5'..=b'8').then(|| format!("{}-{}", &local[..4], &local[4..]))
+}
+
+/// The transfer account as an admin saves it; the SINPE Móvil number is optional.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveTransferAccount(pub super::TransferAccount);
+
+impl SaveTransferAccount {
+    pub fn parse(bank: &str, holder: &str, iban: &str, sinpe: &str) -> Result<Self, AppError> {
+        let bank = BankName::parse(bank)?;
+        let holder = AccountHolder::parse(holder)?;
+        let iban =
+            parse_cr_iban(iban).ok_or_else(|| AppError::field(ErrorCode::IbanInvalid, "iban"))?;
+        let sinpe = match sinpe.trim() {
+            "" => None,
+            raw => Some(
+                parse_sinpe(raw)
+                    .ok_or_else(|| AppError::field(ErrorCode::SinpeInvalid, "sinpe"))?,
+            ),
+        };
+        Ok(SaveTransferAccount(super::TransferAccount {
+            bank: bank.into_inner(),
+            holder: holder.into_inner(),
+            iban,
+            sinpe,
+        }))
+    }
+}
+
+bounded_text!(
     /// A package's name in the catalogue.
     PackageName { max: 80, required: true, code: PackageInvalid, field: "name" }
 );
@@ -117,6 +184,42 @@ pub fn parse_policy(raw: &str) -> Result<PurchasePolicy, AppError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn costa_rican_ibans_are_checked_digit_by_digit() {
+        assert_eq!(
+            parse_cr_iban("cr05 0152 0200 1026 2840 66").as_deref(),
+            Some("CR05015202001026284066")
+        );
+        assert_eq!(
+            parse_cr_iban("CR05015202001026284067"),
+            None,
+            "one digit wrong"
+        );
+        assert_eq!(parse_cr_iban("CR0501520200102628406"), None, "19 digits");
+        assert_eq!(
+            parse_cr_iban("ES9121000418450200051332"),
+            None,
+            "another country"
+        );
+        assert_eq!(parse_cr_iban(""), None);
+    }
+
+    #[test]
+    fn sinpe_numbers_are_costa_rican_mobiles() {
+        assert_eq!(parse_sinpe("+506 6303 6361").as_deref(), Some("6303-6361"));
+        assert_eq!(parse_sinpe("8888-7777").as_deref(), Some("8888-7777"));
+        assert_eq!(parse_sinpe("2222-3333"), None, "a landline");
+        assert_eq!(parse_sinpe("123"), None);
+        let err = SaveTransferAccount::parse("Banco", "Any2cloud", "CR05015202001026284066", "12")
+            .expect_err("bad sinpe");
+        assert_eq!(err.field.as_deref(), Some("sinpe"));
+        assert!(
+            SaveTransferAccount::parse("Banco", "Any2cloud", "CR05015202001026284066", "")
+                .is_ok_and(|a| a.0.sinpe.is_none())
+        );
+    }
+
     use super::*;
 
     fn package<'a>(hours: &'a str, price: &'a str, months: &'a str) -> PackageInput<'a> {

@@ -2,15 +2,17 @@
 //! payment gateway, fulfilled only by its verified webhook; transfers confirmed by admins),
 //! receipts by email, refunds.
 
-use super::command::{PlaceOrder, SavePackage, TransferInstructions};
+use super::command::{PlaceOrder, SavePackage, SaveTransferAccount, TransferInstructions};
 use super::gateway::{CheckoutRequest, PaymentGateway};
-use super::store::{NewOrder, Payment, Refund, ShopStore};
+use super::store::{
+    CardPayment, NewOrder, Payment, Refund, Reversal, ReversalChange, Reversed, ShopStore,
+};
 use super::{
-    Order, OrderStatus, OrgPurchase, PayMethod, PlacedOrder, PurchasePolicy, Receipt, StoreAdmin,
-    StorePage, DEFAULT_TRANSFER_INSTRUCTIONS,
+    DisputeState, Order, OrderStatus, OrgPurchase, PayMethod, PlacedOrder, PurchasePolicy, Receipt,
+    StoreAdmin, StorePage, TransferAccount, DEFAULT_TRANSFER_INSTRUCTIONS,
 };
 use crate::accounts::service::Principal;
-use crate::domain::hours::{default_catalog, format_usd, Package};
+use crate::domain::hours::{default_catalog, format_minutes, format_usd, Package};
 use crate::domain::{format_cr, Role};
 use crate::error::{AppError, ErrorCode};
 use crate::kernel::{Clock, NewMail, OutboxStore};
@@ -36,6 +38,55 @@ pub struct CompletedCheckout<'a> {
     pub amount_total: Option<i64>,
     /// ISO 4217, lower case as Stripe sends it (`usd`).
     pub currency: Option<&'a str>,
+    /// What later refunds and disputes of this payment will name.
+    pub payment_intent: Option<&'a str>,
+}
+
+/// The parts of a Stripe `charge.refunded` or `charge.dispute.*` event the store acts on.
+#[derive(Debug, Clone, Copy)]
+pub struct ReversedPayment<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub payment_intent: Option<&'a str>,
+    pub currency: Option<&'a str>,
+    pub kind: ReversalKind<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum ReversalKind<'a> {
+    /// A charge's refunds: Stripe's running total (`amount_refunded`).
+    Refund { amount_refunded: Option<i64> },
+    /// A dispute: its amount and Stripe's status (`needs_response`, `won`, `lost`, …).
+    Dispute {
+        amount: Option<i64>,
+        status: Option<&'a str>,
+    },
+}
+
+/// Stripe's dispute statuses, as the order keeps them: closed in the merchant's favour
+/// (`won`, or an inquiry closed without a chargeback) gives the money back; `lost` keeps it
+/// out; anything else holds it.
+fn dispute_state(status: &str) -> DisputeState {
+    match status {
+        "won" | "warning_closed" | "prevented" => DisputeState::Won,
+        "lost" => DisputeState::Lost,
+        _ => DisputeState::Open,
+    }
+}
+
+/// The account, as lines of an email.
+fn account_lines(a: &TransferAccount) -> String {
+    let sinpe = a
+        .sinpe
+        .as_deref()
+        .map(|n| format!("SINPE Móvil: {n}\n"))
+        .unwrap_or_default();
+    format!(
+        "Banco: {}\nTitular: {}\nCuenta IBAN (USD): {}\n{sinpe}",
+        a.bank,
+        a.holder,
+        a.iban_grouped()
+    )
 }
 
 /// The currency every order is priced and charged in.
@@ -45,6 +96,7 @@ const ORDER_CURRENCY: &str = "usd";
 fn for_customers(order: Order) -> Order {
     Order {
         payment_problem: None,
+        shortfall_minutes: None,
         ..order
     }
 }
@@ -53,6 +105,8 @@ fn for_customers(order: Order) -> Order {
 #[derive(Debug, PartialEq, Eq)]
 pub enum WebhookOutcome {
     Credited(i64),
+    /// A refund or dispute changed the order.
+    Reversed(i64),
     Duplicate,
     Ignored(&'static str),
 }
@@ -121,7 +175,38 @@ impl Shop {
             can_buy,
             buyers_only,
             transfer_instructions: self.instructions().await?,
+            transfer_account: self.store.transfer_account().await?,
         })
+    }
+
+    /// The example account the demo data shows on transfer orders (a Costa Rican IBAN with a
+    /// valid check and a SINPE Móvil number), until an admin saves the company's own.
+    pub async fn seed_demo_account(&self) -> Result<(), AppError> {
+        if self.store.transfer_account().await?.is_none() {
+            let demo = SaveTransferAccount::parse(
+                "Banco Nacional de Costa Rica",
+                "Any2cloud Servicios Administrados S.A.",
+                "CR05 0152 0200 1026 2840 66",
+                "6303-6361",
+            )?;
+            self.store
+                .set_transfer_account(&demo.0, self.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// An admin saves the account customers pay transfers into.
+    pub async fn set_transfer_account(
+        &self,
+        principal: &Principal,
+        account: SaveTransferAccount,
+    ) -> Result<(), AppError> {
+        principal.require(&[Role::Admin])?;
+        self.store
+            .set_transfer_account(&account.0, self.clock.now())
+            .await?;
+        Ok(())
     }
 
     pub async fn place_order(
@@ -169,6 +254,7 @@ impl Shop {
             return Ok(PlacedOrder {
                 order,
                 checkout_url: None,
+                transfer_account: self.store.transfer_account().await?,
             });
         };
         let receipt = format!("{}/tienda/pedidos/{}", self.public_url, order.id);
@@ -191,6 +277,7 @@ impl Shop {
                 Ok(PlacedOrder {
                     order,
                     checkout_url: Some(session.url),
+                    transfer_account: None,
                 })
             }
             Err(e) => {
@@ -235,6 +322,7 @@ impl Shop {
         Ok(Receipt {
             order,
             transfer_instructions: self.instructions().await?,
+            transfer_account: self.store.transfer_account().await?,
             can_manage: principal.role() == Role::Admin,
             unspent_minutes: unspent,
         })
@@ -328,10 +416,14 @@ impl Shop {
             None => None,
         };
         let Some(order) = order else {
-            return self.ignore(&event, now, "unknown order").await;
+            return self
+                .ignore(event.event_id, event.event_type, now, "unknown order")
+                .await;
         };
         if event.payment_status != Some("paid") {
-            return self.ignore(&event, now, "not paid yet").await;
+            return self
+                .ignore(event.event_id, event.event_type, now, "not paid yet")
+                .await;
         }
         let currency_matches = event
             .currency
@@ -342,7 +434,9 @@ impl Shop {
         {
             tracing::error!(order = order.id, amount = ?event.amount_total, currency = ?event.currency,
                 "payment does not match the order");
-            let outcome = self.ignore(&event, now, "amount mismatch").await?;
+            let outcome = self
+                .ignore(event.event_id, event.event_type, now, "amount mismatch")
+                .await?;
             if outcome != WebhookOutcome::Duplicate {
                 let paid = match (event.amount_total, event.currency) {
                     (Some(cents), Some(cur)) => format!(
@@ -366,7 +460,11 @@ impl Shop {
             .store
             .pay_order(
                 order.id,
-                Some((event.event_id, event.event_type)),
+                Some(CardPayment {
+                    event_id: event.event_id,
+                    event_type: event.event_type,
+                    payment_intent: event.payment_intent,
+                }),
                 None,
                 now,
             )
@@ -384,17 +482,79 @@ impl Shop {
         }
     }
 
+    /// Applies a verified refund or dispute of a card payment to its order: the share given
+    /// back leaves the hour bank (what was already spent is recorded for staff), a dispute won
+    /// brings the hours back, and the buyer is told by email. Replays change nothing.
+    pub async fn payment_reversed(
+        &self,
+        event: ReversedPayment<'_>,
+    ) -> Result<WebhookOutcome, AppError> {
+        let now = self.clock.now();
+        let usd = event
+            .currency
+            .is_some_and(|c| c.eq_ignore_ascii_case(ORDER_CURRENCY));
+        let change = match event.kind {
+            ReversalKind::Refund {
+                amount_refunded: Some(total),
+            } => Some(ReversalChange::Refunded { total_cents: total }),
+            ReversalKind::Dispute {
+                amount: Some(amount),
+                status: Some(status),
+            } => {
+                let state = dispute_state(status);
+                Some(ReversalChange::Disputed {
+                    held_cents: if state == DisputeState::Won {
+                        0
+                    } else {
+                        amount
+                    },
+                    state,
+                })
+            }
+            _ => None,
+        };
+        let (Some(payment_intent), Some(change), true) = (event.payment_intent, change, usd) else {
+            tracing::error!(event = event.event_id, currency = ?event.currency,
+                "refund or dispute event without a usable amount, currency or payment");
+            return self
+                .ignore(event.event_id, event.event_type, now, "unusable reversal")
+                .await;
+        };
+        let outcome = self
+            .store
+            .reverse_payment(Reversal {
+                event_id: event.event_id,
+                event_type: event.event_type,
+                payment_intent,
+                change,
+                now,
+            })
+            .await?;
+        match outcome {
+            Reversed::Duplicate => Ok(WebhookOutcome::Duplicate),
+            Reversed::UnknownPayment => Ok(WebhookOutcome::Ignored("unknown payment")),
+            Reversed::Unchanged => Ok(WebhookOutcome::Ignored("nothing new")),
+            Reversed::NotPaid(_) => Ok(WebhookOutcome::Ignored("order not paid")),
+            Reversed::Applied {
+                order_id,
+                ledger_minutes,
+                ..
+            } => {
+                let order = self.load(order_id).await?;
+                self.mail_reversal(&order, change, ledger_minutes).await?;
+                Ok(WebhookOutcome::Reversed(order_id))
+            }
+        }
+    }
+
     async fn ignore(
         &self,
-        event: &CompletedCheckout<'_>,
+        event_id: &str,
+        event_type: &str,
         now: DateTime<Utc>,
         why: &'static str,
     ) -> Result<WebhookOutcome, AppError> {
-        if self
-            .store
-            .record_event(event.event_id, event.event_type, now)
-            .await?
-        {
+        if self.store.record_event(event_id, event_type, now).await? {
             Ok(WebhookOutcome::Ignored(why))
         } else {
             Ok(WebhookOutcome::Duplicate)
@@ -439,6 +599,7 @@ impl Shop {
             packages: self.store.packages(true).await?,
             orders: self.store.orders(None, 200).await?,
             transfer_instructions: self.instructions().await?,
+            transfer_account: self.store.transfer_account().await?,
             orgs: self.store.org_purchases().await?,
             card_enabled: self.card_enabled(),
         })
@@ -505,9 +666,15 @@ impl Shop {
     }
 
     async fn mail_transfer_instructions(&self, order: &Order) -> Result<(), AppError> {
+        let account = self
+            .store
+            .transfer_account()
+            .await?
+            .map(|a| account_lines(&a))
+            .unwrap_or_default();
         let body = format!(
-            "Hola {}:\n\nRecibimos su pedido {} de {} ({} h) por {}.\n\n{}\n\nReferencia: {}\n\n\
-             Ver el pedido: {}/tienda/pedidos/{}\n",
+            "Hola {}:\n\nRecibimos su pedido {} de {} ({} h) por {}.\n\n{}\n\n{account}\
+             Referencia: {}\n\nVer el pedido: {}/tienda/pedidos/{}\n",
             order.buyer_name,
             order.reference,
             order.package_name,
@@ -551,6 +718,64 @@ impl Shop {
         );
         self.mail(order, &format!("Recibo {}", order.reference), &body)
             .await
+    }
+
+    async fn mail_reversal(
+        &self,
+        order: &Order,
+        change: ReversalChange,
+        ledger_minutes: i64,
+    ) -> Result<(), AppError> {
+        let hours = format_minutes(ledger_minutes.abs());
+        let (subject, what) = match change {
+            ReversalChange::Refunded { total_cents } => (
+                format!("Reembolso del pedido {}", order.reference),
+                format!(
+                    "Se reembolsaron {} del pago con tarjeta del pedido {}.",
+                    format_usd(total_cents.min(order.price_cents)),
+                    order.reference
+                ),
+            ),
+            ReversalChange::Disputed {
+                state: DisputeState::Won,
+                ..
+            } => (
+                format!("Disputa del pedido {} resuelta", order.reference),
+                format!(
+                    "La disputa del pago del pedido {} se resolvió y el pago se mantiene.",
+                    order.reference
+                ),
+            ),
+            ReversalChange::Disputed {
+                state: DisputeState::Lost,
+                ..
+            } => (
+                format!("Disputa del pedido {} cerrada", order.reference),
+                format!(
+                    "La disputa del pago del pedido {} se cerró a favor de su banco: el pago \
+                     fue devuelto a su tarjeta.",
+                    order.reference
+                ),
+            ),
+            ReversalChange::Disputed { .. } => (
+                format!("Disputa abierta sobre el pedido {}", order.reference),
+                format!(
+                    "Su banco abrió una disputa sobre el pago del pedido {}. Mientras se \
+                     resuelve, las horas no usadas de esa compra quedan retenidas.",
+                    order.reference
+                ),
+            ),
+        };
+        let hours_line = match ledger_minutes {
+            0 => "Su saldo de horas no cambió.".to_owned(),
+            m if m < 0 => format!("Se retiraron {hours} de su saldo de horas."),
+            _ => format!("Se devolvieron {hours} a su saldo de horas."),
+        };
+        let body = format!(
+            "Hola {}:\n\n{what}\n{hours_line}\n\nVer el pedido: {}/tienda/pedidos/{}\n",
+            order.buyer_name, self.public_url, order.id,
+        );
+        self.mail(order, &subject, &body).await
     }
 
     async fn mail(&self, order: &Order, subject: &str, body: &str) -> Result<(), AppError> {

@@ -1,7 +1,7 @@
 //! Storage interface for the store. Paying an order, crediting its hours and recording the
 //! payment event happen in one transaction under the organisation's hour-bank lock.
 
-use super::{Order, OrderStatus, PayMethod, PurchasePolicy};
+use super::{DisputeState, Order, OrderStatus, PayMethod, PurchasePolicy};
 use crate::domain::hours::Package;
 use crate::kernel::StoreResult;
 use async_trait::async_trait;
@@ -13,6 +13,59 @@ pub struct NewOrder<'a> {
     pub package: &'a Package,
     pub method: PayMethod,
     pub now: DateTime<Utc>,
+}
+
+/// The Stripe event a card payment arrived in, recorded with it so a second delivery changes
+/// nothing; its payment intent links later refunds and disputes to the order.
+#[derive(Debug, Clone, Copy)]
+pub struct CardPayment<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub payment_intent: Option<&'a str>,
+}
+
+/// How Stripe reports money of a card payment going back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReversalChange {
+    /// A refund: Stripe's running total of what was given back (`amount_refunded`).
+    Refunded { total_cents: i64 },
+    /// A dispute opened or closed: what it holds now (0 once won) and its state.
+    Disputed {
+        held_cents: i64,
+        state: DisputeState,
+    },
+}
+
+/// A verified refund or dispute event for the card payment `payment_intent`.
+#[derive(Debug, Clone, Copy)]
+pub struct Reversal<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub payment_intent: &'a str,
+    pub change: ReversalChange,
+    pub now: DateTime<Utc>,
+}
+
+/// What a reversal did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reversed {
+    /// Applied to the order: `ledger_minutes` left the bank (negative) or came back
+    /// (positive); `shortfall_minutes` is what is now owed in all; `refunded` says whether all
+    /// of the payment is gone back.
+    Applied {
+        order_id: i64,
+        ledger_minutes: i64,
+        shortfall_minutes: i64,
+        refunded: bool,
+    },
+    /// This event was handled before: nothing changed.
+    Duplicate,
+    /// The event says nothing new (an older refund total arriving late).
+    Unchanged,
+    /// No order was paid with that payment intent.
+    UnknownPayment,
+    /// The order is not paid (or refunded) by card: nothing to reverse.
+    NotPaid(OrderStatus),
 }
 
 /// What paying an order did.
@@ -50,6 +103,12 @@ pub trait ShopStore: Send + Sync {
 
     async fn transfer_instructions(&self) -> StoreResult<Option<String>>;
     async fn set_transfer_instructions(&self, text: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn transfer_account(&self) -> StoreResult<Option<super::TransferAccount>>;
+    async fn set_transfer_account(
+        &self,
+        account: &super::TransferAccount,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 
     async fn policy(&self, org_id: i64) -> StoreResult<PurchasePolicy>;
     async fn set_policy(&self, org_id: i64, policy: PurchasePolicy) -> StoreResult<()>;
@@ -73,7 +132,7 @@ pub trait ShopStore: Send + Sync {
     async fn pay_order(
         &self,
         order_id: i64,
-        event: Option<(&str, &str)>,
+        event: Option<CardPayment<'_>>,
         confirmed_by: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Payment>;
@@ -91,6 +150,10 @@ pub trait ShopStore: Send + Sync {
         actor_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Refund>;
+    /// Applies a refund or dispute Stripe reported for a card payment, once per event: the
+    /// share of the purchase reversed leaves the bank (never below what is unspent; the rest
+    /// is a shortfall) or, for a dispute won, comes back. Under the hour-bank lock.
+    async fn reverse_payment(&self, reversal: Reversal<'_>) -> StoreResult<Reversed>;
     /// Records what went wrong with the order's payment, for staff.
     async fn note_payment_problem(&self, order_id: i64, problem: &str) -> StoreResult<()>;
     /// Minutes still unspent of a paid order's purchase.

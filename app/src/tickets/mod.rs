@@ -39,6 +39,9 @@ pub struct TicketSummary {
     pub received_at: DateTime<Utc>,
     pub first_response_due: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
+    /// When it was resolved or closed (none while open).
+    #[serde(default)]
+    pub closed_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub source: TicketSource,
 }

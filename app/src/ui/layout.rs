@@ -1,4 +1,4 @@
-use crate::domain::nav_items;
+use crate::domain::{nav_entries, NavEntry};
 use crate::i18n::*;
 use crate::ui::use_session;
 use leptos::prelude::*;
@@ -28,7 +28,24 @@ fn nav_label(i18n: I18nContext<Locale>, key: &'static str) -> impl Fn() -> &'sta
             "hours" => td_string!(l, nav.hours),
             "store" => td_string!(l, nav.store),
             "store_admin" => td_string!(l, nav.store_admin),
+            "admin" => td_string!(l, nav.admin),
             _ => td_string!(l, nav.account),
+        }
+    }
+}
+
+/// Closes the header's open menus (after a link in one is followed, or on Escape).
+fn close_menus() {
+    #[cfg(feature = "hydrate")]
+    if let Ok(open) = document().query_selector_all("details.nav-menu[open]") {
+        use wasm_bindgen::JsCast;
+        for i in 0..open.length() {
+            if let Some(d) = open
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+            {
+                d.set_open(false);
+            }
         }
     }
 }
@@ -93,11 +110,30 @@ fn Navigation() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let logout = session.logout;
+    let location = use_location();
     move || match session.user() {
         Some(u) => {
-            let links = nav_items(u.role)
+            let links = nav_entries(u.role)
                 .into_iter()
-                .map(|item| view! { <li><A href=item.path>{nav_label(i18n, item.key)}</A></li> })
+                .map(|entry| match entry {
+                    NavEntry::Link(item) => view! { <li><A href=item.path>{nav_label(i18n, item.key)}</A></li> }.into_any(),
+                    NavEntry::Menu { key, items } => {
+                        let paths: Vec<&'static str> = items.iter().map(|i| i.path).collect();
+                        let here = move || paths.iter().any(|p| location.pathname.get().starts_with(p));
+                        let links = items
+                            .into_iter()
+                            .map(|item| view! { <li><A href=item.path on:click=move |_| close_menus()>{nav_label(i18n, item.key)}</A></li> })
+                            .collect_view();
+                        view! {
+                            <li class="nav-menu-item">
+                                <details class="nav-menu" data-testid=format!("nav-menu-{key}")>
+                                    <summary class:current=here>{nav_label(i18n, key)}</summary>
+                                    <ul class="nav-submenu">{links}</ul>
+                                </details>
+                            </li>
+                        }.into_any()
+                    }
+                })
                 .collect_view();
             view! {
                 <ul class="nav-links" data-role=u.role.as_str()>{links}</ul>
@@ -122,6 +158,7 @@ fn Navigation() -> impl IntoView {
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     let menu_open = RwSignal::new(false);
+    let toggle_ref = NodeRef::<leptos::html::Button>::new();
     let location = use_location();
     Effect::new(move |_| {
         location.pathname.track();
@@ -129,12 +166,23 @@ pub fn Layout(children: Children) -> impl IntoView {
     });
     view! {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
-        <header class="site-header">
+        <header class="site-header" on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+            // Escape closes the phone menu and any open header menu, back on the toggle.
+            if ev.key() == "Escape" {
+                close_menus();
+                if menu_open.get_untracked() {
+                    menu_open.set(false);
+                    if let Some(button) = toggle_ref.get_untracked() {
+                        let _ = button.focus();
+                    }
+                }
+            }
+        }>
             <A href="/" attr:class="brand">
                 <img src="/logo.svg" alt="" width="28" height="28"/>
                 <span>"Any2cloud"</span><span class="brand-sub">"Portal"</span>
             </A>
-            <button type="button" class="menu-toggle"
+            <button type="button" class="menu-toggle" node_ref=toggle_ref
                 aria-expanded=move || menu_open.get().to_string()
                 aria-controls="main-nav"
                 on:click=move |_| menu_open.update(|o| *o = !*o)>

@@ -7,7 +7,9 @@ mod title;
 mod user;
 
 pub use layout::{Layout, LOCALE_COOKIE};
-pub use states::{ErrorNotice, FormError, Loading, Notice};
+pub use states::{
+    field_invalid, ConfirmSubmit, ErrorNotice, FieldError, FormError, Loading, Notice,
+};
 pub use title::{head_text, DataTitle, PageTitle};
 pub use user::{use_session, Authorized, Session, UserProvider};
 

@@ -1,6 +1,7 @@
 //! Web chat over HTTP: start a conversation, history after an id, idempotent sends, files,
 //! and the conversation actions. The WebSocket side lives in `chat_socket`.
 
+use super::chat_schema::{AvailabilityDoc, ChatMessageDoc, ChatViewDoc, InboxDoc};
 use super::files::read_file;
 use super::{ApiError, ApiJson, ApiLocale, ApiResult, WithLocale};
 use super::{ApiPath, ApiQuery};
@@ -101,6 +102,10 @@ pub struct StartChat {
     /// Anonymous visitors only: their email.
     #[serde(default)]
     pub email: String,
+    /// The first message, posted as the conversation starts (what the agent sees in the
+    /// queue). When given it must have text: a blank one is refused and starts nothing.
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -130,6 +135,12 @@ pub async fn start(
             locale: caller.locale.0,
         })?
     };
+    let first = body
+        .message
+        .as_deref()
+        .map(MessageText::parse)
+        .transpose()
+        .in_locale(caller.locale)?;
     let (chat, token) = state
         .services
         .chats
@@ -141,6 +152,20 @@ pub async fn start(
         )
         .await
         .in_locale(caller.locale)?;
+    if let Some(text) = &first {
+        // An anonymous visitor writes as the conversation's visitor from now on.
+        let visitor = Caller::Visitor { chat_id: chat.id };
+        let poster = match &caller.caller {
+            Caller::User(_) => &caller.caller,
+            _ => &visitor,
+        };
+        state
+            .services
+            .chats
+            .post(poster, chat.id, text, None, false)
+            .await
+            .in_locale(caller.locale)?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(ChatStarted { id: chat.id, token }),
@@ -156,7 +181,7 @@ pub struct AfterQuery {
 
 #[derive(Serialize, ToSchema)]
 pub struct MessageList {
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<ChatMessageDoc>)]
     pub messages: Vec<ChatMessage>,
 }
 
@@ -193,7 +218,7 @@ pub struct SendMessage {
 /// Send a message. 201 when stored; 200 with the earlier message when `client_id` was already used.
 #[utoipa::path(post, operation_id = "sendChatMessage", path = "/api/v1/chats/{id}/messages", tag = "chat", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = SendMessage,
-    responses((status = 201, description = "the stored message"), (status = 200, description = "an earlier message with this client_id"),
+    responses((status = 201, description = "the stored message", body = ChatMessageDoc), (status = 200, description = "an earlier message with this client_id", body = ChatMessageDoc),
         (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn send(
     State(state): State<AppState>,
@@ -224,7 +249,7 @@ pub async fn send(
 
 /// Send a file (multipart field `file`; same types and 10 MB limit as ticket attachments).
 #[utoipa::path(post, operation_id = "uploadChatFile", path = "/api/v1/chats/{id}/files", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 201, description = "the message carrying the file"), (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 201, description = "the message carrying the file", body = ChatMessageDoc), (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn upload(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -247,7 +272,7 @@ pub async fn upload(
 /// Download a file sent in a chat the caller belongs to.
 #[utoipa::path(get, operation_id = "downloadChatFile", path = "/api/v1/chats/{id}/files/{file}", tag = "chat", security(("bearer" = [])),
     params(("id" = i64, Path), ("file" = i64, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, description = "the file, with its own content type", content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = super::ErrorBody)))]
 pub async fn download(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -283,7 +308,7 @@ pub async fn download(
 
 /// The conversation (status, agent, read marks).
 #[utoipa::path(get, operation_id = "getChat", path = "/api/v1/chats/{id}", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "the chat"), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, description = "the chat", body = ChatViewDoc), (status = 404, body = super::ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -312,7 +337,7 @@ fn staff(caller: &ChatCaller) -> ApiResult<&app::accounts::service::Principal> {
 /// The agent's inbox: every channel's conversations waiting in the queue (oldest first) and
 /// the caller's own, each with its channel, unread count and last message.
 #[utoipa::path(get, operation_id = "listChats", path = "/api/v1/chats", tag = "chat", security(("bearer" = [])),
-    responses((status = 200, description = "`{\"waiting\": [...], \"mine\": [...]}`"), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = InboxDoc), (status = 403, body = super::ErrorBody)))]
 pub async fn inbox(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -330,7 +355,7 @@ pub async fn inbox(
 
 /// Agent: accept a waiting chat (within the agent's concurrent-chat limit).
 #[utoipa::path(post, operation_id = "acceptChat", path = "/api/v1/chats/{id}/accept", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "the chat"), (status = 409, body = super::ErrorBody)))]
+    responses((status = 200, description = "the chat", body = ChatViewDoc), (status = 409, body = super::ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -353,7 +378,7 @@ pub struct Transfer {
 
 /// Agent: hand the chat to another agent.
 #[utoipa::path(post, operation_id = "transferChat", path = "/api/v1/chats/{id}/transfer", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
-    request_body = Transfer, responses((status = 200, description = "the chat"), (status = 409, body = super::ErrorBody)))]
+    request_body = Transfer, responses((status = 200, description = "the chat", body = ChatViewDoc), (status = 409, body = super::ErrorBody)))]
 pub async fn transfer(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -372,7 +397,7 @@ pub async fn transfer(
 
 /// Either side: end the conversation.
 #[utoipa::path(post, operation_id = "closeChat", path = "/api/v1/chats/{id}/close", tag = "chat", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "the chat"), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, description = "the chat", body = ChatViewDoc), (status = 404, body = super::ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
     caller: ChatCaller,
@@ -474,7 +499,7 @@ pub async fn transcript(
 
 /// Whether agents are available now, and the next opening time if not.
 #[utoipa::path(get, operation_id = "getChatAvailability", path = "/api/v1/chats/availability", tag = "chat",
-    responses((status = 200, description = "{within_hours, agents_online, next_opening}")))]
+    responses((status = 200, body = AvailabilityDoc)))]
 pub async fn availability(
     State(state): State<AppState>,
     caller: ChatCaller,

@@ -179,7 +179,7 @@ pub async fn upload_api(
 
 /// Download an attachment of a ticket the caller can see.
 #[utoipa::path(get, operation_id = "downloadAttachment", path = "/api/v1/attachments/{id}", tag = "tickets", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = super::ErrorBody)))]
+    responses((status = 200, description = "the file, with its own content type", content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = super::ErrorBody)))]
 pub async fn download_api(
     State(state): State<AppState>,
     caller: ApiCaller,

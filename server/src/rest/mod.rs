@@ -4,6 +4,7 @@
 mod accounts;
 mod changes;
 pub mod chat;
+mod chat_schema;
 pub mod chat_socket;
 mod email_webhook;
 mod extract;

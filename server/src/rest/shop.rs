@@ -8,7 +8,7 @@ use crate::startup::AppState;
 use app::domain::hours::Package;
 use app::error::ErrorCode;
 use app::shop::command::PlaceOrder;
-use app::shop::service::{CompletedCheckout, WebhookOutcome};
+use app::shop::service::{CompletedCheckout, ReversalKind, ReversedPayment, WebhookOutcome};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -69,9 +69,20 @@ pub struct OrderOut {
     pub paid_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
     pub refunded_minutes: Option<i64>,
+    /// What was given back of a card payment, in cents (refunds made in Stripe or here).
+    pub refunded_cents: i64,
+    /// `open`, `won` or `lost`: a dispute (chargeback) the customer's bank opened.
+    pub dispute: Option<String>,
+    /// Purchased minutes a refund or dispute could not take back because they were already
+    /// spent (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall_minutes: Option<i64>,
     /// A payment that did not match the order (staff only; no hours were credited for it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_problem: Option<String>,
+    /// Where to pay a pending transfer order (quote `reference` in the transfer's detail).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pay_to: Option<PayTo>,
     /// Stripe Checkout page (card orders, on creation only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkout_url: Option<String>,
@@ -96,9 +107,42 @@ impl From<app::shop::Order> for OrderOut {
             paid_at: o.paid_at,
             expires_at: o.expires_at,
             refunded_minutes: o.refunded_minutes,
+            refunded_cents: o.refunded_cents,
+            dispute: o.dispute.map(|d| d.as_str().to_owned()),
+            shortfall_minutes: o.shortfall_minutes,
             payment_problem: o.payment_problem,
             checkout_url: None,
+            pay_to: None,
         }
+    }
+}
+
+/// The account a transfer order is paid into.
+#[derive(Serialize, ToSchema)]
+pub struct PayTo {
+    pub bank: String,
+    pub holder: String,
+    /// Costa Rican IBAN (`CR` and 20 digits), for payments in US dollars.
+    pub iban: String,
+    /// SINPE Móvil number, `8888-7777`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sinpe: Option<String>,
+    /// What to write in the transfer's detail: the order's reference.
+    pub reference: String,
+}
+
+impl OrderOut {
+    /// Adds where to pay, for a transfer order still waiting for its payment.
+    fn paying_into(mut self, account: Option<app::shop::TransferAccount>) -> Self {
+        let waiting = self.method == "transfer" && self.status == "pending";
+        self.pay_to = account.filter(|_| waiting).map(|a| PayTo {
+            bank: a.bank,
+            holder: a.holder,
+            iban: a.iban,
+            sinpe: a.sinpe,
+            reference: self.reference.clone(),
+        });
+        self
     }
 }
 
@@ -157,7 +201,7 @@ pub async fn place(
         )
         .await
         .in_locale(caller.locale)?;
-    let mut out = OrderOut::from(placed.order);
+    let mut out = OrderOut::from(placed.order).paying_into(placed.transfer_account);
     out.checkout_url = placed.checkout_url;
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -177,7 +221,9 @@ pub async fn order(
         .receipt(&caller.principal, id)
         .await
         .in_locale(caller.locale)?;
-    Ok(Json(receipt.order.into()))
+    Ok(Json(
+        OrderOut::from(receipt.order).paying_into(receipt.transfer_account),
+    ))
 }
 
 /// An admin confirms a transfer arrived: the hours are credited (409 if not pending).
@@ -261,7 +307,10 @@ fn rejected(locale: ApiLocale) -> ApiError {
 
 /// Stripe's webhook. Verified with `Stripe-Signature` (HMAC-SHA256 of `{t}.{body}`, 5-minute
 /// tolerance); anything else is 400 and stores nothing. `checkout.session.completed` with
-/// `payment_status` = `paid` credits the order once; duplicates and replays answer 200.
+/// `payment_status` = `paid` credits the order once (amount and currency must match);
+/// `charge.refunded` (full or partial) and `charge.dispute.created` / `.closed` take the
+/// reversed share of the purchase's unspent hours back (a dispute won returns them) and email
+/// the buyer; duplicates and replays answer 200 and change nothing.
 #[utoipa::path(post, operation_id = "receiveStripeEvent", path = "/api/v1/webhooks/stripe", tag = "store",
     request_body(content = String, description = "The Stripe event, signed", content_type = "application/json"),
     responses((status = 200, body = Received), (status = 400, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
@@ -304,6 +353,30 @@ pub async fn stripe_webhook(
                 payment_status: object.get("payment_status").and_then(|v| v.as_str()),
                 amount_total: object.get("amount_total").and_then(|v| v.as_i64()),
                 currency: object.get("currency").and_then(|v| v.as_str()),
+                payment_intent: object.get("payment_intent").and_then(|v| v.as_str()),
+            })
+            .await
+        }
+        "charge.refunded" | "charge.dispute.created" | "charge.dispute.closed" => {
+            let object = &event.data.object;
+            let text = |key: &str| object.get(key).and_then(|v| v.as_str());
+            let number = |key: &str| object.get(key).and_then(|v| v.as_i64());
+            let kind = if event.kind == "charge.refunded" {
+                ReversalKind::Refund {
+                    amount_refunded: number("amount_refunded"),
+                }
+            } else {
+                ReversalKind::Dispute {
+                    amount: number("amount"),
+                    status: text("status"),
+                }
+            };
+            shop.payment_reversed(ReversedPayment {
+                event_id: &event.id,
+                event_type: &event.kind,
+                payment_intent: text("payment_intent"),
+                currency: text("currency"),
+                kind,
             })
             .await
         }
@@ -312,6 +385,9 @@ pub async fn stripe_webhook(
     .in_locale(locale)?;
     match outcome {
         WebhookOutcome::Credited(lot) => tracing::info!(event = %event.id, lot, "order paid"),
+        WebhookOutcome::Reversed(order) => {
+            tracing::warn!(event = %event.id, order, kind = %event.kind, "card payment reversed")
+        }
         WebhookOutcome::Duplicate => tracing::info!(event = %event.id, "duplicate Stripe event"),
         WebhookOutcome::Ignored(why) => {
             tracing::info!(event = %event.id, why, "Stripe event ignored")

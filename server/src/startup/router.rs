@@ -13,6 +13,8 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Duration;
+use tower_http::compression::predicate::{NotForContentType, Predicate};
+use tower_http::compression::{CompressionLayer, DefaultPredicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -148,6 +150,17 @@ pub(super) fn router(state: AppState) -> Router {
             state.services.secure_cookies,
             security::security_headers,
         ))
+        // Pages, JSON and CSV leave compressed (brotli or gzip, as the client accepts); the
+        // page cache inside keeps plain bodies, and files served precompressed (already
+        // `Content-Encoding`d), images and event streams pass through untouched.
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/octet-stream"))
+                    .and(NotForContentType::const_new("application/pdf"))
+                    .and(NotForContentType::const_new("application/zip")),
+            ),
+        )
         .layer(trace)
         .layer(axum::middleware::from_fn_with_state(
             state.trusted_proxies.clone(),

@@ -1,5 +1,5 @@
-//! `KbStore` for SQLite (FTS5 over pre-stemmed text) and PostgreSQL (`tsvector` with the
-//! `portal_es` / `portal_en` configurations). Every write runs in one transaction that also
+//! `KbStore` for SQLite (FTS5 over pre-stemmed text) and PostgreSQL (`tsvector`s of the same
+//! pre-stemmed text, `simple` configuration). Every write runs in one transaction that also
 //! keeps tags, revisions, old slugs, the search index and the cache generation right.
 
 use super::{found, store_err, with_pool, Db};
@@ -7,7 +7,7 @@ use app::kb::store::{
     ArticleRecord, ArticleStats, ArticleWrite, DeflectionTotals, ImageRecord, KbStore, ListOrder,
     NewImage, Readable, RevisionRecord, SearchRow,
 };
-use app::kb::text::Query;
+use app::kb::text::{self, Query};
 use app::kb::{ArticleLang, ArticleSummary, Category, FeedbackComment, RevisionInfo, Visibility};
 use app::kernel::{Conflict, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -198,13 +198,12 @@ impl KbStore for Db {
 
     async fn search(
         &self,
-        raw: &str,
         query: &Query,
         lang: ArticleLang,
         readable: &Readable,
         limit: i64,
     ) -> StoreResult<Vec<SearchRow>> {
-        search::search(self, raw, query, lang, readable, limit).await
+        search::search(self, query, lang, readable, limit).await
     }
 
     async fn add_views(&self, counts: &[(i64, i64)]) -> StoreResult<()> {
@@ -221,6 +220,58 @@ impl KbStore for Db {
         }
         .await)
         .map_err(store_err)
+    }
+
+    async fn search_rules_version(&self) -> StoreResult<i64> {
+        with_pool!(self, |pool| sqlx::query_scalar::<_, i64>(
+            "SELECT version FROM kb_search_rules WHERE id = 1"
+        )
+        .fetch_one(pool)
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn reindex_search(&self, version: i64) -> StoreResult<usize> {
+        type Row = (i64, String, String, String, String, String);
+        let select =
+            "SELECT id, lang, title, summary, tags, body_text FROM kb_articles ORDER BY id";
+        let rows: Vec<Row> = with_pool!(self, |pool| sqlx::query_as(select).fetch_all(pool).await)
+            .map_err(store_err)?;
+        let indexed: Vec<(i64, ArticleLang, String, String)> = rows
+            .into_iter()
+            .filter_map(|(id, lang, title, summary, tags, body)| {
+                let lang: ArticleLang = lang.parse().ok()?;
+                Some((
+                    id,
+                    lang,
+                    text::index_text(&title, lang),
+                    text::index_text(&writes::search_text(&summary, &tags, &body), lang),
+                ))
+            })
+            .collect();
+        let n = indexed.len();
+        let mark = "UPDATE kb_search_rules SET version = $1 WHERE id = 1";
+        // SQLite rewrites its FTS5 rows (one table per language), PostgreSQL the vectors.
+        let statement = |lang: ArticleLang| match self {
+            Db::Sqlite(_) => writes::sqlite_reindex(lang),
+            Db::Postgres(_) => writes::PG_INDEX.to_owned(),
+        };
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            for (id, lang, title, body) in &indexed {
+                sqlx::query(&statement(*lang))
+                    .bind(id)
+                    .bind(title)
+                    .bind(body)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(mark).bind(version).execute(&mut *tx).await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(store_err)?;
+        Ok(n)
     }
 
     async fn generation(&self) -> StoreResult<i64> {

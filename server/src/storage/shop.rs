@@ -7,15 +7,19 @@ use super::{store_err, with_pool, Db};
 use app::domain::hours::{expiry, Package};
 use app::hours::EntryKind;
 use app::kernel::{StoreError, StoreResult};
-use app::shop::store::{NewOrder, Payment, Refund, ShopStore};
-use app::shop::{Order, OrderStatus, OrgPurchase, PurchasePolicy};
+use app::shop::reversal::{minutes_reversed, settle, Withdrawn};
+use app::shop::store::{
+    CardPayment, NewOrder, Payment, Refund, Reversal, ReversalChange, Reversed, ShopStore,
+};
+use app::shop::{DisputeState, Order, OrderStatus, OrgPurchase, PurchasePolicy, TransferAccount};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 const ORDER_SELECT: &str = "SELECT o.id, o.reference, o.org_id, g.name AS org_name, \
      u.name AS buyer_name, u.email AS buyer_email, o.package_code, o.package_name, o.hours, \
      o.price_cents, o.validity_months, o.method, o.status, o.created_at, o.paid_at, \
-     l.expires_at, o.refunded_at, o.refunded_minutes, o.payment_problem \
+     l.expires_at, o.refunded_at, o.refunded_minutes, o.payment_problem, \
+     o.refunded_cents, o.dispute_status, o.shortfall_minutes \
      FROM store_orders o JOIN organizations g ON g.id = o.org_id \
      JOIN users u ON u.id = o.buyer_id LEFT JOIN hour_ledger l ON l.id = o.lot_id";
 
@@ -40,6 +44,9 @@ struct OrderRow {
     refunded_at: Option<DateTime<Utc>>,
     refunded_minutes: Option<i64>,
     payment_problem: Option<String>,
+    refunded_cents: i64,
+    dispute_status: Option<String>,
+    shortfall_minutes: i64,
 }
 
 fn bad(what: &str, value: &str) -> StoreError {
@@ -69,6 +76,12 @@ impl TryFrom<OrderRow> for Order {
             refunded_at: r.refunded_at,
             refunded_minutes: r.refunded_minutes,
             payment_problem: r.payment_problem,
+            refunded_cents: r.refunded_cents,
+            dispute: r
+                .dispute_status
+                .map(|d| d.parse().map_err(|_| bad("dispute_status", &d)))
+                .transpose()?,
+            shortfall_minutes: (r.shortfall_minutes > 0).then_some(r.shortfall_minutes),
         })
     }
 }
@@ -102,6 +115,20 @@ struct PayRow {
     hours: i64,
     validity_months: i64,
     reference: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReversalRow {
+    status: String,
+    hours: i64,
+    price_cents: i64,
+    reference: String,
+    lot_id: Option<i64>,
+    refunded_cents: i64,
+    disputed_cents: i64,
+    dispute_status: Option<String>,
+    refunded_minutes: i64,
+    shortfall_minutes: i64,
 }
 
 const UPSERT_PACKAGE: &str = "INSERT INTO store_packages (code, name, hours, price_cents, \
@@ -194,6 +221,53 @@ impl ShopStore for Db {
             .map(|r| r.rows_affected()))
         .map_err(store_err)?;
         Ok(())
+    }
+
+    async fn transfer_account(&self) -> StoreResult<Option<TransferAccount>> {
+        type Row = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let sql = "SELECT bank_name, account_holder, iban, sinpe_number FROM store_settings \
+                   WHERE id = 1";
+        let row: Option<Row> =
+            with_pool!(self, |pool| sqlx::query_as(sql).fetch_optional(pool).await)
+                .map_err(store_err)?;
+        Ok(match row {
+            Some((Some(bank), Some(holder), Some(iban), sinpe)) => Some(TransferAccount {
+                bank,
+                holder,
+                iban,
+                sinpe,
+            }),
+            _ => None,
+        })
+    }
+
+    async fn set_transfer_account(
+        &self,
+        account: &TransferAccount,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        // The instructions keep their text (the default until an admin writes their own).
+        let sql = "INSERT INTO store_settings (id, transfer_instructions, updated_at, bank_name, \
+                   account_holder, iban, sinpe_number) VALUES (1, $1, $2, $3, $4, $5, $6) \
+                   ON CONFLICT (id) DO UPDATE SET bank_name = excluded.bank_name, \
+                   account_holder = excluded.account_holder, iban = excluded.iban, \
+                   sinpe_number = excluded.sinpe_number, updated_at = excluded.updated_at";
+        with_pool!(self, |pool| sqlx::query(sql)
+            .bind(app::shop::DEFAULT_TRANSFER_INSTRUCTIONS)
+            .bind(now)
+            .bind(&account.bank)
+            .bind(&account.holder)
+            .bind(&account.iban)
+            .bind(&account.sinpe)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(store_err)
     }
 
     async fn policy(&self, org_id: i64) -> StoreResult<PurchasePolicy> {
@@ -373,7 +447,7 @@ impl ShopStore for Db {
     async fn pay_order(
         &self,
         order_id: i64,
-        event: Option<(&str, &str)>,
+        event: Option<CardPayment<'_>>,
         confirmed_by: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<Payment> {
@@ -381,13 +455,13 @@ impl ShopStore for Db {
         with_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
             // Writes come first so SQLite takes its write lock before anything is read.
-            if let Some((event_id, kind)) = event {
+            if let Some(event) = event {
                 let fresh = sqlx::query(
                     "INSERT INTO stripe_events (id, type, order_id, received_at) \
                      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
                 )
-                .bind(event_id)
-                .bind(kind)
+                .bind(event.event_id)
+                .bind(event.event_type)
                 .bind(order_id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -438,12 +512,13 @@ impl ShopStore for Db {
                 .await?;
             sqlx::query(
                 "UPDATE store_orders SET status = 'paid', paid_at = $2, lot_id = $3, \
-                 confirmed_by = $4 WHERE id = $1",
+                 confirmed_by = $4, payment_intent = $5 WHERE id = $1",
             )
             .bind(order_id)
             .bind(now)
             .bind(lot_id)
             .bind(confirmed_by)
+            .bind(event.and_then(|e| e.payment_intent))
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -512,9 +587,13 @@ impl ShopStore for Db {
                     .execute(&mut *tx)
                     .await?;
             }
+            // All of the payment goes back; what was already spent is the shortfall.
             sqlx::query(
                 "UPDATE store_orders SET status = 'refunded', refunded_at = $2, \
-                 refunded_minutes = $3 WHERE id = $1",
+                 refunded_minutes = COALESCE(refunded_minutes, 0) + $3, \
+                 refunded_cents = price_cents, \
+                 shortfall_minutes = hours * 60 - COALESCE(refunded_minutes, 0) - $3 \
+                 WHERE id = $1",
             )
             .bind(order_id)
             .bind(now)
@@ -524,6 +603,145 @@ impl ShopStore for Db {
             tx.commit().await?;
             Ok(Refund::Done {
                 minutes: left.max(0),
+            })
+        }
+        .await)
+        .map_err(store_err)
+    }
+
+    async fn reverse_payment(&self, r: Reversal<'_>) -> StoreResult<Reversed> {
+        let org: Option<(i64, i64)> = with_pool!(self, |pool| sqlx::query_as(
+            "SELECT id, org_id FROM store_orders WHERE payment_intent = $1"
+        )
+        .bind(r.payment_intent)
+        .fetch_optional(pool)
+        .await)
+        .map_err(store_err)?;
+        with_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            let fresh = sqlx::query(
+                "INSERT INTO stripe_events (id, type, order_id, received_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(r.event_id)
+            .bind(r.event_type)
+            .bind(org.map(|(id, _)| id))
+            .bind(r.now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if fresh == 0 {
+                tx.rollback().await?;
+                return Ok::<_, sqlx::Error>(Reversed::Duplicate);
+            }
+            let Some((order_id, org)) = org else {
+                tx.commit().await?;
+                return Ok(Reversed::UnknownPayment);
+            };
+            sqlx::query(LOCK_BANK).bind(org).execute(&mut *tx).await?;
+            let o: ReversalRow = sqlx::query_as(
+                "SELECT status, hours, price_cents, reference, lot_id, refunded_cents, \
+                 disputed_cents, dispute_status, \
+                 COALESCE(refunded_minutes, 0) AS refunded_minutes, shortfall_minutes FROM store_orders WHERE id = $1",
+            )
+            .bind(order_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let status: OrderStatus = o.status.parse().unwrap_or(OrderStatus::Cancelled);
+            let (OrderStatus::Paid | OrderStatus::Refunded, Some(lot_id)) = (status, o.lot_id)
+            else {
+                tx.commit().await?;
+                return Ok(Reversed::NotPaid(status));
+            };
+            // Stripe's refund total only grows: an older event arriving late changes nothing.
+            let (refunded_cents, disputed_cents, dispute) = match r.change {
+                ReversalChange::Refunded { total_cents } => {
+                    (o.refunded_cents.max(total_cents), o.disputed_cents, None)
+                }
+                ReversalChange::Disputed { held_cents, state } => {
+                    (o.refunded_cents, held_cents.max(0), Some(state.as_str()))
+                }
+            };
+            let same_dispute = dispute.is_none_or(|d| o.dispute_status.as_deref() == Some(d));
+            if refunded_cents == o.refunded_cents
+                && disputed_cents == o.disputed_cents
+                && same_dispute
+            {
+                tx.commit().await?;
+                return Ok(Reversed::Unchanged);
+            }
+            let reversed = (refunded_cents + disputed_cents).min(o.price_cents);
+            let hours = u32::try_from(o.hours).unwrap_or_default();
+            let target = minutes_reversed(hours, o.price_cents, reversed);
+            let unspent: i64 = sqlx::query_scalar(hours::LOT_REMAINING_OF_ORDER)
+                .bind(order_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let before = Withdrawn {
+                taken: o.refunded_minutes,
+                shortfall: o.shortfall_minutes,
+            };
+            let step = settle(before, target, unspent);
+            if step.ledger_minutes != 0 {
+                let note = match (r.change, step.ledger_minutes > 0) {
+                    (_, true) => format!("Disputa resuelta a favor {}", o.reference),
+                    (ReversalChange::Disputed { .. }, false) => {
+                        format!("Disputa del pago {}", o.reference)
+                    }
+                    (ReversalChange::Refunded { .. }, false) => {
+                        format!("Reembolso en Stripe {}", o.reference)
+                    }
+                };
+                // Hours given back are an adjustment on the lot (the ledger keeps `refund`
+                // entries negative).
+                let kind = if step.ledger_minutes > 0 {
+                    EntryKind::Adjustment
+                } else {
+                    EntryKind::Refund
+                };
+                sqlx::query(
+                    "INSERT INTO hour_ledger (org_id, kind, minutes, lot_id, order_id, note, \
+                     actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                    .bind(org)
+                    .bind(kind.as_str())
+                    .bind(step.ledger_minutes)
+                    .bind(lot_id)
+                    .bind(order_id)
+                    .bind(note)
+                    .bind(None::<i64>)
+                    .bind(r.now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // Refunded once all of the money is gone for good: refunds, plus a dispute lost.
+            let lost = dispute.or(o.dispute_status.as_deref()) == Some(DisputeState::Lost.as_str());
+            let gone = refunded_cents + if lost { disputed_cents } else { 0 };
+            let refunded = gone >= o.price_cents;
+            sqlx::query(
+                "UPDATE store_orders SET status = $2, \
+                 refunded_at = CASE WHEN $3 THEN COALESCE(refunded_at, $4) END, \
+                 refunded_minutes = $5, refunded_cents = $6, disputed_cents = $7, \
+                 dispute_status = COALESCE($8, dispute_status), shortfall_minutes = $9 \
+                 WHERE id = $1",
+            )
+            .bind(order_id)
+            .bind(if refunded { "refunded" } else { "paid" })
+            .bind(refunded)
+            .bind(r.now)
+            .bind((step.after.taken > 0 || refunded).then_some(step.after.taken))
+            .bind(refunded_cents)
+            .bind(disputed_cents)
+            .bind(dispute)
+            .bind(step.after.shortfall)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Reversed::Applied {
+                order_id,
+                ledger_minutes: step.ledger_minutes,
+                shortfall_minutes: step.after.shortfall,
+                refunded,
             })
         }
         .await)

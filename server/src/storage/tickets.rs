@@ -33,6 +33,7 @@ struct TicketRow {
     received_at: DateTime<Utc>,
     first_response_due: DateTime<Utc>,
     responded_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
     source: String,
 }
 
@@ -68,6 +69,7 @@ impl TicketRow {
             received_at: self.received_at,
             first_response_due: self.first_response_due,
             responded_at: self.responded_at,
+            closed_at: self.closed_at,
             source: self
                 .source
                 .parse::<TicketSource>()
@@ -79,7 +81,7 @@ impl TicketRow {
 
 const TICKET_SELECT: &str = "SELECT t.id, t.subject, t.body, t.kind, t.priority, t.plan, t.status, t.org_id, \
      o.name AS org_name, t.requester_id, r.name AS requester_name, t.assignee_id, a.name AS assignee_name, \
-     t.on_site, t.received_at, t.first_response_due, t.responded_at, t.source \
+     t.on_site, t.received_at, t.first_response_due, t.responded_at, t.closed_at, t.source \
      FROM tickets t JOIN organizations o ON o.id = t.org_id JOIN users r ON r.id = t.requester_id \
      LEFT JOIN users a ON a.id = t.assignee_id";
 
@@ -282,7 +284,7 @@ impl TicketStore for Db {
     async fn add_message(&self, m: NewMessage<'_>) -> StoreResult<i64> {
         let insert = "INSERT INTO ticket_messages (ticket_id, author_id, body, internal, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
         let respond = "UPDATE tickets SET responded_at = $1 WHERE id = $2 AND responded_at IS NULL";
-        let status = "UPDATE tickets SET status = $1 WHERE id = $2";
+        let status = "UPDATE tickets SET status = $1, closed_at = $3 WHERE id = $2";
         let touch = "UPDATE tickets SET updated_at = $1 WHERE id = $2";
         with_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
@@ -305,6 +307,7 @@ impl TicketStore for Db {
                 sqlx::query(status)
                     .bind(s.as_str())
                     .bind(m.ticket_id)
+                    .bind((!s.is_open()).then_some(m.now))
                     .execute(&mut *tx)
                     .await?;
             }
@@ -326,11 +329,14 @@ impl TicketStore for Db {
         status: TicketStatus,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let sql = "UPDATE tickets SET status = $1, updated_at = $2 WHERE id = $3";
+        // Closing keeps the first closing time; reopening clears it.
+        let sql = "UPDATE tickets SET status = $1, updated_at = $2, \
+                   closed_at = CASE WHEN $4 THEN COALESCE(closed_at, $2) END WHERE id = $3";
         let done = with_pool!(self, |pool| sqlx::query(sql)
             .bind(status.as_str())
             .bind(now)
             .bind(id)
+            .bind(!status.is_open())
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))

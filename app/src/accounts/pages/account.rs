@@ -40,7 +40,16 @@ fn Sessions() -> impl IntoView {
                                                 <strong>{move || match kind { SessionKind::Web => td_string!(i18n.get_locale(), account.kind_web), SessionKind::Api => td_string!(i18n.get_locale(), account.kind_api) }}</strong>
                                                 {s.current.then(|| view! { " · " <em>{t!(i18n, account.this_session)}</em> })}
                                                 <br/>
-                                                <small class="muted">{s.user_agent.clone().unwrap_or_default()}" "{s.ip.clone().unwrap_or_default()}</small>
+                                                <small class="muted" title=s.user_agent.clone().unwrap_or_default() data-testid="session-client">{
+                                                    let (client, raw) = (s.client.clone(), s.user_agent.clone().unwrap_or_default());
+                                                    move || match &client {
+                                                        Some(c) => match &c.os {
+                                                            Some(os) => format!("{} {} {os}", c.browser, td_string!(i18n.get_locale(), account.on_os)),
+                                                            None => c.browser.clone(),
+                                                        },
+                                                        None => raw.clone(),
+                                                    }
+                                                }" · "{s.ip.clone().unwrap_or_default()}</small>
                                                 <br/>
                                                 <small>{t!(i18n, account.started)}": "{format_cr(s.created_at)}" · "{t!(i18n, account.last_seen)}": "{format_cr(s.last_seen_at)}</small>
                                             </div>

@@ -158,6 +158,10 @@ impl Accounts {
             .await?;
         for s in &mut sessions {
             s.current = s.id == principal.session_id;
+            s.client = s
+                .user_agent
+                .as_deref()
+                .and_then(crate::accounts::ClientApp::from_user_agent);
         }
         Ok(sessions)
     }

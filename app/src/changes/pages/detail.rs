@@ -11,7 +11,7 @@ use crate::domain::hours::format_minutes;
 use crate::domain::{format_cr, Role};
 use crate::i18n::*;
 use crate::ui::PageTitle;
-use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
+use crate::ui::{Authorized, ConfirmSubmit, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -110,7 +110,9 @@ fn ChangeBody(detail: ChangeDetail, steps: Steps) -> impl IntoView {
             {(!detail.scope.is_empty()).then(|| view! { <h2>{t!(i18n, changes.scope)}</h2><p class="pre" data-testid="cr-scope">{detail.scope.clone()}</p> })}
             {(!detail.reason.is_empty()).then(|| view! { <p class="notice warn">{t!(i18n, changes.reason)}": "{detail.reason.clone()}</p> })}
         </article>
-        {a.approve.then(|| view! {
+        {a.approve.then(|| {
+            let (to_cover, balance) = (detail.to_cover_minutes, detail.balance_minutes);
+            view! {
             <section class="card" data-testid="decision">
                 <h2>{t!(i18n, changes.decide)}</h2>
                 <p>{t!(i18n, changes.to_cover)}" "<strong>{format_minutes(detail.to_cover_minutes)}</strong></p>
@@ -122,7 +124,14 @@ fn ChangeBody(detail: ChangeDetail, steps: Steps) -> impl IntoView {
                 <div class="actions">
                     <ActionForm action=steps.approve>
                         <input type="hidden" name="id" value=id/>
-                        <button type="submit" data-testid="approve">{t!(i18n, changes.approve)}</button>
+                        <ConfirmSubmit testid="approve"
+                            label=Signal::derive(move || td_string!(i18n.get_locale(), changes.approve).to_owned())
+                            question=Signal::derive(move || {
+                                let l = i18n.get_locale();
+                                format!("{} {} {} {}.", td_string!(l, changes.approve_spends), format_minutes(to_cover),
+                                    td_string!(l, changes.approve_left), format_minutes((balance - to_cover).max(0)))
+                            })
+                            confirm=Signal::derive(move || td_string!(i18n.get_locale(), changes.approve_yes).to_owned())/>
                     </ActionForm>
                     <ActionForm action=steps.decline attr:class="inline-form">
                         <input type="hidden" name="id" value=id/>
@@ -131,7 +140,7 @@ fn ChangeBody(detail: ChangeDetail, steps: Steps) -> impl IntoView {
                     </ActionForm>
                 </div>
             </section>
-        })}
+        }})}
         {a.estimate.then(|| view! {
             <section class="card">
                 <h2>{t!(i18n, changes.assess)}</h2>

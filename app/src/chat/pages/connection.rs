@@ -34,8 +34,11 @@ pub struct ChatConnection {
     pub messages: RwSignal<Vec<ChatMessage>>,
     pub pending: RwSignal<Vec<Pending>>,
     pub link: RwSignal<LinkState>,
-    /// Who on the other side is typing, if anyone.
+    /// Who on the other side is typing, if anyone. Expires [`TYPING_EXPIRES_MS`] after the
+    /// last signal (the typist repeats it every 3 s while keys are pressed).
     pub typing: RwSignal<Option<String>>,
+    /// Bumped by every typing signal, so only the latest one's expiry clears the indicator.
+    typing_seq: StoredValue<u64>,
     /// The last id the other side has read.
     pub other_read: RwSignal<i64>,
     pub error: RwSignal<Option<String>>,
@@ -55,6 +58,9 @@ enum Command {
     Online,
     Stop,
 }
+
+/// How long "… está escribiendo" stays without a new signal from the typist.
+pub const TYPING_EXPIRES_MS: u64 = 5_000;
 
 /// Merges `incoming` into the id-ordered list, ignoring ids already present.
 pub fn merge(list: &mut Vec<ChatMessage>, incoming: ChatMessage) {
@@ -86,6 +92,7 @@ impl ChatConnection {
             pending: RwSignal::new(Vec::new()),
             link: RwSignal::new(LinkState::Connecting),
             typing: RwSignal::new(None),
+            typing_seq: StoredValue::new(0),
             other_read: RwSignal::new(other_read),
             error: RwSignal::new(None),
             outbox: StoredValue::new(None),
@@ -148,6 +155,9 @@ impl ChatConnection {
         match event {
             ServerEvent::Hello { chat } | ServerEvent::Status { chat } => {
                 self.link.set(LinkState::Open);
+                if chat.status == crate::domain::chat::ChatStatus::Closed {
+                    self.typing.set(None);
+                }
                 self.chat.set(chat);
             }
             ServerEvent::Message(m) => {
@@ -160,7 +170,20 @@ impl ChatConnection {
                 self.messages.update(|list| merge(list, m));
             }
             ServerEvent::Typing { name, typing, .. } => {
+                self.typing_seq.update_value(|n| *n += 1);
+                let seq = self.typing_seq.get_value();
                 self.typing.set(typing.then_some(name));
+                if typing {
+                    let (indicator, latest) = (self.typing, self.typing_seq);
+                    set_timeout(
+                        move || {
+                            if latest.try_get_value() == Some(seq) {
+                                indicator.set(None);
+                            }
+                        },
+                        std::time::Duration::from_millis(TYPING_EXPIRES_MS),
+                    );
+                }
             }
             ServerEvent::Read { id, .. } => self.other_read.update(|r| *r = (*r).max(id)),
             ServerEvent::Delivery { id, delivery } => self.messages.update(|list| {

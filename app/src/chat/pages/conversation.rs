@@ -132,7 +132,17 @@ pub fn Conversation(
 
     let last_typing = StoredValue::new(0.0_f64);
     let on_input = move |ev: leptos::ev::Event| {
-        text.set(event_target_value(&ev));
+        let value = event_target_value(&ev);
+        let cleared = value.trim().is_empty();
+        text.set(value);
+        if cleared {
+            // The box was emptied: the other side stops seeing "… está escribiendo" now.
+            if last_typing.get_value() > 0.0 {
+                last_typing.set_value(0.0);
+                conn.send_typing(false);
+            }
+            return;
+        }
         #[cfg(feature = "hydrate")]
         {
             let now = js_sys::Date::now();

@@ -5,10 +5,12 @@ use super::orders::OrderTable;
 use crate::domain::hours::Package;
 use crate::domain::Role;
 use crate::i18n::*;
-use crate::shop::api::{store_admin_load, InstructionsSave, PackageSave, PurchasePolicySave};
-use crate::shop::{OrderStatus, OrgPurchase, PurchasePolicy, StoreAdmin};
+use crate::shop::api::{
+    store_admin_load, InstructionsSave, PackageSave, PurchasePolicySave, TransferAccountSave,
+};
+use crate::shop::{OrderStatus, OrgPurchase, PurchasePolicy, StoreAdmin, TransferAccount};
 use crate::ui::PageTitle;
-use crate::ui::{Authorized, ErrorNotice, FormError, Loading, Notice};
+use crate::ui::{field_invalid, Authorized, ErrorNotice, FieldError, FormError, Loading, Notice};
 use leptos::prelude::*;
 
 #[component]
@@ -28,14 +30,21 @@ fn AdminView() -> impl IntoView {
     let save = ServerAction::<PackageSave>::new();
     let instructions = ServerAction::<InstructionsSave>::new();
     let policy = ServerAction::<PurchasePolicySave>::new();
+    let account = ServerAction::<TransferAccountSave>::new();
     let refresh = RwSignal::new(0u32);
     // Reloaded only after a change was saved: a refused edit keeps what the admin typed.
     let saved = [
         Signal::derive(move || matches!(save.value().get(), Some(Ok(_)))),
         Signal::derive(move || matches!(instructions.value().get(), Some(Ok(_)))),
         Signal::derive(move || matches!(policy.value().get(), Some(Ok(_)))),
+        Signal::derive(move || matches!(account.value().get(), Some(Ok(_)))),
     ];
-    let versions = [save.version(), instructions.version(), policy.version()];
+    let versions = [
+        save.version(),
+        instructions.version(),
+        policy.version(),
+        account.version(),
+    ];
     for (ok, version) in saved.into_iter().zip(versions) {
         Effect::watch(
             move || (version.get(), ok.get()),
@@ -58,7 +67,7 @@ fn AdminView() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
-                    Ok(d) => view! { <AdminBody data=d save instructions policy/> }.into_any(),
+                    Ok(d) => view! { <AdminBody data=d save instructions policy account/> }.into_any(),
                 }
             })}
         </Transition>
@@ -71,12 +80,14 @@ fn AdminBody(
     save: ServerAction<PackageSave>,
     instructions: ServerAction<InstructionsSave>,
     policy: ServerAction<PurchasePolicySave>,
+    account: ServerAction<TransferAccountSave>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let StoreAdmin {
         packages,
         orders,
         transfer_instructions,
+        transfer_account,
         orgs,
         card_enabled,
     } = data;
@@ -111,6 +122,7 @@ fn AdminBody(
                 </label>
                 <button type="submit">{t!(i18n, store.save)}</button>
             </ActionForm>
+            <AccountForm current=transfer_account account/>
         </section>
         <section class="card">
             <h2>{t!(i18n, store.policies)}</h2>
@@ -186,5 +198,48 @@ fn PolicyRow(org: OrgPurchase, policy: ServerAction<PurchasePolicySave>) -> impl
                 }).collect_view()}
             </ul>
         </div>
+    }
+}
+
+/// The account transfers are paid into: bank, holder, IBAN (checked) and SINPE Móvil number,
+/// each error under its field.
+#[component]
+fn AccountForm(
+    current: Option<TransferAccount>,
+    account: ServerAction<TransferAccountSave>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let result: Signal<_> = account.value().into();
+    let a = current.unwrap_or(TransferAccount {
+        bank: String::new(),
+        holder: String::new(),
+        iban: String::new(),
+        sinpe: None,
+    });
+    let iban = a.iban_grouped();
+    view! {
+        <h3 id="account-title">{t!(i18n, store.account_title)}</h3>
+        <p class="muted">{t!(i18n, store.account_hint)}</p>
+        <ActionForm action=account attr:class="form" attr:aria-labelledby="account-title" attr:data-testid="account-form">
+            <label for="acc-bank">{t!(i18n, store.bank)}</label>
+            <input id="acc-bank" name="bank" maxlength="80" required value=a.bank
+                aria-invalid=field_invalid(result, "bank") aria-describedby=move || field_invalid(result, "bank")().map(|_| "acc-bank-error")/>
+            <FieldError result field="bank" id="acc-bank-error"/>
+            <label for="acc-holder">{t!(i18n, store.holder)}</label>
+            <input id="acc-holder" name="holder" maxlength="120" required value=a.holder
+                aria-invalid=field_invalid(result, "holder") aria-describedby=move || field_invalid(result, "holder")().map(|_| "acc-holder-error")/>
+            <FieldError result field="holder" id="acc-holder-error"/>
+            <label for="acc-iban">{t!(i18n, store.iban)}</label>
+            <input id="acc-iban" name="iban" maxlength="40" required value=iban placeholder="CR05 0152 0200 1026 2840 66"
+                autocomplete="off" spellcheck="false"
+                aria-invalid=field_invalid(result, "iban") aria-describedby=move || field_invalid(result, "iban")().map(|_| "acc-iban-error")/>
+            <FieldError result field="iban" id="acc-iban-error"/>
+            <label for="acc-sinpe">{t!(i18n, store.sinpe)}</label>
+            <input id="acc-sinpe" name="sinpe" maxlength="20" inputmode="tel" value=a.sinpe.unwrap_or_default()
+                aria-invalid=field_invalid(result, "sinpe") aria-describedby=move || field_invalid(result, "sinpe")().map(|_| "acc-sinpe-error")/>
+            <FieldError result field="sinpe" id="acc-sinpe-error"/>
+            <button type="submit">{t!(i18n, store.save_account)}</button>
+            {move || matches!(account.value().get(), Some(Ok(()))).then(|| view! { <Notice>{t!(i18n, store.saved)}</Notice> })}
+        </ActionForm>
     }
 }

@@ -8,7 +8,7 @@ pub use admin::StoreAdminPage;
 pub use catalog::StorePage;
 pub use orders::{OrdersPage, ReceiptPage};
 
-pub use crate::shop::labels::{method_label, status_label};
+pub use crate::shop::labels::{dispute_label, method_label, status_label};
 
 /// `26/11/2027` in Costa Rica.
 pub fn cr_date(at: chrono::DateTime<chrono::Utc>) -> String {

@@ -1,14 +1,14 @@
 //! `/tienda/pedidos`: the organisation's orders; `/tienda/pedidos/:id`: the receipt, with the
 //! transfer instructions while unpaid and the admin's confirm and refund buttons.
 
-use super::{cr_date, method_label, status_label};
+use super::{cr_date, dispute_label, method_label, status_label};
 use crate::domain::hours::{format_minutes, format_usd};
 use crate::domain::{format_cr, Role};
 use crate::i18n::*;
 use crate::shop::api::{orders_load, receipt_load, OrderCancel, OrderConfirm, OrderRefund};
 use crate::shop::{Order, OrderStatus, PayMethod, Receipt};
 use crate::ui::PageTitle;
-use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
+use crate::ui::{Authorized, ConfirmSubmit, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -73,7 +73,10 @@ pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
                                 <td data-label=move || td_string!(i18n.get_locale(), store.method)>{move || method_label(i18n.get_locale(), method)}</td>
                                 <td data-label=move || td_string!(i18n.get_locale(), store.status)>
                                     <span class=format!("badge order-{}", status.as_str())>{move || status_label(i18n.get_locale(), status)}</span>
-                                    {o.payment_problem.clone().map(|p| view! { " "<span class="badge order-problem" title=p data-testid="payment-problem">{t!(i18n, store.payment_problem)}</span> })}
+                                    {(o.refunded_cents > 0).then(|| view! { <dt>{t!(i18n, store.refunded_amount)}</dt><dd data-testid="refunded-amount">{format_usd(o.refunded_cents)}</dd> })}
+                {o.dispute.map(|d| view! { <dt>{t!(i18n, store.dispute)}</dt><dd data-testid="dispute">{move || dispute_label(i18n.get_locale(), d)}</dd> })}
+                {o.shortfall_minutes.map(|m| view! { <dt>{t!(i18n, store.shortfall)}</dt><dd class="notice error" data-testid="shortfall">{format_minutes(m)}</dd> })}
+                {o.payment_problem.clone().map(|p| view! { " "<span class="badge order-problem" title=p data-testid="payment-problem">{t!(i18n, store.payment_problem)}</span> })}
                                 </td>
                                 <td data-label=move || td_string!(i18n.get_locale(), store.date)>{format_cr(o.created_at)}</td>
                             </tr>
@@ -161,10 +164,22 @@ fn ReceiptBody(
     let o = receipt.order.clone();
     let (status, method, id) = (o.status, o.method, o.id);
     let pending = status == OrderStatus::Pending;
+    let account = receipt.transfer_account.clone().map(|a| {
+        let iban = a.iban_grouped();
+        view! {
+            <dl class="facts" data-testid="pay-to" aria-label=move || td_string!(i18n.get_locale(), store.pay_to)>
+                <dt>{t!(i18n, store.bank)}</dt><dd>{a.bank}</dd>
+                <dt>{t!(i18n, store.holder)}</dt><dd>{a.holder}</dd>
+                <dt>{t!(i18n, store.iban)}</dt><dd data-testid="iban" class="mono">{iban}</dd>
+                {a.sinpe.map(|n| view! { <dt>"SINPE Móvil"</dt><dd data-testid="sinpe">{n}</dd> })}
+            </dl>
+        }
+    });
     let instructions = (pending && method == PayMethod::Transfer).then(|| view! {
         <section class="card transfer-instructions" data-testid="transfer-instructions">
             <h2>{t!(i18n, store.how_to_pay)}</h2>
             <p>{receipt.transfer_instructions.clone()}</p>
+            {account}
             <p>{t!(i18n, store.reference)}": "<strong data-testid="reference">{o.reference.clone()}</strong></p>
             <p>{t!(i18n, store.amount)}": "<strong>{format_usd(o.price_cents)}</strong></p>
         </section>
@@ -175,7 +190,8 @@ fn ReceiptBody(
     view! {
         <article class="card receipt" data-testid="receipt">
             <div class="page-head">
-                <h1>{t!(i18n, store.receipt)}" "{o.reference.clone()}</h1>
+                // A receipt only once paid: until then it is an order.
+                <h1>{move || if matches!(status, OrderStatus::Pending | OrderStatus::Cancelled) { td_string!(i18n.get_locale(), store.order_title) } else { td_string!(i18n.get_locale(), store.receipt) }}" "{o.reference.clone()}</h1>
                 <span class=format!("badge order-{}", status.as_str()) data-testid="order-status">{move || status_label(i18n.get_locale(), status)}</span>
             </div>
             <dl class="facts">
@@ -191,22 +207,44 @@ fn ReceiptBody(
                 {o.expires_at.map(|at| view! { <dt>{t!(i18n, store.expires)}</dt><dd data-testid="order-expires">{cr_date(at)}</dd> })}
                 {receipt.unspent_minutes.map(|m| view! { <dt>{t!(i18n, store.unspent)}</dt><dd>{format_minutes(m)}</dd> })}
                 {o.refunded_minutes.map(|m| view! { <dt>{t!(i18n, store.refunded)}</dt><dd>{format_minutes(m)}</dd> })}
+                {(o.refunded_cents > 0).then(|| view! { <dt>{t!(i18n, store.refunded_amount)}</dt><dd data-testid="refunded-amount">{format_usd(o.refunded_cents)}</dd> })}
+                {o.dispute.map(|d| view! { <dt>{t!(i18n, store.dispute)}</dt><dd data-testid="dispute">{move || dispute_label(i18n.get_locale(), d)}</dd> })}
+                {o.shortfall_minutes.map(|m| view! { <dt>{t!(i18n, store.shortfall)}</dt><dd class="notice error" data-testid="shortfall">{format_minutes(m)}</dd> })}
                 {o.payment_problem.clone().map(|p| view! { <dt>{t!(i18n, store.payment_problem)}</dt><dd class="notice error" data-testid="payment-problem">{p}</dd> })}
             </dl>
             <p class="muted">{t!(i18n, store.times_cr)}</p>
             <div class="actions no-print">
                 <button type="button" class="secondary" on:click=move |_| crate::ui::print_page()>{t!(i18n, store.print)}</button>
-                {(admin && pending && method == PayMethod::Transfer).then(|| view! {
-                    <ActionForm action=confirm>
-                        <input type="hidden" name="id" value=id/>
-                        <button type="submit" data-testid="confirm-transfer">{t!(i18n, store.confirm_transfer)}</button>
-                    </ActionForm>
+                {(admin && pending && method == PayMethod::Transfer).then(|| {
+                    let (hours, org, reference, amount) = (o.hours, o.org_name.clone(), o.reference.clone(), format_usd(o.price_cents));
+                    view! {
+                        <ActionForm action=confirm>
+                            <input type="hidden" name="id" value=id/>
+                            <ConfirmSubmit testid="confirm-transfer"
+                                label=Signal::derive(move || td_string!(i18n.get_locale(), store.confirm_transfer).to_owned())
+                                question=Signal::derive(move || {
+                                    let l = i18n.get_locale();
+                                    format!("{} {hours} h {} {org} {} {reference} ({amount}).", td_string!(l, store.confirm_credits),
+                                        td_string!(l, store.confirm_to), td_string!(l, store.confirm_for))
+                                })
+                                confirm=Signal::derive(move || td_string!(i18n.get_locale(), store.confirm_yes).to_owned())/>
+                        </ActionForm>
+                    }
                 })}
-                {(admin && status == OrderStatus::Paid).then(|| view! {
-                    <ActionForm action=refund>
-                        <input type="hidden" name="id" value=id/>
-                        <button type="submit" class="danger" data-testid="refund">{t!(i18n, store.refund)}</button>
-                    </ActionForm>
+                {(admin && status == OrderStatus::Paid).then(|| {
+                    let (org, unspent) = (o.org_name.clone(), format_minutes(receipt.unspent_minutes.unwrap_or(0)));
+                    view! {
+                        <ActionForm action=refund>
+                            <input type="hidden" name="id" value=id/>
+                            <ConfirmSubmit testid="refund" danger=true
+                                label=Signal::derive(move || td_string!(i18n.get_locale(), store.refund).to_owned())
+                                question=Signal::derive(move || {
+                                    let l = i18n.get_locale();
+                                    format!("{} {org} {} {unspent}.", td_string!(l, store.refund_takes), td_string!(l, store.refund_unspent))
+                                })
+                                confirm=Signal::derive(move || td_string!(i18n.get_locale(), store.refund_yes).to_owned())/>
+                        </ActionForm>
+                    }
                 })}
                 {pending.then(|| view! {
                     <ActionForm action=cancel>

@@ -1,7 +1,7 @@
 //! The live SLA countdown: computed by the same engine in the server render and in the browser,
 //! ticking every second without a round trip.
 
-use crate::domain::sla::{clock_running, sla_state, Calendar, SlaState};
+use crate::domain::sla::{clock_running, ticket_sla_state, Calendar, SlaState};
 use crate::domain::{Priority, SupportPlan, COSTA_RICA};
 use crate::i18n::*;
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
@@ -111,12 +111,16 @@ pub fn SlaBadge(
     priority: Priority,
     due: DateTime<Utc>,
     responded_at: Option<DateTime<Utc>>,
+    /// Resolved or closed: the outcome is shown instead of a countdown.
+    closed_at: Option<DateTime<Utc>>,
     calendar: StoredValue<Calendar>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let now = use_clock();
     let status = move || {
-        calendar.with_value(|cal| sla_state(plan, priority, due, responded_at, now.get(), cal))
+        calendar.with_value(|cal| {
+            ticket_sla_state(plan, priority, due, responded_at, closed_at, now.get(), cal)
+        })
     };
     let running = move || calendar.with_value(|cal| clock_running(plan, now.get(), cal));
     view! {
@@ -125,14 +129,26 @@ pub fn SlaBadge(
             class:at-risk=move || status().0 == SlaState::AtRisk
             class:breached=move || status().0 == SlaState::Breached
             class:on-time=move || status().0 == SlaState::RespondedOnTime
-            class:late=move || status().0 == SlaState::RespondedLate
+            class:late=move || matches!(status().0, SlaState::RespondedLate | SlaState::ClosedLate)
+            class:closed=move || status().0 == SlaState::ClosedInTime
             data-testid="sla" data-state=move || format!("{:?}", status().0)>
             {move || {
                 let l = i18n.get_locale();
                 let (state, left) = status();
                 match state {
-                    SlaState::RespondedOnTime => td_string!(l, sla.on_time).to_owned(),
-                    SlaState::RespondedLate => td_string!(l, sla.late).to_owned(),
+                    SlaState::RespondedOnTime | SlaState::RespondedLate => {
+                        let label = if state == SlaState::RespondedOnTime {
+                            td_string!(l, sla.on_time)
+                        } else {
+                            td_string!(l, sla.late)
+                        };
+                        match responded_at {
+                            Some(at) => format!("{label} · {}", format_due(l, at)),
+                            None => label.to_owned(),
+                        }
+                    }
+                    SlaState::ClosedInTime => td_string!(l, sla.closed_in_time).to_owned(),
+                    SlaState::ClosedLate => format!("{} · {}", td_string!(l, sla.closed_late), format_due(l, due)),
                     SlaState::Breached => format!("{} · {}", td_string!(l, sla.breached), format_due(l, due)),
                     _ if running() => format!("{} {}", td_string!(l, sla.left), format_left(left)),
                     _ => format!("{} {} ({})", td_string!(l, sla.left), format_left(left), td_string!(l, sla.paused)),

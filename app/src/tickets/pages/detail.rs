@@ -6,7 +6,7 @@ use crate::pages::home::{plan_label, priority_label};
 use crate::tickets::api::{load_ticket, AssignTicket, ReplyTicket, SetTicketStatus};
 use crate::tickets::{StaffMember, TicketPage};
 use crate::ui::PageTitle;
-use crate::ui::{Authorized, ErrorNotice, FormError, Loading};
+use crate::ui::{Authorized, ConfirmSubmit, ErrorNotice, FormError, Loading};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
@@ -83,7 +83,7 @@ fn TicketBody(
                 <h1>{t.subject.clone()}</h1>
                 <p>
                     <span class="badge" data-testid="status">{move || status_label(i18n.get_locale(), current_status)}</span>" "
-                    <SlaBadge plan priority due=t.first_response_due responded_at=t.responded_at calendar/>
+                    <SlaBadge plan priority due=t.first_response_due responded_at=t.responded_at closed_at=t.closed_at calendar/>
                 </p>
             </header>
             <dl class="facts">
@@ -109,7 +109,11 @@ fn TicketBody(
             <ActionForm action=status attr:class="inline">
                 <input type="hidden" name="id" value=id/>
                 {if current_status.is_open() {
-                    view! { <input type="hidden" name="status" value="closed"/><button type="submit" class="secondary">{t!(i18n, tickets.close)}</button> }.into_any()
+                    view! { <input type="hidden" name="status" value="closed"/>
+                        <ConfirmSubmit testid="close-ticket"
+                            label=Signal::derive(move || td_string!(i18n.get_locale(), tickets.close).to_owned())
+                            question=Signal::derive(move || td_string!(i18n.get_locale(), tickets.close_question).to_owned())
+                            confirm=Signal::derive(move || td_string!(i18n.get_locale(), tickets.close_yes).to_owned())/> }.into_any()
                 } else {
                     view! { <input type="hidden" name="status" value="open"/><button type="submit" class="secondary">{t!(i18n, tickets.reopen)}</button> }.into_any()
                 }}

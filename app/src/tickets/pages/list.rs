@@ -1,6 +1,6 @@
 use super::{kind_label, status_label, SlaBadge};
 use crate::accounts::api::list_orgs;
-use crate::domain::sla::{sla_state, SlaState};
+use crate::domain::sla::{ticket_sla_state, SlaState};
 use crate::domain::{format_cr, Priority, Role, SupportPlan, TicketSource, TicketStatus};
 use crate::i18n::*;
 use crate::pages::home::{plan_label, priority_label};
@@ -135,15 +135,15 @@ fn TicketList(staff: bool) -> impl IntoView {
                     }.into_any(),
                     Ok(list) => {
                         let calendar = StoredValue::new(list.calendar);
-                        let watched: Vec<_> = list.tickets.iter().map(|t| (t.plan, t.priority, t.first_response_due, t.responded_at)).collect();
+                        let watched: Vec<_> = list.tickets.iter().map(|t| (t.plan, t.priority, t.first_response_due, t.responded_at, t.closed_at)).collect();
                         let now = use_clock();
                         // In-app warning: unanswered tickets past 75 % of their target, or breached.
                         let urgent = Memo::new(move |_| {
                             calendar.with_value(|cal| {
                                 watched
                                     .iter()
-                                    .filter(|(plan, priority, due, responded)| {
-                                        let (state, _) = sla_state(*plan, *priority, *due, *responded, now.get(), cal);
+                                    .filter(|(plan, priority, due, responded, closed)| {
+                                        let (state, _) = ticket_sla_state(*plan, *priority, *due, *responded, *closed, now.get(), cal);
                                         matches!(state, SlaState::AtRisk | SlaState::Breached)
                                     })
                                     .count()
@@ -177,7 +177,7 @@ fn TicketList(staff: bool) -> impl IntoView {
                                                     {staff.then(|| view! { <td>{t.org_name.clone()}</td> })}
                                                     <td><span class=format!("prio prio-{}", priority.as_str())>{move || priority_label(i18n.get_locale(), priority)}</span></td>
                                                     <td>{move || status_label(i18n.get_locale(), status)}</td>
-                                                    <td><SlaBadge plan=t.plan priority due=t.first_response_due responded_at=t.responded_at calendar/></td>
+                                                    <td><SlaBadge plan=t.plan priority due=t.first_response_due responded_at=t.responded_at closed_at=t.closed_at calendar/></td>
                                                     {staff.then(|| { let name = t.assignee_name.clone(); view! { <td>{move || name.clone().unwrap_or_else(|| td_string!(i18n.get_locale(), tickets.unassigned).to_owned())}</td> } })}
                                                     <td>{format_cr(t.received_at)}</td>
                                                 </tr>

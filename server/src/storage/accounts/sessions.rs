@@ -81,6 +81,7 @@ pub(super) async fn list_sessions(
             created_at: r.created_at,
             last_seen_at: r.last_seen_at,
             user_agent: r.user_agent,
+            client: None,
             ip: r.ip,
             current: false,
         })

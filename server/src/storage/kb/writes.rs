@@ -6,7 +6,8 @@ use app::kb::text::{self};
 use app::kb::{ArticleLang, ArticleStatus};
 
 /// Keeps one article's search entry right, inside the write's transaction. SQLite stores
-/// pre-stemmed text in FTS5 (plus who may see it); PostgreSQL builds weighted `tsvector`s itself.
+/// pre-stemmed text in FTS5 (plus who may see it); PostgreSQL weighted `tsvector`s of the
+/// same pre-stemmed text.
 pub(super) trait SearchIndex {
     async fn index(&mut self, id: i64, w: &ArticleWrite) -> Result<(), sqlx::Error>;
 }
@@ -20,7 +21,12 @@ pub(super) fn fts_table(lang: ArticleLang) -> &'static str {
 }
 
 pub(super) fn search_body(w: &ArticleWrite) -> String {
-    format!("{}\n{}\n{}", w.summary, w.tags.join(", "), w.body_text)
+    search_text(&w.summary, &w.tags.join(", "), &w.body_text)
+}
+
+/// What an article's body is searched by: its summary, tags and text.
+pub(super) fn search_text(summary: &str, tags: &str, body_text: &str) -> String {
+    format!("{summary}\n{tags}\n{body_text}")
 }
 
 impl SearchIndex for sqlx::Transaction<'_, sqlx::Sqlite> {
@@ -53,20 +59,30 @@ impl SearchIndex for sqlx::Transaction<'_, sqlx::Sqlite> {
 
 impl SearchIndex for sqlx::Transaction<'_, sqlx::Postgres> {
     async fn index(&mut self, id: i64, w: &ArticleWrite) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE kb_articles SET \
-             search_vector = setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $2), 'A') || \
-                             setweight(to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $3), 'B'), \
-             title_vector = to_tsvector((CASE WHEN lang = 'en' THEN 'portal_en' ELSE 'portal_es' END)::regconfig, $2) \
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(&w.title)
-        .bind(search_body(w))
-        .execute(&mut **self)
-        .await
-        .map(|_| ())
+        sqlx::query(PG_INDEX)
+            .bind(id)
+            .bind(text::index_text(&w.title, w.lang))
+            .bind(text::index_text(&search_body(w), w.lang))
+            .execute(&mut **self)
+            .await
+            .map(|_| ())
     }
+}
+
+/// PostgreSQL indexes the words the portal stemmed itself (the same [`text::index_text`]
+/// SQLite's FTS5 stores), with the `simple` configuration: no second stemming, no stop words,
+/// so both backends find the same articles for the same query.
+pub(super) const PG_INDEX: &str = "UPDATE kb_articles SET \
+     search_vector = setweight(to_tsvector('simple', $2), 'A') || \
+                     setweight(to_tsvector('simple', $3), 'B'), \
+     title_vector = to_tsvector('simple', $2) WHERE id = $1";
+
+/// SQLite's index entry for an article whose words are stemmed again (rules changed).
+pub(super) fn sqlite_reindex(lang: ArticleLang) -> String {
+    format!(
+        "UPDATE {} SET title = $2, body = $3 WHERE rowid = $1",
+        fts_table(lang)
+    )
 }
 
 /// What every article write records besides the row itself: its tags and a revision.

@@ -7,6 +7,7 @@ pub mod changes;
 #[cfg(feature = "ssr")]
 pub mod channels;
 pub mod chat;
+pub mod dashboard;
 pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]

@@ -18,6 +18,7 @@ for (const r of roles) {
     await expect(nav.getByRole('link')).toHaveText(r.links);
     if (r.menu) {
       // Administration pages sit in one menu: the header keeps one row at 1366 px.
+      await page.setViewportSize({ width: 1366, height: 900 });
       const header = await page.locator('.site-header').boundingBox();
       expect(header!.height).toBeLessThan(80);
       await nav.getByText('Administración').click();
@@ -102,8 +103,8 @@ test('account page lists sessions and signs out other devices', async ({ browser
   await expect(b).toHaveURL(/\/panel$/);
   await open(a, '/cuenta');
   await expect(a.getByTestId('sessions').locator('li.current')).toHaveCount(1);
-  // Sessions read as a browser and a system (headless Chromium on Linux), not a raw header.
-  await expect(a.getByTestId('session-client').first()).toHaveText(/^Chrom\w* en Linux · /);
+  // Sessions read as a browser and a system (the Desktop Chrome profile's user agent), not a raw header.
+  await expect(a.getByTestId('session-client').first()).toHaveText(/^Chrome en Windows 10 · /);
   await expect(a.getByTestId('session-client').first()).not.toContainText('Mozilla/5.0');
   await a.getByRole('button', { name: 'Cerrar sesión en todos los demás dispositivos' }).click();
   await expect(a.getByText('Cerramos sus otras sesiones.')).toBeVisible();

@@ -207,6 +207,7 @@ test('change requests are paid from hours bought by card and by transfer, oldest
 
 test('an admin keeps the transfer account: a mistyped IBAN is refused under its field', async ({ page }) => {
   await signIn(page, 'admin@demo.test');
+  await expect(page).toHaveURL(/\/panel$/);
   await open(page, '/admin/tienda');
   const form = page.getByTestId('account-form');
   await expect(form.getByLabel('Cuenta IBAN en dólares')).toHaveValue('CR05 0152 0200 1026 2840 66');

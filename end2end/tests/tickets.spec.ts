@@ -94,11 +94,11 @@ test('customer opens a ticket, watches the countdown, agent answers on time', as
   await expect(agent.getByTestId('thread')).toContainText('Ya estamos revisando el servidor de correo.');
   // A sent reply leaves the box empty, so it is not sent twice.
   await expect(agent.getByLabel('Responder')).toHaveValue('');
-  await expect(agent.getByTestId('sla')).toHaveText('Respondido a tiempo');
+  await expect(agent.getByTestId('sla')).toHaveText(/^Respondido a tiempo · \S+ \d+ \S+, \d\d:\d\d$/);
 
   // The customer sees the answer and the SLA outcome.
   await open(customer, `/tickets/${id}`);
-  await expect(customer.getByTestId('sla')).toHaveText('Respondido a tiempo');
+  await expect(customer.getByTestId('sla')).toHaveText(/^Respondido a tiempo · \S+ \d+ \S+, \d\d:\d\d$/);
   await expect(customer.getByTestId('status')).toHaveText('Abierto');
   await expect(customer.getByTestId('thread')).toContainText('Ya estamos revisando');
   await customer.getByLabel('Responder').fill('Gracias, quedo atento.');
@@ -215,4 +215,38 @@ test.describe('without JavaScript', () => {
     await expect(page).toHaveURL(/\/tickets\/\d+$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(subject);
   });
+});
+
+test('ticket lists: cards with the countdown first on a phone, the whole queue at 1366 px', async ({ browser, page }) => {
+  // Another organisation's customer: the demo customer's first journey starts without tickets.
+  const auth = await (await page.request.post('/api/v1/auth/token', { data: { email: 'cliente2@otra.test', password: 'Demo-2026!' } })).json();
+  const created = await page.request.post('/api/v1/tickets', {
+    headers: { authorization: `Bearer ${auth.token}` },
+    data: { subject: `Pantalla del teléfono ${Date.now()}`, body: 'La VPN se desconecta cada hora.', kind: 'incident', priority: 'high' },
+  });
+  expect(created.status()).toBe(201);
+  const id = (await created.json()).id;
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, 'cliente2@otra.test');
+  await expect(page).toHaveURL(/\/panel$/);
+  await open(page, '/tickets');
+  const card = page.locator(`tr[data-ticket="${id}"]`);
+  const sla = await card.getByTestId('sla').boundingBox();
+  const subject = await card.locator('.t-subject').boundingBox();
+  expect(sla!.x + sla!.width).toBeLessThanOrEqual(390);
+  expect(sla!.y).toBeLessThan(subject!.y);
+  // Nothing scrolls sideways.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  const agentCtx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const agent = await agentCtx.newPage();
+  await signIn(agent, 'agente@demo.test');
+  await expect(agent).toHaveURL(/\/panel$/);
+  await open(agent, '/tickets');
+  const wrap = agent.locator('.table-wrap').first();
+  const fits = await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
+  expect(fits, 'the queue table fits without scrolling sideways').toBe(true);
+  await expect(agent.getByRole('columnheader', { name: 'Asignado a' })).toBeInViewport();
+  await agentCtx.close();
 });

@@ -33,8 +33,8 @@ fn DashboardFor(user: CurrentUser) -> impl IntoView {
         <section class="card">
             <h1>{t!(i18n, dashboard.welcome)}", "{user.name.clone()}</h1>
             <p>{t!(i18n, dashboard.your_role)}": "<strong data-testid="role">{move || role_label(i18n.get_locale(), role)}</strong></p>
-            {role.is_staff().then(|| view! { <p class="muted">{t!(i18n, dashboard.staff_lead)}</p> })}
         </section>
+        <crate::dashboard::page::HomeSections/>
         {org}
     }
 }

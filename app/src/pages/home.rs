@@ -25,7 +25,7 @@ pub fn SlaTable(plans: Vec<SupportPlan>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="sla-table">
                 <thead>
                     <tr>

@@ -69,6 +69,11 @@ impl Tickets {
         }
     }
 
+    /// The clock the service reads (pages composed from several services use the same one).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     /// The SLA report over the last `months` months (staff).
     pub async fn report(
         &self,

@@ -57,7 +57,7 @@ fn OrgsAdmin(can_create: bool) -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, admin.no_orgs)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="orgs-table">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, admin.org_name)}</th>
@@ -245,7 +245,7 @@ fn UsersAdmin() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, admin.no_users)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="users-table">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, admin.user_name)}</th>

@@ -88,7 +88,7 @@ fn ListBody(list: ChangeList, submit: ServerAction<ChangeSubmit>, staff: bool) -
 pub fn ChangeTable(items: Vec<ChangeSummary>, staff: bool) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table stack" data-testid="changes">
                 <thead><tr>
                     <th scope="col">{t!(i18n, changes.number)}</th>

@@ -82,7 +82,7 @@ fn CannedManager() -> impl IntoView {
                         <table class="table" data-testid="canned-table">
                             <thead><tr>
                                 <th>{t!(i18n, chat.canned_shortcut)}</th><th>{t!(i18n, chat.canned_name)}</th>
-                                <th>{t!(i18n, chat.canned_body)}</th><th></th>
+                                <th>{t!(i18n, chat.canned_body)}</th><th><span class="visually-hidden">{t!(i18n, actions)}</span></th>
                             </tr></thead>
                             <tbody>
                                 {items.into_iter().map(|c| {

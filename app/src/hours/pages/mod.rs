@@ -105,7 +105,7 @@ fn Bank(view: HoursView, adjust: ServerAction<HoursAdjust>) -> impl IntoView {
                 view! { <p class="empty" data-testid="no-purchases">{t!(i18n, hours.no_purchases)}" "<A href="/tienda">{t!(i18n, hours.buy)}</A></p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table stack" data-testid="lots">
                             <thead><tr>
                                 <th scope="col">{t!(i18n, hours.origin)}</th>
@@ -146,7 +146,7 @@ fn Bank(view: HoursView, adjust: ServerAction<HoursAdjust>) -> impl IntoView {
                 view! { <p class="empty">{t!(i18n, hours.no_entries)}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0">
                         <table class="table stack" data-testid="ledger">
                             <thead><tr>
                                 <th scope="col">{t!(i18n, hours.date)}</th>

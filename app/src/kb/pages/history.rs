@@ -69,7 +69,7 @@ fn History() -> impl IntoView {
                                 <table class="data" data-testid="revisions">
                                     <thead><tr>
                                         <th>"#"</th><th>{t!(i18n, kb.field_title)}</th><th>{t!(i18n, kb.field_status)}</th>
-                                        <th>{t!(i18n, kb.author)}</th><th>{t!(i18n, kb.date)}</th><th></th>
+                                        <th>{t!(i18n, kb.author)}</th><th>{t!(i18n, kb.date)}</th><th><span class="visually-hidden">{t!(i18n, actions)}</span></th>
                                     </tr></thead>
                                     <tbody>
                                         {revisions.into_iter().map(|r| {

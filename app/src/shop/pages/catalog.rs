@@ -61,7 +61,7 @@ fn Catalog(data: StoreData, place: ServerAction<OrderPlace>) -> impl IntoView {
         </ul>
         <section class="card">
             <h2>{t!(i18n, store.compare)}</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0">
                 <table class="table" data-testid="comparison">
                     <thead><tr>
                         <th scope="col">{t!(i18n, store.package)}</th>

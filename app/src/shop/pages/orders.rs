@@ -49,7 +49,7 @@ fn OrderList() -> impl IntoView {
 pub fn OrderTable(orders: Vec<Order>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table stack" data-testid="orders">
                 <thead><tr>
                     <th scope="col">{t!(i18n, store.order)}</th>

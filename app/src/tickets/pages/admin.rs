@@ -84,13 +84,13 @@ fn CalendarEditor(editable: bool) -> impl IntoView {
                 match days.await {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="calendar-table">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, calendar.date)}</th>
                                     <th scope="col">{t!(i18n, calendar.reason)}</th>
                                     <th scope="col">{t!(i18n, calendar.state)}</th>
-                                    {editable.then(|| view! { <th scope="col"></th> })}
+                                    {editable.then(|| view! { <th scope="col"><span class="visually-hidden">{t!(i18n, actions)}</span></th> })}
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|d| {
@@ -158,7 +158,7 @@ fn Report() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, report.empty)}</p> }.into_any(),
                     Ok(list) => view! {
-                        <div class="table-wrap">
+                        <div class="table-wrap" tabindex="0">
                             <table data-testid="report-table">
                                 <thead><tr>
                                     <th scope="col">{t!(i18n, report.month)}</th>

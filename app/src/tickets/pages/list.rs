@@ -155,7 +155,7 @@ fn TicketList(staff: bool) -> impl IntoView {
                                     {move || td_string!(i18n.get_locale(), tickets.urgent)}": "<strong>{urgent}</strong>
                                 </p>
                             })}
-                            <div class="table-wrap">
+                            <div class="table-wrap" tabindex="0">
                                 <table class="tickets" data-testid="tickets-table">
                                     <thead><tr>
                                         <th scope="col">{t!(i18n, tickets.number)}</th>
@@ -172,14 +172,14 @@ fn TicketList(staff: bool) -> impl IntoView {
                                             let (priority, status, kind) = (t.priority, t.status, t.kind);
                                             view! {
                                                 <tr data-ticket=t.id>
-                                                    <td><A href=format!("/tickets/{}", t.id)>{t.number.clone()}</A></td>
-                                                    <td><A href=format!("/tickets/{}", t.id)>{t.subject.clone()}</A><br/><small class="muted">{move || kind_label(i18n.get_locale(), kind)}</small>{source_badge(t.source)}</td>
-                                                    {staff.then(|| view! { <td>{t.org_name.clone()}</td> })}
-                                                    <td><span class=format!("prio prio-{}", priority.as_str())>{move || priority_label(i18n.get_locale(), priority)}</span></td>
-                                                    <td>{move || status_label(i18n.get_locale(), status)}</td>
-                                                    <td><SlaBadge plan=t.plan priority due=t.first_response_due responded_at=t.responded_at closed_at=t.closed_at calendar/></td>
-                                                    {staff.then(|| { let name = t.assignee_name.clone(); view! { <td>{move || name.clone().unwrap_or_else(|| td_string!(i18n.get_locale(), tickets.unassigned).to_owned())}</td> } })}
-                                                    <td>{format_cr(t.received_at)}</td>
+                                                    <td class="t-number"><A href=format!("/tickets/{}", t.id)>{t.number.clone()}</A></td>
+                                                    <td class="t-subject"><A href=format!("/tickets/{}", t.id)>{t.subject.clone()}</A><br/><small class="muted">{move || kind_label(i18n.get_locale(), kind)}</small>{source_badge(t.source)}</td>
+                                                    {staff.then(|| view! { <td class="t-org">{t.org_name.clone()}</td> })}
+                                                    <td class="t-prio"><span class=format!("prio prio-{}", priority.as_str())>{move || priority_label(i18n.get_locale(), priority)}</span></td>
+                                                    <td class="t-status">{move || status_label(i18n.get_locale(), status)}</td>
+                                                    <td class="t-sla"><SlaBadge plan=t.plan priority due=t.first_response_due responded_at=t.responded_at closed_at=t.closed_at calendar/></td>
+                                                    {staff.then(|| { let name = t.assignee_name.clone(); view! { <td class="t-assignee">{move || name.clone().unwrap_or_else(|| td_string!(i18n.get_locale(), tickets.unassigned).to_owned())}</td> } })}
+                                                    <td class="t-received">{format_cr(t.received_at)}</td>
                                                 </tr>
                                             }
                                         }).collect_view()}

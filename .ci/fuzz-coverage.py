@@ -10,7 +10,7 @@ import re
 import sys
 import urllib.request
 
-LINE = re.compile(r'^http_requests_total\{(?P<labels>[^}]*)\} (?P<value>[0-9.e+]+)$')
+LINE = re.compile(r'^http_requests_total\{(?P<labels>.*)\} (?P<value>\S+)$')
 LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 

@@ -416,6 +416,13 @@ async fn openapi_document_describes_the_api() {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Path parameters carry examples from the demo data, so tools reach real records.
+    let org = &doc["paths"]["/api/v1/organizations/{id}"]["get"]["parameters"][0];
+    assert_eq!(
+        (&org["name"], &org["example"]),
+        (&json!("id"), &json!(1)),
+        "{org}"
+    );
     // Every operation has its own meaningful id (`openapi-spec-validator` refuses repeats).
     let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {

@@ -74,6 +74,41 @@ impl Modify for CommonErrors {
     }
 }
 
+/// Example values for path parameters, taken from the demo data every fresh portal has
+/// (organisation, user, project and article 1, the first demo article's slug), so tools that
+/// call the API from this document (and readers trying it) reach real records, not only 404.
+struct PathExamples;
+
+impl Modify for PathExamples {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for param in operation.parameters.iter_mut().flatten() {
+                    if param.parameter_in != ParameterIn::Path {
+                        continue;
+                    }
+                    let example = match param.name.as_str() {
+                        "id" | "file" | "item" => serde_json::json!(1),
+                        "slug" => serde_json::json!("como-abrir-un-ticket-y-elegir-su-prioridad"),
+                        _ => continue,
+                    };
+                    *param = ParameterBuilder::from(param.clone())
+                        .example(Some(example))
+                        .build();
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Any2cloud Portal API", version = "1", description = "Integrations API. Obtain a token with POST /api/v1/auth/token and send it as `Authorization: Bearer <token>`."),
@@ -96,7 +131,7 @@ impl Modify for CommonErrors {
         changes::approve, changes::decline, changes::work, changes::done, changes::reopen,
     ),
     components(schemas(super::ErrorBody, super::ErrorDetail)),
-    modifiers(&BearerAuth, &CommonErrors),
+    modifiers(&BearerAuth, &CommonErrors, &PathExamples),
 )]
 pub struct ApiDoc;
 
